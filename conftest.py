@@ -1,0 +1,89 @@
+"""Test-wide fixtures: personas, fast hashing, eager Celery, a clean cache per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from fitmycv.celery import app as celery_app
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.AI_ENGINE = "offline"
+    settings.OPENAI_API_KEY = "sk-test-not-a-real-key"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery() -> Iterator[None]:
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(email: str, *, name: str = "", verified: bool = True, **fields: Any) -> Any:
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    user = User.objects.create_user(email, PASSWORD, name=name, **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture
+def alice(db: Any) -> Any:
+    """The owner persona."""
+    return make_user("alice@example.org", name="Alice Martin")
+
+
+@pytest.fixture
+def bob(db: Any) -> Any:
+    """Another user, who must never see Alice's data."""
+    return make_user("bob@example.org", name="Bob Durand")
+
+
+@pytest.fixture
+def staff(db: Any) -> Any:
+    return make_user("staff@example.org", name="Sam Staff", role="ADMIN")
+
+
+@pytest.fixture
+def alice_client(alice: Any) -> Client:
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(bob: Any) -> Client:
+    client = Client()
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff: Any) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class EmailsConfig(AppConfig):
+    name = "emails"
+    verbose_name = "E-mails"
