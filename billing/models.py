@@ -1,0 +1,344 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Feature(models.TextChoices):
+    """The paid (or countable) features; `credits_<value>` is each one's cost setting."""
+
+    CREATE_CV_MANUAL = "create_cv_manual", "Create a blank CV"
+    EDIT_CV = "edit_cv", "Manual edit"
+    EXPORT_CV = "export_cv", "Export"
+    MATCH_SCORE = "match_score", "Match score"
+    TRANSLATE_CV = "translate_cv", "Translation"
+    GPT_CV_GENERATION = "gpt_cv_generation", "Tailored CV"
+    OPTIMIZE_CV = "optimize_cv", "Improve from suggestions"
+    GENERATE_FROM_JOB_TITLE = "generate_from_job_title", "CV from a job title"
+    IMPORT_PDF = "import_pdf", "PDF import"
+
+
+class BillingPeriod(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    YEARLY = "yearly", "Yearly"
+
+
+class SubscriptionPlan(models.Model):
+    name = models.CharField(max_length=100)
+    tier = models.PositiveSmallIntegerField(unique=True)
+    description = models.TextField(blank=True)
+    price_monthly = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    price_yearly = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    price_currency = models.CharField(max_length=3, default="EUR")
+    yearly_discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    is_popular = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    max_cvs = models.IntegerField(default=-1, help_text="-1 = unlimited")
+    stripe_product_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_price_id_monthly = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_price_id_yearly = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tier"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_monthly__gte=0) & Q(price_yearly__gte=0),
+                name="plan_prices_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubscriptionPlanFeatureLimit(models.Model):
+    plan = models.ForeignKey(SubscriptionPlan, on_delete=models.CASCADE, related_name="limits")
+    feature_name = models.CharField(max_length=40, choices=Feature.choices)
+    is_enabled = models.BooleanField(default=True)
+    usage_limit = models.IntegerField(default=-1, help_text="Uses per period; -1 = unlimited")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "feature_name"], name="planlimit_unique_plan_feature"
+            ),
+            models.CheckConstraint(condition=Q(usage_limit__gte=-1), name="planlimit_limit_gte_-1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.feature_name}"
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    TRIALING = "trialing", "Trialing"
+    PAST_DUE = "past_due", "Past due"
+    CANCELED = "canceled", "Canceled"
+    INCOMPLETE = "incomplete", "Incomplete"
+    UNPAID = "unpaid", "Unpaid"
+
+
+class Subscription(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
+    )
+    plan = models.ForeignKey(
+        SubscriptionPlan, on_delete=models.PROTECT, related_name="subscriptions"
+    )
+    status = models.CharField(
+        max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
+    billing_period = models.CharField(
+        max_length=10, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY
+    )
+    stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_price_id = models.CharField(max_length=255, blank=True)
+    current_period_start = models.DateTimeField()
+    current_period_end = models.DateTimeField()
+    cancel_at_period_end = models.BooleanField(default=False)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.plan}"
+
+
+class CreditBalance(models.Model):
+    """The cached sum of a user's ledger; changed only in the transaction that adds a row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_balance"
+    )
+    balance = models.IntegerField(default=0)
+    total_purchased = models.PositiveIntegerField(default=0)
+    total_used = models.PositiveIntegerField(default=0)
+    total_refunded = models.PositiveIntegerField(default=0)
+    total_gifted = models.PositiveIntegerField(default=0)
+    balance_after_last_purchase = models.PositiveIntegerField(default=0)
+    # A dispute (chargeback) may take the balance below zero; paid features stay blocked then.
+    disputed = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0) | Q(disputed=True),
+                name="balance_not_negative_unless_disputed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.balance}"
+
+
+class TransactionType(models.TextChoices):
+    PURCHASE = "purchase", "Purchase"
+    GIFT = "gift", "Gift"
+    USAGE = "usage", "Usage"
+    REFUND = "refund", "Refund"
+    CHARGEBACK = "chargeback", "Chargeback"
+    ADMIN_GRANT = "admin_grant", "Granted by staff"
+    PROMO = "promo", "Promo code"
+    REFERRAL = "referral", "Referral reward"
+
+
+class CreditTransaction(models.Model):
+    """One ledger entry. Rows are never updated in place except the `refunded` marker.
+
+    `key` makes every money movement idempotent: a debit for a task, the refund of that debit,
+    a Stripe payment grant... each has one key, so a retry can never apply it twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_transactions"
+    )
+    amount = models.IntegerField()
+    type = models.CharField(max_length=20, choices=TransactionType.choices)
+    key = models.CharField(max_length=255, unique=True)
+    feature_name = models.CharField(max_length=40, choices=Feature.choices, blank=True)
+    task = models.ForeignKey(
+        "cvs.BackgroundTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credit_transactions",
+    )
+    cv = models.ForeignKey(
+        "cvs.CV",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credit_transactions",
+    )
+    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_checkout_session_id = models.CharField(max_length=255, blank=True)
+    stripe_invoice_id = models.CharField(max_length=255, blank=True)
+    refunded = models.BooleanField(default=False)
+    related_transaction = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["type"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.amount:+d} for {self.user_id}"
+
+
+class CreditPack(models.Model):
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    credit_amount = models.PositiveIntegerField(unique=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    price_currency = models.CharField(max_length=3, default="EUR")
+    is_active = models.BooleanField(default=True)
+    stripe_price_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_product_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["credit_amount"]
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_amount__gt=0), name="pack_credits_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="pack_price_not_negative"),
+        ]
+        indexes = [models.Index(fields=["is_active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeatureUsageCounter(models.Model):
+    """Uses of a feature in the current plan period (subscription mode)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feature_counters"
+    )
+    feature_name = models.CharField(max_length=40, choices=Feature.choices)
+    count = models.PositiveIntegerField(default=0)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "feature_name"], name="counter_unique_user_feature"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="counter_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.feature_name}: {self.count}"
+
+
+class StripeWebhookLog(models.Model):
+    """Every Stripe event received; the unique event id makes processing idempotent."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    event_type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    processed = models.BooleanField(default=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["event_type"]), models.Index(fields=["processed"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    REWARDED = "rewarded", "Rewarded"
+
+
+class Referral(models.Model):
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrals"
+    )
+    referred = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referred_by_referral"
+    )
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
+    )
+    rewarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(referrer=F("referred")), name="referral_not_self")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id} -> {self.referred_id}"
+
+
+class PromoKind(models.TextChoices):
+    CREDITS = "credits", "Free credits"
+    PERCENT = "percent", "Percentage off"
+
+
+class PromoCode(models.Model):
+    code = models.CharField(max_length=50, unique=True)
+    kind = models.CharField(max_length=10, choices=PromoKind.choices)
+    credits = models.PositiveIntegerField(default=0)
+    percent_off = models.PositiveSmallIntegerField(default=0)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = unlimited")
+    uses_count = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    stripe_promotion_code_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=PromoKind.CREDITS) & Q(credits__gt=0))
+                | (Q(kind=PromoKind.PERCENT) & Q(percent_off__gte=1) & Q(percent_off__lte=100)),
+                name="promo_value_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(uses_count__lte=F("max_uses")),
+                name="promo_uses_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PromoRedemption(models.Model):
+    """A user's use of a promo code; unique so each code works once per user."""
+
+    promo_code = models.ForeignKey(PromoCode, on_delete=models.CASCADE, related_name="redemptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="promo_redemptions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["promo_code", "user"], name="promo_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promo_code} by {self.user_id}"

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from cvs.models import CV, BackgroundTask, CVVersion
+
+
+class CVVersionInline(admin.TabularInline):
+    model = CVVersion
+    fields = ["version", "changelog", "change_type", "match_score", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(CV)
+class CVAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "user",
+        "language",
+        "created_by",
+        "source_type",
+        "match_score",
+        "blocked",
+        "updated_at",
+    ]
+    list_filter = ["language", "created_by", "source_type", "blocked", "is_translated"]
+    search_fields = ["name", "filename", "user__email", "source_value"]
+    raw_id_fields = ["user", "job_offer"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [CVVersionInline]
+
+
+@admin.register(CVVersion)
+class CVVersionAdmin(admin.ModelAdmin):
+    list_display = ["cv", "version", "change_type", "changelog", "match_score", "created_at"]
+    list_filter = ["change_type"]
+    search_fields = ["cv__name", "cv__filename", "cv__user__email", "changelog"]
+    raw_id_fields = ["cv"]
+
+
+@admin.register(BackgroundTask)
+class BackgroundTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "type", "status", "progress", "user", "credits_debited", "created_at"]
+    list_filter = ["status", "type", "created_at"]
+    search_fields = ["id", "title", "user__email", "device_id", "error"]
+    raw_id_fields = ["user", "cv"]
+    readonly_fields = ["id", "created_at", "started_at", "finished_at", "updated_at"]
+    date_hierarchy = "created_at"

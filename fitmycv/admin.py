@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+
+from fitmycv.config import SETTINGS, parse_value
+from fitmycv.models import Setting
+
+
+class SettingForm(forms.ModelForm):
+    class Meta:
+        model = Setting
+        fields = ["name", "value", "category", "description"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        name, value = cleaned.get("name"), cleaned.get("value")
+        if name and name not in SETTINGS:
+            self.add_error("name", f"Unknown setting {name!r}")
+        elif name and value is not None:
+            try:
+                parse_value(name, value)
+            except ValueError as exc:
+                self.add_error("value", str(exc))
+        return cleaned
+
+
+class SettingValueForm(forms.ModelForm):
+    class Meta:
+        model = Setting
+        fields = ["value"]
+
+    def clean_value(self) -> str:
+        value = self.cleaned_data["value"]
+        try:
+            parse_value(self.instance.name, value)
+        except (KeyError, ValueError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value
+
+
+@admin.register(Setting)
+class SettingAdmin(admin.ModelAdmin):
+    form = SettingForm
+    list_display = ["name", "value", "category", "updated_at"]
+    list_filter = ["category"]
+    search_fields = ["name", "description"]
+    list_editable = ["value"]
+    ordering = ["category", "name"]
+
+    def get_changelist_form(self, request: Any, **kwargs: Any) -> type[forms.ModelForm]:
+        # Edits from the list go through the same validation as the change form.
+        return SettingValueForm

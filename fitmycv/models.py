@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class SettingCategory(models.TextChoices):
+    AI_MODELS = "ai_models", "AI models"
+    CREDITS = "credits", "Credits"
+    FEATURES = "features", "Feature flags"
+    SYSTEM = "system", "System"
+    TASKS = "tasks", "Background tasks"
+    PDF_IMPORT = "pdf_import", "PDF import"
+    CV_DISPLAY = "cv_display", "CV display"
+    BILLING = "billing", "Billing"
+    RETENTION = "retention", "Data retention"
+    GENERAL = "general", "General"
+
+
+class Setting(models.Model):
+    """A product setting staff can change at run time (AI models, credit costs, switches).
+
+    Values are stored as text, as the seed does; `fitmycv.config.get_setting` parses them
+    into the type declared in `fitmycv.config.SETTINGS`.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    value = models.TextField()
+    category = models.CharField(
+        max_length=20, choices=SettingCategory.choices, default=SettingCategory.GENERAL
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+        indexes = [models.Index(fields=["category"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"
