@@ -272,6 +272,9 @@ AI_ENGINE = os.getenv("AI_ENGINE", "openai" if OPENAI_API_KEY else "offline")
 if AI_ENGINE not in ("openai", "offline"):
     raise ImproperlyConfigured("AI_ENGINE must be openai or offline")
 
+# Job-offer URLs are fetched only from public addresses; tests flip this for a local server.
+FETCH_ALLOW_LOOPBACK = False
+
 STRIPE_SECRET_KEY = envsecret("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = os.getenv("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET")
