@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -168,12 +169,36 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+ACTIVE_STATUSES = (TaskStatus.QUEUED, TaskStatus.RUNNING)
+FINAL_STATUSES = (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
+
+
+class TaskCancelled(Exception):
+    """The task was cancelled while running: stop at once, write nothing more."""
+
+
 class BackgroundTaskQuerySet(models.QuerySet["BackgroundTask"]):
     def owned_by(self, user: User) -> BackgroundTaskQuerySet:
         return self.filter(user=user)
 
     def active(self) -> BackgroundTaskQuerySet:
-        return self.filter(status__in=[TaskStatus.QUEUED, TaskStatus.RUNNING])
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def transition(
+        self, task_id: object, *, to: str, only_from: tuple[str, ...], **fields: object
+    ) -> bool:
+        """Move one task to `to` if (and only if) it is in one of `only_from`.
+
+        A conditional UPDATE: the database decides which of two racing workers, sweepers or
+        cancel clicks wins; the loser sees False and must do nothing.
+        """
+        now = timezone.now()
+        if to in FINAL_STATUSES:
+            fields.setdefault("finished_at", now)
+        updated = self.filter(pk=task_id, status__in=only_from).update(
+            status=to, updated_at=now, **fields
+        )
+        return updated == 1
 
 
 class BackgroundTask(models.Model):
@@ -231,3 +256,21 @@ class BackgroundTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def report_progress(self, progress: int, step: str = "") -> None:
+        """Record progress; raise TaskCancelled if the user cancelled the task meanwhile."""
+        progress = max(0, min(100, progress))
+        updated = BackgroundTask.objects.filter(pk=self.pk, status=TaskStatus.RUNNING).update(
+            progress=progress, step=step[:100], updated_at=timezone.now()
+        )
+        if not updated:
+            raise TaskCancelled(str(self.pk))
+        self.progress, self.step = progress, step
+
+    def is_cancelled(self) -> bool:
+        status = BackgroundTask.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return status != TaskStatus.RUNNING

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from billing.models import CreditBalance, CreditTransaction, TransactionType
+from billing.services import record_transaction
+from cvs import services
+from cvs.models import CV, BackgroundTask, RunStatus, TaskStatus, TaskType
+
+pytestmark = pytest.mark.django_db
+
+
+def _test_task(user, **payload) -> BackgroundTask:
+    return BackgroundTask.objects.create(
+        user=user, type=TaskType.TEST, title="Queue test", payload={"sleep": 0, **payload}
+    )
+
+
+def test_it_sends_the_task_only_when_the_transaction_commits(
+    alice, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        task = services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
+        assert delay.call_count == 0
+    assert len(callbacks) == 1
+    callbacks[0]()
+    delay.assert_called_once_with(str(task.pk))
+
+
+def test_it_sends_nothing_when_the_transaction_rolls_back(alice):
+    with mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay:
+        with pytest.raises(RuntimeError), services.transaction.atomic():
+            services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
+            raise RuntimeError("the request failed after enqueueing")
+    delay.assert_not_called()
+    assert not BackgroundTask.objects.exists()
+
+
+def test_it_runs_a_task_to_completion_through_celery(alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        task = services.enqueue_task(
+            alice, type=TaskType.TEST, title="Queue test", payload={"steps": 4, "sleep": 0}
+        )
+    task.refresh_from_db()
+    assert task.status == TaskStatus.COMPLETED
+    assert task.progress == 100
+    assert task.result == {"steps": 4}
+    assert task.started_at is not None and task.finished_at is not None
+
+
+def test_a_failing_step_fails_the_task_with_its_message_and_settles_once(alice):
+    task = _test_task(alice, steps=3, fail_at=2)
+    with mock.patch("billing.services.refund_task", autospec=True) as refund:
+        assert services.run_task(task.pk) == "failed"
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED
+    assert task.error == "Test task failed at step 2, as asked."
+    assert refund.call_count == 1
+
+
+def test_a_crash_fails_the_task_with_a_generic_message(alice):
+    task = _test_task(alice)
+    with mock.patch("time.sleep", side_effect=MemoryError("boom")):
+        assert services.run_task(task.pk) == "failed"
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED
+    assert "boom" not in task.error
+    assert "not charged" in task.error
+
+
+def test_a_cancelled_queued_task_never_starts(alice):
+    task = _test_task(alice)
+    assert services.cancel_task(task)
+    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: mock.Mock()}) as handlers:
+        assert services.run_task(task.pk) == "gone"
+        handlers[TaskType.TEST].assert_not_called()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.CANCELLED
+
+
+def test_a_running_task_stops_at_its_next_step_when_cancelled(alice):
+    task = _test_task(alice, steps=5)
+    steps_done = []
+
+    def cancel_after_first_step(running: BackgroundTask) -> dict:
+        running.report_progress(20, "one")
+        steps_done.append(1)
+        services.cancel_task(running)  # the user clicks Cancel
+        running.report_progress(40, "two")
+        steps_done.append(2)
+        return {"never": "stored"}
+
+    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: cancel_after_first_step}):
+        assert services.run_task(task.pk) == "cancelled"
+    task.refresh_from_db()
+    assert steps_done == [1]
+    assert task.status == TaskStatus.CANCELLED
+    assert task.result is None
+
+
+def test_cancelling_twice_settles_once(alice):
+    task = _test_task(alice)
+    with mock.patch("billing.services.refund_task", autospec=True) as refund:
+        assert services.cancel_task(task) is True
+        assert services.cancel_task(task) is False
+    assert refund.call_count == 1
+
+
+def test_a_redelivered_message_does_no_double_work(alice):
+    task = _test_task(alice)
+    handler = mock.Mock(return_value={"ok": True})
+    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: handler}):
+        assert services.run_task(task.pk) == "completed"
+        assert services.run_task(task.pk) == "gone"
+    assert handler.call_count == 1
+
+
+def test_it_waits_when_the_user_runs_three_generations_already(alice, bob):
+    for _ in range(3):
+        BackgroundTask.objects.create(
+            user=alice, type=TaskType.GENERATE_CV, title="g", status=TaskStatus.RUNNING
+        )
+    fourth = BackgroundTask.objects.create(user=alice, type=TaskType.GENERATE_CV, title="g")
+    assert services.run_task(fourth.pk) == "busy"
+    fourth.refresh_from_db()
+    assert fourth.status == TaskStatus.QUEUED
+    # Bob's slots are his own.
+    bobs = BackgroundTask.objects.create(
+        user=bob, type=TaskType.TEST, title="t", payload={"sleep": 0}
+    )
+    assert services.run_task(bobs.pk) == "completed"
+
+
+def test_it_allows_one_task_of_every_other_type_at_a_time(alice):
+    BackgroundTask.objects.create(
+        user=alice, type=TaskType.TRANSLATE_CV, title="t", status=TaskStatus.RUNNING
+    )
+    second = BackgroundTask.objects.create(user=alice, type=TaskType.TRANSLATE_CV, title="t")
+    other_type = _test_task(alice)
+    assert services.run_task(second.pk) == "busy"
+    assert services.run_task(other_type.pk) == "completed"
+
+
+def test_the_busy_celery_task_retries_later(alice):
+    from cvs import tasks
+
+    BackgroundTask.objects.create(
+        user=alice, type=TaskType.TEST, title="t", status=TaskStatus.RUNNING
+    )
+    waiting = _test_task(alice)
+    with mock.patch.object(tasks.run_task, "retry", side_effect=RuntimeError("retry")) as retry:
+        with pytest.raises(RuntimeError, match="retry"):
+            tasks.run_task.run(str(waiting.pk))
+    retry.assert_called_once_with(countdown=tasks.BUSY_RETRY_SECONDS)
+
+
+def test_the_global_cap_holds_every_user_back(alice, bob, settings):
+    from fitmycv.models import Setting
+
+    Setting.objects.create(name="tasks_max_running_global", value="1", category="tasks")
+    BackgroundTask.objects.create(user=bob, type=TaskType.TEST, title="t", status="running")
+    assert services.run_task(_test_task(alice).pk) == "busy"
+
+
+def test_the_sweeper_fails_tasks_past_their_deadline_and_leaves_others(alice):
+    old = timezone.now() - timedelta(hours=1)
+    stuck = BackgroundTask.objects.create(
+        user=alice, type=TaskType.TEST, title="t", status=TaskStatus.RUNNING
+    )
+    BackgroundTask.objects.filter(pk=stuck.pk).update(started_at=old)
+    fresh = BackgroundTask.objects.create(
+        user=alice,
+        type=TaskType.TRANSLATE_CV,
+        title="t",
+        status=TaskStatus.RUNNING,
+        started_at=timezone.now(),
+    )
+    assert services.sweep_stuck_tasks() == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.status == TaskStatus.FAILED
+    assert "took too long" in stuck.error
+    assert fresh.status == TaskStatus.RUNNING
+    assert services.sweep_stuck_tasks() == 0
+
+
+def test_the_sweeper_resets_the_cvs_in_progress_flags(alice):
+    cv = CV.objects.create(user=alice, filename="cv.json", match_score_status=RunStatus.IN_PROGRESS)
+    task = BackgroundTask.objects.create(
+        user=alice,
+        type=TaskType.CALCULATE_MATCH_SCORE,
+        title="t",
+        cv=cv,
+        status=TaskStatus.RUNNING,
+        started_at=timezone.now() - timedelta(hours=2),
+    )
+    services.sweep_stuck_tasks()
+    cv.refresh_from_db()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED
+    assert cv.match_score_status == RunStatus.IDLE
+
+
+def test_the_sweep_command_reports_what_it_did(alice):
+    import io
+
+    from django.core.management import call_command
+
+    BackgroundTask.objects.create(
+        user=alice,
+        type=TaskType.TEST,
+        title="t",
+        status=TaskStatus.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    out = io.StringIO()
+    call_command("sweep_tasks", stdout=out)
+    assert "1 stuck task(s) failed" in out.getvalue()
+
+
+def test_a_failed_paid_task_is_refunded_exactly_once(alice):
+    record_transaction(alice.pk, amount=5, type=TransactionType.GIFT, key="welcome")
+    task = BackgroundTask.objects.create(
+        user=alice,
+        type=TaskType.TEST,
+        title="t",
+        payload={"sleep": 0, "fail_at": 1},
+        feature_name="match_score",
+        credits_debited=2,
+        credit_used=True,
+    )
+    record_transaction(
+        alice.pk, amount=-2, type=TransactionType.USAGE, key=f"debit:task:{task.pk}", task=task
+    )
+    services.run_task(task.pk)
+    services.settle_stopped_task(task.pk)  # a second settle (e.g. a retry) must not refund twice
+    assert CreditBalance.objects.get(user=alice).balance == 5
+    refunds = CreditTransaction.objects.filter(type=TransactionType.REFUND, task=task)
+    assert refunds.count() == 1
+    assert CreditTransaction.objects.get(type=TransactionType.USAGE).refunded is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_at_once_settle_each_task_once(alice):
+    started = timezone.now() - timedelta(hours=1)
+    for _ in range(5):
+        BackgroundTask.objects.create(
+            user=alice, type=TaskType.TEST, title="t", status=TaskStatus.RUNNING, started_at=started
+        )
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            counts.append(services.sweep_stuck_tasks())
+        finally:
+            connection.close()
+
+    with mock.patch("billing.services.refund_task", autospec=True) as refund:
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sum(counts) == 5
+    assert refund.call_count == 5
+    assert BackgroundTask.objects.filter(status=TaskStatus.FAILED).count() == 5
