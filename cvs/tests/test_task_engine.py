@@ -37,10 +37,13 @@ def test_it_sends_the_task_only_when_the_transaction_commits(
 
 
 def test_it_sends_nothing_when_the_transaction_rolls_back(alice):
-    with mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay:
-        with pytest.raises(RuntimeError), services.transaction.atomic():
-            services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
-            raise RuntimeError("the request failed after enqueueing")
+    with (
+        mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay,
+        pytest.raises(RuntimeError),
+        services.transaction.atomic(),
+    ):
+        services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
+        raise RuntimeError("the request failed after enqueueing")
     delay.assert_not_called()
     assert not BackgroundTask.objects.exists()
 
@@ -157,9 +160,11 @@ def test_the_busy_celery_task_retries_later(alice):
         user=alice, type=TaskType.TEST, title="t", status=TaskStatus.RUNNING
     )
     waiting = _test_task(alice)
-    with mock.patch.object(tasks.run_task, "retry", side_effect=RuntimeError("retry")) as retry:
-        with pytest.raises(RuntimeError, match="retry"):
-            tasks.run_task.run(str(waiting.pk))
+    with (
+        mock.patch.object(tasks.run_task, "retry", side_effect=RuntimeError("retry")) as retry,
+        pytest.raises(RuntimeError, match="retry"),
+    ):
+        tasks.run_task.run(str(waiting.pk))
     retry.assert_called_once_with(countdown=tasks.BUSY_RETRY_SECONDS)
 
 
