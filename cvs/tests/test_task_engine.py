@@ -12,6 +12,7 @@ from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
 from cvs import services
 from cvs.models import CV, BackgroundTask, RunStatus, TaskStatus, TaskType
+from fitmycv.testing import require_service
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +257,8 @@ def test_a_failed_paid_task_is_refunded_exactly_once(alice):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweepers_at_once_settle_each_task_once(alice):
+    # SQLite's in-memory test database locks whole tables: concurrency is a PostgreSQL matter.
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     started = timezone.now() - timedelta(hours=1)
     for _ in range(5):
         BackgroundTask.objects.create(
