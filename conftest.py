@@ -22,6 +22,12 @@ def _test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    if not settings.REDIS_URL:
+        # The development file cache is shared by every process on the machine; a test run
+        # gets its own in-memory cache so parallel runs cannot see each other's entries.
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        }
     settings.AI_ENGINE = "offline"
     settings.OPENAI_API_KEY = "sk-test-not-a-real-key"
 
