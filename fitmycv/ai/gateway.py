@@ -362,11 +362,17 @@ def translate_cv(cv: dict[str, Any], target_language: str, *, ctx: AIContext) ->
     return _normalized(translated)
 
 
-def structure_cv(text: str, *, ctx: AIContext) -> dict[str, Any]:
-    """A CV document from the text of an imported CV (PDF import)."""
+def structure_cv(
+    text: str, *, ctx: AIContext, links: tuple[str, ...] | list[str] = ()
+) -> dict[str, Any]:
+    """A CV document from the text of an imported CV (PDF import); `links` are the link
+    targets found in the PDF (an icon's address is often not in its text)."""
     if _engine() == "offline":
         parse = _offline_function("cv_parser", "parse_cv_text")
-        return _normalized(_offline("import_pdf", ctx, lambda: parse(text)))
+        try:
+            return _normalized(_offline("import_pdf", ctx, lambda: parse(text, links=links)))
+        except ValueError as exc:  # CvParseError: nothing CV-like, with a message for the user
+            raise AIError(str(exc), user_message=str(exc)) from None
     masked, vault = mask_text(text[:MAX_CV_TEXT_CHARS])
     result = _ask_schema(
         _prepare(
@@ -395,7 +401,7 @@ def example_cv(
     if (job_title is None) == (offer is None):
         raise ValueError("give exactly one of job_title or offer")
     if _engine() == "offline":
-        example = _offline_function("example", "example_cv")
+        example = _offline_function("examples", "example_cv")
         return _offline(
             "create_template_cv",
             ctx,

@@ -160,7 +160,7 @@ def test_the_offline_engine_works_with_no_network(
 def test_the_offline_engine_says_what_it_cannot_do(
     ctx: AIContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "fitmycv.ai.offline.example", None)  # not importable
+    monkeypatch.setitem(sys.modules, "fitmycv.ai.offline.examples", None)  # not importable
 
     with pytest.raises(AIError, match="not available offline"):
         gateway.example_cv(job_title="Baker", language="en", ctx=ctx)
