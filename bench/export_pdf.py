@@ -1,0 +1,107 @@
+"""PDF export speed: WeasyPrint in-process (warm) against headless Chromium printing the same HTML.
+
+    .venv/bin/python bench/export_pdf.py [--cv FILE] [--runs 20] [--chromium-runs 5]
+
+FILE is a CV JSON or a JSON Resume document (default: the 2-page rich_cv.json fixture).
+
+Target: under 300 ms warm for a 2-page CV. Chromium is timed as a fresh process per export
+(what shelling out to it would cost), only when /usr/bin/chromium exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CV = ROOT / "cvs" / "tests" / "fixtures" / "rich_cv.json"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def time_weasyprint(cv: dict, template: str, runs: int) -> tuple[list[float], list[float], int]:
+    """Wall-clock and CPU milliseconds per export (CPU time shows what a busy machine hides)."""
+    from pypdf import PdfReader
+
+    from cvs.export import ExportOptions, render_pdf
+
+    options = ExportOptions(template=template)
+    pdf = render_pdf(cv, options)  # warm-up: imports, fonts, parsed stylesheets
+    wall, cpu = [], []
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        render_pdf(cv, options)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return wall, cpu, len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def time_chromium(cv: dict, template: str, runs: int) -> list[float]:
+    from cvs.export import ExportOptions, render_html
+
+    html = render_html(cv, ExportOptions(template=template))  # links static/cv as file://
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        page, out = Path(tmp) / "cv.html", Path(tmp) / "cv.pdf"
+        page.write_text(html, encoding="utf-8")
+        command = [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", page.as_uri(),
+        ]  # fmt: skip
+        for _ in range(runs + 1):  # the first run fills the profile and disk caches
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True, timeout=120)
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples[1:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cv", type=Path, default=DEFAULT_CV)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--chromium-runs", type=int, default=5)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitmycv.settings")
+    import django
+
+    django.setup()
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    from cvs.export import TEMPLATES
+    from cvs.management.commands.export_cv import read_cv
+
+    cv = read_cv(args.cv, language=None)  # our CV JSON or a JSON Resume document
+    has_chromium = shutil.which(CHROMIUM) is not None
+    print(f"CV: {args.cv.name}; {args.runs} warm WeasyPrint runs per template")
+    print(f"load average: {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs")
+    for template in TEMPLATES:
+        samples, cpu, pages = time_weasyprint(cv, template, args.runs)
+        p50, p95 = statistics.median(samples), percentile(samples, 95)
+        line = (
+            f"{template:8} {pages} pages  weasyprint p50 {p50:4.0f} ms  p95 {p95:4.0f} ms"
+            f"  (cpu p50 {statistics.median(cpu):4.0f} ms)"
+        )
+        if has_chromium:
+            chromium = statistics.median(time_chromium(cv, template, args.chromium_runs))
+            line += f"  | chromium p50 {chromium:5.0f} ms  ratio {chromium / p50:4.1f}x"
+        print(line, flush=True)
+    if not has_chromium:
+        print(f"{CHROMIUM} not found: no Chromium comparison")
+
+
+if __name__ == "__main__":
+    main()

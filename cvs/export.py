@@ -1,0 +1,817 @@
+"""CV export: one Django template per look, rendered to an HTML preview, a PDF (WeasyPrint) and
+a DOCX (python-docx) from the same view of the CV.
+
+The preview and the PDF share the template and the stylesheets in `static/cv/`; every CSS rule
+is scoped under `.cv-doc` so the preview can sit inside the editor page. The PDF renderer reads
+nothing but those static files (see `static_file_fetcher`): CV text is escaped by the template
+engine, and a URL that slipped through anyway would stop the render instead of being fetched.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import functools
+import io
+import mimetypes
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from cvs.document import LANGUAGES, PRESENT, SECTION_NAMES, normalize_cv
+
+# WeasyPrint takes over a second to import, so it is imported where a PDF is made, not by
+# every process that loads the URLconf.
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+TEMPLATES = ("classic", "modern", "compact")
+PAPERS = ("a4", "letter")
+SKILL_GROUPS = ("hard_skills", "tools", "soft_skills", "methodologies")
+ITEM_SECTIONS = ("experience", "education", "projects", "extras", "languages")
+# Sections the modern template puts in its sidebar (with the header's contact details).
+SIDEBAR_SECTIONS = ("skills", "languages")
+STATIC_CV_DIR = Path(settings.BASE_DIR) / "static" / "cv"
+STATIC_SUFFIXES = frozenset({".css", ".otf", ".ttf", ".woff", ".woff2", ".svg", ".png"})
+MAX_FILENAME_PART = 40
+
+SECTION_TITLES: dict[str, dict[str, str]] = {
+    "fr": {
+        "summary": "Résumé", "skills": "Compétences", "experience": "Expérience",
+        "education": "Formation", "languages": "Langues",
+        "extras": "Informations complémentaires", "projects": "Projets personnels",
+    },
+    "en": {
+        "summary": "Summary", "skills": "Skills", "experience": "Experience",
+        "education": "Education", "languages": "Languages",
+        "extras": "Additional Information", "projects": "Projects",
+    },
+    "de": {
+        "summary": "Zusammenfassung", "skills": "Fähigkeiten", "experience": "Berufserfahrung",
+        "education": "Ausbildung", "languages": "Sprachen",
+        "extras": "Zusätzliche Informationen", "projects": "Projekte",
+    },
+    "es": {
+        "summary": "Resumen", "skills": "Habilidades", "experience": "Experiencia",
+        "education": "Formación", "languages": "Idiomas",
+        "extras": "Información adicional", "projects": "Proyectos",
+    },
+}  # fmt: skip
+SKILL_GROUP_TITLES: dict[str, dict[str, str]] = {
+    "fr": {"hard_skills": "Compétences techniques", "tools": "Outils",
+           "soft_skills": "Savoir-être", "methodologies": "Méthodologies"},
+    "en": {"hard_skills": "Technical skills", "tools": "Tools",
+           "soft_skills": "Soft skills", "methodologies": "Methodologies"},
+    "de": {"hard_skills": "Fachkenntnisse", "tools": "Werkzeuge",
+           "soft_skills": "Soziale Kompetenzen", "methodologies": "Methoden"},
+    "es": {"hard_skills": "Competencias técnicas", "tools": "Herramientas",
+           "soft_skills": "Habilidades interpersonales", "methodologies": "Metodologías"},
+}  # fmt: skip
+LEVEL_LABELS: dict[str, tuple[str, ...]] = {
+    "fr": ("Sensibilisation", "Débutant", "Intermédiaire", "Compétent", "Avancé", "Expert"),
+    "en": ("Awareness", "Beginner", "Intermediate", "Proficient", "Advanced", "Expert"),
+    "de": ("Grundlagen", "Anfänger", "Mittelstufe", "Kompetent", "Fortgeschritten", "Experte"),
+    "es": ("Sensibilización", "Principiante", "Intermedio", "Competente", "Avanzado", "Experto"),
+}
+MONTHS: dict[str, tuple[str, ...]] = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin",
+           "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "de": ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni",
+           "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."),
+    "es": ("ene.", "feb.", "mar.", "abr.", "may.", "jun.",
+           "jul.", "ago.", "sept.", "oct.", "nov.", "dic."),
+}  # fmt: skip
+PRESENT_WORDS = {"fr": "présent", "en": "Present", "de": "heute", "es": "actualidad"}
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {"contact": "Contact", "technologies": "Environnement", "stack": "Technologies"},
+    "en": {"contact": "Contact", "technologies": "Environment", "stack": "Tech stack"},
+    "de": {"contact": "Kontakt", "technologies": "Umfeld", "stack": "Technologien"},
+    "es": {"contact": "Contacto", "technologies": "Entorno", "stack": "Tecnologías"},
+}  # fmt: skip
+# "- item", "• item", "* item" lines in free text are shown as bullet lists.
+_BULLET_LINE = re.compile(r"^(?:[-*•▪◦‣–]\s+)(.+)$")
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9]+")
+
+
+class ExportError(Exception):
+    """The CV could not be rendered (a refused resource, a broken template)."""
+
+
+class ExportView(TypedDict):
+    """What the templates and the DOCX writer render: the CV cut down and localised."""
+
+    language: str
+    template: str
+    paper: str
+    header: dict[str, Any] | None  # full_name, current_title, details, links; None = hidden
+    sections: list[dict[str, Any]]  # name, title, then blocks, groups or items
+    sidebar: list[dict[str, Any]]  # the modern template's split of `sections`
+    main: list[dict[str, Any]]
+    labels: dict[str, str]
+    watermark: str
+    document_title: str
+
+
+@dataclass
+class ExportOptions:
+    """What to export and how; `to_dict()`/`from_dict()` is the shape of a saved preset.
+
+    Item selections are indices into the CV's lists (None = every item); indices that no
+    longer exist are ignored, so a preset survives edits of the CV. The watermark is decided
+    by billing for each export and is never part of a preset.
+    """
+
+    template: str = "classic"
+    language: str | None = None
+    paper: str = "a4"
+    sections: list[str] | None = None
+    experience_items: list[int] | None = None
+    education_items: list[int] | None = None
+    projects_items: list[int] | None = None
+    extras_items: list[int] | None = None
+    languages_items: list[int] | None = None
+    hide_levels: bool = False
+    hide_skill_groups: set[str] = field(default_factory=set)
+    watermark: str | None = None
+
+    def __post_init__(self) -> None:
+        # Accept the JSON shapes (lists) and Python ones (tuples, sets) alike.
+        if isinstance(self.sections, tuple):
+            self.sections = list(self.sections)
+        for section in ITEM_SECTIONS:
+            if isinstance(self.item_indices(section), tuple):
+                setattr(self, f"{section}_items", list(self.item_indices(section)))
+        if isinstance(self.hide_skill_groups, list | tuple | frozenset):
+            self.hide_skill_groups = set(self.hide_skill_groups)
+        if self.language == "":
+            self.language = None
+        if self.watermark == "":
+            self.watermark = None
+        _check_options(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ExportOptions:
+        if not isinstance(data, dict):
+            raise ValueError("export options must be an object")
+        known = {f.name for f in dataclasses.fields(cls)} - {"watermark"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown export option {unknown[0]!r}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        del data["watermark"]
+        data["hide_skill_groups"] = sorted(self.hide_skill_groups)
+        return data
+
+    def item_indices(self, section: str) -> list[int] | None:
+        return getattr(self, f"{section}_items")
+
+
+def _check_options(options: ExportOptions) -> None:
+    def one_of(name: str, value: Any, choices: Sequence[str], *, optional: bool = False) -> None:
+        if optional and value is None:
+            return
+        if value not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+    one_of("template", options.template, TEMPLATES)
+    one_of("language", options.language, LANGUAGES, optional=True)
+    one_of("paper", options.paper, PAPERS)
+    if options.sections is not None:
+        if not isinstance(options.sections, list):
+            raise ValueError("sections must be a list of section names")
+        for name in options.sections:
+            one_of("each section", name, SECTION_NAMES)
+        if len(set(options.sections)) != len(options.sections):
+            raise ValueError("sections must not repeat a section")
+    for section in ITEM_SECTIONS:
+        items = options.item_indices(section)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in items
+        ):
+            raise ValueError(f"{section}_items must be a list of item numbers (0, 1, 2…)")
+    if not isinstance(options.hide_levels, bool):
+        raise ValueError("hide_levels must be true or false")
+    if not isinstance(options.hide_skill_groups, set):
+        raise ValueError("hide_skill_groups must be a list of skill groups")
+    for group in options.hide_skill_groups:
+        one_of("each hidden skill group", group, SKILL_GROUPS)
+    if options.watermark is not None and not isinstance(options.watermark, str):
+        raise ValueError("watermark must be text")
+
+
+# --- The view of the CV that every format renders -------------------------------------------
+
+
+def format_date(value: str, language: str) -> str:
+    """A CV date in `language`: 2021-03 as "Mar 2021" or "mars 2021", present as "Present"."""
+    if not value:
+        return ""
+    if value == PRESENT:
+        return PRESENT_WORDS[language]
+    year, _, month = value.partition("-")
+    return f"{MONTHS[language][int(month) - 1]} {year}" if month else year
+
+
+def format_period(start: str, end: str, language: str) -> str:
+    first, last = format_date(start, language), format_date(end, language)
+    if first and last:
+        return first if first == last else f"{first} – {last}"
+    return first or last
+
+
+def location_text(location: dict[str, str]) -> str:
+    parts = (location.get("city"), location.get("region"), location.get("country_code"))
+    return ", ".join(part for part in parts if part)
+
+
+def text_blocks(text: str) -> list[dict[str, Any]]:
+    """Free text as paragraphs and bullet lists ("- item" lines), blank lines dropped."""
+    blocks: list[dict[str, Any]] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        bullet = _BULLET_LINE.match(line)
+        if bullet and blocks and blocks[-1]["kind"] == "list":
+            blocks[-1]["items"].append(bullet.group(1))
+        elif bullet:
+            blocks.append({"kind": "list", "items": [bullet.group(1)]})
+        else:
+            blocks.append({"kind": "text", "text": line})
+    return blocks
+
+
+def _selected(items: list[dict[str, Any]], indices: list[int] | None) -> list[dict[str, Any]]:
+    if indices is None:
+        return items
+    wanted = set(indices)
+    return [item for i, item in enumerate(items) if i in wanted]
+
+
+def _header(cv: dict[str, Any]) -> dict[str, Any]:
+    header = cv["header"]
+    contact = header["contact"]
+    details = []
+    if contact["email"]:
+        details.append(
+            {"kind": "email", "text": contact["email"], "href": f"mailto:{contact['email']}"}
+        )
+    if contact["phone"]:
+        tel = re.sub(r"[^\d+]", "", contact["phone"])
+        details.append(
+            {"kind": "phone", "text": contact["phone"], "href": f"tel:{tel}" if tel else ""}
+        )
+    where = location_text(contact["location"])
+    if where:
+        details.append({"kind": "location", "text": where, "href": ""})
+    links = [
+        {"label": link["label"] if link["label"] != link["url"] else "", "url": link["url"]}
+        for link in contact["links"]
+    ]
+    return {
+        "full_name": header["full_name"],
+        "current_title": header["current_title"],
+        "details": details,
+        "links": links,
+    }
+
+
+def _skills(cv: dict[str, Any], options: ExportOptions, language: str) -> list[dict[str, Any]]:
+    levels = LEVEL_LABELS[language]
+    groups = []
+    for group in SKILL_GROUPS:
+        if group in options.hide_skill_groups or not cv["skills"][group]:
+            continue
+        items = []
+        for skill in cv["skills"][group]:
+            if isinstance(skill, str):
+                items.append({"name": skill, "level": None, "level_label": ""})
+                continue
+            level = None if options.hide_levels else skill["proficiency"]
+            label = "" if level is None else levels[level]
+            items.append({"name": skill["name"], "level": level, "level_label": label})
+        groups.append({"key": group, "title": SKILL_GROUP_TITLES[language][group], "items": items})
+    return groups
+
+
+def _experience(item: dict[str, Any], language: str) -> dict[str, Any]:
+    return {
+        "title": item["title"],
+        "company": item["company"],
+        "department": item["department_or_client"],
+        "location": location_text(item["location"]),
+        "period": format_period(item["start_date"], item["end_date"], language),
+        "blocks": text_blocks(item["description"]),
+        "bullets": item["responsibilities"] + item["deliverables"],
+        "skills_used": ", ".join(item["skills_used"]),
+    }
+
+
+def _education(item: dict[str, Any], language: str) -> dict[str, Any]:
+    degree = ", ".join(part for part in (item["degree"], item["field_of_study"]) if part)
+    return {
+        "degree": degree,
+        "institution": item["institution"],
+        "location": location_text(item["location"]),
+        "period": format_period(item["start_date"], item["end_date"], language),
+    }
+
+
+def _project(item: dict[str, Any], language: str) -> dict[str, Any]:
+    return {
+        "name": item["name"],
+        "role": item["role"],
+        "period": format_period(item["start_date"], item["end_date"], language),
+        "blocks": text_blocks(item["summary"]),
+        "tech_stack": ", ".join(item["tech_stack"]),
+        "url": item["url"] or "",
+        "url_label": item["url_label"] if item["url_label"] != item["url"] else "",
+    }
+
+
+def build_view(cv: dict[str, Any], options: ExportOptions) -> ExportView:
+    """The normalised CV cut down to the options, with dates and titles in the CV's language.
+
+    Sections come in the options' order and only when they have something to show.
+    """
+    data = normalize_cv(cv)
+    language = options.language or data["language"]
+    titles = SECTION_TITLES[language]
+    order = options.sections if options.sections is not None else data["section_order"]
+    sections: list[dict[str, Any]] = []
+    header = None
+    for name in order:
+        section: dict[str, Any] = {"name": name, "title": titles.get(name, "")}
+        if name == "header":
+            header = _header(data)
+            continue
+        if name == "summary":
+            section["blocks"] = text_blocks(data["summary"]["description"])
+            has_content = bool(section["blocks"])
+        elif name == "skills":
+            section["groups"] = _skills(data, options, language)
+            has_content = bool(section["groups"])
+        else:
+            items = _selected(data[name], options.item_indices(name))
+            if name == "experience":
+                items = [_experience(item, language) for item in items]
+            elif name == "education":
+                items = [_education(item, language) for item in items]
+            elif name == "projects":
+                items = [_project(item, language) for item in items]
+            elif name == "extras":
+                items = [{"name": i["name"], "blocks": text_blocks(i["summary"])} for i in items]
+            section["items"] = items
+            has_content = bool(items)
+        if has_content:
+            sections.append(section)
+    return {
+        "language": language,
+        "template": options.template,
+        "paper": options.paper,
+        "header": header,
+        "sections": sections,
+        "sidebar": [s for s in sections if s["name"] in SIDEBAR_SECTIONS],
+        "main": [s for s in sections if s["name"] not in SIDEBAR_SECTIONS],
+        "labels": LABELS[language],
+        "watermark": options.watermark or "",
+        "document_title": " – ".join(
+            part for part in (data["header"]["full_name"], data["header"]["current_title"]) if part
+        ),
+    }
+
+
+# --- HTML and PDF ----------------------------------------------------------------------------
+
+
+def render_html(cv: dict[str, Any], options: ExportOptions, *, for_preview: bool = False) -> str:
+    """The CV as HTML: a whole document for the PDF, or a fragment for the editor preview.
+
+    The fragment links the stylesheets through the static files app and wraps the page in
+    `.cv-preview`, a sheet with the PDF's size and margins. The whole document links them as
+    file:// URLs, so it renders as is in WeasyPrint or a browser.
+    """
+    names = ("base.css", f"{options.template}.css")
+    if for_preview:
+        stylesheets = [static(f"cv/{name}") for name in names]
+    else:
+        stylesheets = [(STATIC_CV_DIR / name).as_uri() for name in names]
+    return _render_html(cv, options, for_preview=for_preview, stylesheets=stylesheets)
+
+
+def _render_html(
+    cv: dict[str, Any], options: ExportOptions, *, for_preview: bool, stylesheets: list[str]
+) -> str:
+    context = {**build_view(cv, options), "for_preview": for_preview, "stylesheets": stylesheets}
+    return render_to_string(f"cvs/export/{options.template}.html", context)
+
+
+def static_file_fetcher(root: Path = STATIC_CV_DIR) -> URLFetcher:
+    """A WeasyPrint URL fetcher that serves files under static/cv/ and refuses the rest.
+
+    A refusal stops the render (fail_on_errors): our templates only point at static/cv/, so
+    any other URL (a network address, file:///etc/passwd, a data: URI carrying SVG that itself
+    fetches) means something got past escaping and must not go unnoticed.
+    """
+    return _static_file_fetcher_class()(root)
+
+
+@functools.cache
+def _static_file_fetcher_class() -> type[URLFetcher]:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFileFetcher(URLFetcher):
+        def __init__(self, root: Path) -> None:
+            super().__init__(
+                allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True
+            )
+            self.root = root.resolve()
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            path = static_path(url, self.root)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticFileFetcher
+
+
+def static_path(url: str, root: Path = STATIC_CV_DIR) -> Path:
+    """The file a file:// URL names when it is a stylesheet, font or image under `root`."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise PermissionError(f"refused to fetch {url[:200]!r}: only static CV files")
+    path = Path(unquote(parts.path)).resolve()
+    if (
+        not path.is_relative_to(root.resolve())
+        or path.suffix.lower() not in STATIC_SUFFIXES
+        or not path.is_file()
+    ):
+        raise PermissionError(f"refused to fetch {url[:200]!r}: not a static CV file")
+    return path
+
+
+_local = threading.local()
+
+
+@atexit.register
+def _drop_cached_stylesheets() -> None:
+    # A FontConfiguration deletes its temporary font folder in __del__, which fails once the
+    # interpreter is shutting down; drop the main thread's cache while it still can.
+    _local.__dict__.clear()
+
+
+def _stylesheets(template: str) -> tuple[list[CSS], FontConfiguration]:
+    """The template's parsed stylesheets and their fonts, kept per thread.
+
+    Parsing the CSS and registering its fonts costs about 40 ms, so it happens once per thread
+    (fontconfig objects must not be shared between threads) and again only when a stylesheet
+    changes on disk.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    paths = [STATIC_CV_DIR / "base.css", STATIC_CV_DIR / f"{template}.css"]
+    key = (template, *(path.stat().st_mtime_ns for path in paths))
+    cache: dict[str, tuple[tuple[Any, ...], list[CSS], FontConfiguration]]
+    cache = _local.__dict__.setdefault("stylesheets", {})
+    if template not in cache or cache[template][0] != key:
+        font_config = FontConfiguration()
+        fetcher = static_file_fetcher()
+        sheets = [
+            CSS(filename=str(path), url_fetcher=fetcher, font_config=font_config) for path in paths
+        ]
+        cache[template] = (key, sheets, font_config)
+    return cache[template][1], cache[template][2]
+
+
+def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
+    """The CV as a PDF with a real text layer; needs no browser and no network."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    html = _render_html(cv, options, for_preview=False, stylesheets=[])
+    stylesheets, font_config = _stylesheets(options.template)
+    try:
+        document = HTML(
+            string=html, base_url=STATIC_CV_DIR.as_uri() + "/", url_fetcher=static_file_fetcher()
+        )
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    except FatalURLFetchingError as exc:
+        raise ExportError(str(exc.__cause__ or exc)) from None
+
+
+# --- File names ------------------------------------------------------------------------------
+
+
+def _ascii_slug(text: str, limit: int = MAX_FILENAME_PART) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _UNSAFE_FILENAME.sub("-", ascii_text).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def export_filename(cv: dict[str, Any], options: ExportOptions, ext: str) -> str:
+    """ "CV_Jane-Doe_Backend-Engineer_EN.pdf": ASCII letters, digits, "-" and "_" only."""
+    header = cv.get("header") if isinstance(cv, dict) else None
+    header = header if isinstance(header, dict) else {}
+    language = options.language or (cv.get("language") if isinstance(cv, dict) else None)
+    language = language if language in LANGUAGES else "en"
+    parts = ["CV"]
+    for key in ("full_name", "current_title"):
+        value = header.get(key)
+        slug = _ascii_slug(value) if isinstance(value, str) else ""
+        if slug:
+            parts.append(slug)
+    parts.append(language.upper())
+    extension = _ascii_slug(ext.lstrip("."), 10).lower() or "pdf"
+    return f"{'_'.join(parts)}.{extension}"
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+DOCX_STYLES: dict[str, dict[str, Any]] = {
+    "classic": {"body": "Georgia", "heading": "Georgia", "size": 10.5, "name_size": 24,
+                "accent": (0x1F, 0x3A, 0x5F), "caps": True},
+    "modern": {"body": "Calibri", "heading": "Calibri", "size": 10.5, "name_size": 26,
+               "accent": (0x0F, 0x6E, 0x6E), "caps": False},
+    "compact": {"body": "Calibri", "heading": "Calibri", "size": 9.5, "name_size": 18,
+                "accent": (0x8A, 0x2D, 0x3B), "caps": True},
+}  # fmt: skip
+MUTED_RGB = (0x55, 0x5B, 0x66)
+# Page size in mm and margins (top, right, bottom, left) in mm, as in the print CSS.
+PAGE_SIZES_MM = {"a4": (210, 297), "letter": (215.9, 279.4)}
+PAGE_MARGINS_MM = (15, 14, 15, 14)
+
+
+def render_docx(cv: dict[str, Any], options: ExportOptions) -> bytes:
+    """The CV as a Word document: same sections, order and words as the PDF, one column."""
+    view = build_view(cv, options)
+    document = Document()
+    writer = _DocxWriter(document, DOCX_STYLES[options.template], view)
+    writer.setup_page(options.paper)
+    if view["watermark"]:
+        writer.watermark(view["watermark"])
+    if view["header"]:
+        writer.header(view["header"])
+    for section in view["sections"]:
+        writer.section(section)
+    document.core_properties.title = view["document_title"]
+    document.core_properties.language = view["language"]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+class _DocxWriter:
+    def __init__(self, document: Any, style: dict[str, Any], view: ExportView) -> None:
+        self.doc = document
+        self.style = style
+        self.view = view
+        self.accent = RGBColor(*style["accent"])
+        self.muted = RGBColor(*MUTED_RGB)
+        normal = document.styles["Normal"]
+        normal.font.size = Pt(style["size"])
+        normal.paragraph_format.space_after = Pt(2)
+        defaults = document.styles.element.find(
+            f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}"
+        )
+        if defaults is not None:
+            _set_fonts(defaults, style["body"])
+        for name, font in (("Normal", "body"), ("List Bullet", "body"), ("Heading 1", "heading")):
+            rpr = document.styles[name].element.get_or_add_rPr()
+            _set_fonts(rpr.get_or_add_rFonts(), style[font])
+        document.styles["List Bullet"].paragraph_format.space_after = Pt(1)
+
+    def setup_page(self, paper: str) -> None:
+        section = self.doc.sections[0]
+        width, height = PAGE_SIZES_MM[paper]
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        top, right, bottom, left = PAGE_MARGINS_MM
+        section.top_margin, section.right_margin = Mm(top), Mm(right)
+        section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+        self.text_width = Mm(width - left - right)
+
+    def watermark(self, text: str) -> None:
+        paragraph = self.doc.sections[0].header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor(0xB0, 0xB4, 0xBA)
+
+    def _paragraph(self, *, space_before: float = 0, space_after: float = 2) -> Any:
+        paragraph = self.doc.add_paragraph()
+        paragraph.paragraph_format.space_before = Pt(space_before)
+        paragraph.paragraph_format.space_after = Pt(space_after)
+        return paragraph
+
+    def _run(
+        self,
+        paragraph: Any,
+        text: str,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        size: float | None = None,
+        color: Any = None,
+        font: str | None = None,
+    ) -> Any:
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold or None, italic or None
+        if size:
+            run.font.size = Pt(size)
+        if color is not None:
+            run.font.color.rgb = color
+        if font:
+            run.font.name = font
+        return run
+
+    def header(self, header: dict[str, Any]) -> None:
+        name = self._paragraph(space_after=0)
+        self._run(name, header["full_name"], bold=True, size=self.style["name_size"],
+                  color=self.accent, font=self.style["heading"])  # fmt: skip
+        title = self._paragraph(space_after=4)
+        self._run(title, header["current_title"], size=self.style["size"] + 2.5, color=self.muted)
+        details = self._paragraph(space_after=2)
+        for i, detail in enumerate(header["details"]):
+            if i:
+                self._run(details, "  ·  ", color=self.muted)
+            if detail["href"]:
+                add_hyperlink(details, detail["href"], detail["text"])
+            else:
+                self._run(details, detail["text"])
+        if header["links"]:
+            links = self._paragraph(space_after=6)
+            for i, link in enumerate(header["links"]):
+                if i:
+                    self._run(links, "  ·  ", color=self.muted)
+                if link["label"]:
+                    self._run(links, f"{link['label']} ", color=self.muted)
+                add_hyperlink(links, link["url"], link["url"])
+
+    def heading(self, title: str) -> None:
+        paragraph = self.doc.add_heading(level=1)
+        paragraph.paragraph_format.space_before = Pt(10)
+        paragraph.paragraph_format.space_after = Pt(3)
+        paragraph.paragraph_format.keep_with_next = True
+        run = self._run(paragraph, title, bold=True, size=self.style["size"] + 1.5,
+                        color=self.accent, font=self.style["heading"])  # fmt: skip
+        run.font.all_caps = self.style["caps"]
+        _bottom_border(paragraph, self.style["accent"])
+
+    def _title_line(self, title: str, period: str, *, subtitle: str = "") -> None:
+        paragraph = self._paragraph(space_before=5, space_after=0)
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.tab_stops.add_tab_stop(self.text_width, WD_TAB_ALIGNMENT.RIGHT)
+        self._run(paragraph, title, bold=True)
+        if subtitle:
+            self._run(paragraph, f" · {subtitle}")
+        if period:
+            self._run(paragraph, f"\t{period}", color=self.muted)
+
+    def _muted_line(self, text: str, *, italic: bool = True) -> None:
+        if text:
+            paragraph = self._paragraph(space_after=1)
+            paragraph.paragraph_format.keep_with_next = True
+            self._run(paragraph, text, italic=italic, color=self.muted)
+
+    def _blocks(self, blocks: list[dict[str, Any]]) -> None:
+        for block in blocks:
+            if block["kind"] == "text":
+                self._run(self._paragraph(space_after=1), block["text"])
+            else:
+                self._bullets(block["items"])
+
+    def _bullets(self, items: Iterable[str]) -> None:
+        for item in items:
+            self.doc.add_paragraph(item, style="List Bullet")
+
+    def _colon(self) -> str:
+        # French puts a (non-breaking) space before the colon.
+        return "\u00a0: " if self.view["language"] == "fr" else ": "
+
+    def _labelled(self, label: str, text: str) -> None:
+        if text:
+            paragraph = self._paragraph(space_after=1)
+            self._run(paragraph, label + self._colon(), bold=True, color=self.muted)
+            self._run(paragraph, text)
+
+    def section(self, section: dict[str, Any]) -> None:
+        self.heading(section["title"])
+        name = section["name"]
+        labels = self.view["labels"]
+        if name == "summary":
+            self._blocks(section["blocks"])
+        elif name == "skills":
+            for group in section["groups"]:
+                text = ", ".join(
+                    f"{item['name']} ({item['level_label']})"
+                    if item["level_label"]
+                    else item["name"]
+                    for item in group["items"]
+                )
+                self._labelled(group["title"], text)
+        elif name == "experience":
+            for item in section["items"]:
+                self._title_line(item["title"], item["period"])
+                where = " · ".join(
+                    p for p in (item["company"], item["department"], item["location"]) if p
+                )
+                self._muted_line(where)
+                self._blocks(item["blocks"])
+                self._bullets(item["bullets"])
+                self._labelled(labels["technologies"], item["skills_used"])
+        elif name == "education":
+            for item in section["items"]:
+                self._title_line(item["degree"] or item["institution"], item["period"])
+                where = item["institution"] if item["degree"] else ""
+                self._muted_line(" · ".join(p for p in (where, item["location"]) if p))
+        elif name == "projects":
+            for item in section["items"]:
+                self._title_line(item["name"], item["period"], subtitle=item["role"])
+                self._blocks(item["blocks"])
+                self._labelled(labels["stack"], item["tech_stack"])
+                if item["url"]:
+                    paragraph = self._paragraph(space_after=1)
+                    if item["url_label"]:
+                        label = item["url_label"] + self._colon()
+                        self._run(paragraph, label, bold=True, color=self.muted)
+                    add_hyperlink(paragraph, item["url"], item["url"])
+        elif name == "languages":
+            for item in section["items"]:
+                paragraph = self._paragraph(space_after=1)
+                self._run(paragraph, item["name"], bold=True)
+                if item["level"]:
+                    self._run(paragraph, f" – {item['level']}", color=self.muted)
+        elif name == "extras":
+            for item in section["items"]:
+                paragraph = self._paragraph(space_before=3, space_after=0)
+                paragraph.paragraph_format.keep_with_next = bool(item["blocks"])
+                self._run(paragraph, item["name"], bold=True)
+                self._blocks(item["blocks"])
+
+
+def _set_fonts(fonts: Any, name: str) -> None:
+    """Name the font of every script in a w:rFonts element.
+
+    The theme fonts of python-docx's template are dropped: they would win over named fonts.
+    """
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def add_hyperlink(paragraph: Any, url: str, text: str) -> Any:
+    """Append a clickable link run (python-docx has no public API to write hyperlinks)."""
+    rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), rel_id)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "1F5F99")
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    props.extend([color, underline])
+    run.append(props)
+    text_element = OxmlElement("w:t")
+    text_element.text = text
+    text_element.set(qn("xml:space"), "preserve")
+    run.append(text_element)
+    hyperlink.append(run)
+    paragraph._p.append(hyperlink)
+    return hyperlink
+
+
+def _bottom_border(paragraph: Any, rgb: tuple[int, int, int]) -> None:
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
+                       ("w:color", "{:02X}{:02X}{:02X}".format(*rgb))):  # fmt: skip
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)

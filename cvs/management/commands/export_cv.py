@@ -1,0 +1,86 @@
+"""Export a CV file (our CV JSON or a JSON Resume document) without a user account.
+
+    manage.py export_cv --in cv.json --format pdf --template modern --lang en --out cv.pdf
+
+Uses the same renderer as the web export, so it also serves checks and benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cvs.document import LANGUAGES, CvValidationError, normalize_cv
+from cvs.export import PAPERS, ExportError, ExportOptions, render_docx, render_pdf
+from cvs.jsonresume import from_json_resume, to_json_resume
+
+FORMATS = ("pdf", "docx", "json", "jsonresume")
+# Keys only a JSON Resume document has at its top level (ours has "header").
+JSON_RESUME_KEYS = frozenset({"basics", "work"})
+
+
+class Command(BaseCommand):
+    help = "Export a CV JSON or JSON Resume file to PDF, DOCX, CV JSON or JSON Resume."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--in", dest="input", required=True, help="CV JSON or JSON Resume")
+        parser.add_argument("--format", required=True, choices=FORMATS)
+        parser.add_argument("--template", default="classic", help="classic, modern or compact")
+        parser.add_argument(
+            "--lang", choices=LANGUAGES, help="language of the CV (titles and dates)"
+        )
+        parser.add_argument("--paper", default="a4", choices=PAPERS)
+        parser.add_argument("--out", required=True, help="file to write")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source, out = Path(options["input"]), Path(options["out"])
+        try:
+            export_options = ExportOptions(template=options["template"], paper=options["paper"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        cv = read_cv(source, language=options["lang"])
+        try:
+            content = export(cv, options["format"], export_options)
+        except (CvValidationError, ExportError) as exc:
+            raise CommandError(f"cannot export {source}: {exc}") from None
+        try:
+            out.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc.strerror}") from None
+        self.stdout.write(f"Wrote {out} ({len(content):,} bytes)")
+
+
+def read_cv(path: Path, *, language: str | None) -> dict[str, Any]:
+    """The normalised CV in `path`, whichever of the two formats it is in."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{path} must hold a JSON object")
+    try:
+        if JSON_RESUME_KEYS & data.keys() and "header" not in data:
+            return from_json_resume(data, language=language)
+        if language:
+            data["language"] = language
+        return normalize_cv(data)
+    except CvValidationError as exc:
+        raise CommandError(f"{path} is not a valid CV: {exc}") from None
+
+
+def export(cv: dict[str, Any], fmt: str, options: ExportOptions) -> bytes:
+    if fmt == "pdf":
+        return render_pdf(cv, options)
+    if fmt == "docx":
+        return render_docx(cv, options)
+    document = to_json_resume(cv) if fmt == "jsonresume" else cv
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
