@@ -25,9 +25,7 @@ def _test_settings(settings: Any) -> None:
     if not settings.REDIS_URL:
         # The development file cache is shared by every process on the machine; a test run
         # gets its own in-memory cache so parallel runs cannot see each other's entries.
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        }
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.AI_ENGINE = "offline"
     settings.OPENAI_API_KEY = "sk-test-not-a-real-key"
 
@@ -41,7 +39,7 @@ def _eager_celery() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache() -> Iterator[None]:
+def _clean_cache(_test_settings: None) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
@@ -93,3 +91,50 @@ def staff_client(staff: Any) -> Client:
     client = Client()
     client.force_login(staff)
     return client
+
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags that let Debian's chromium run headless as root on a machine with no network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A Chromium page driven by Playwright against the live server.
+
+    Fails the test on any console error or uncaught script error (a CSP violation shows there).
+    """
+    from pathlib import Path
+
+    from fitmycv.testing import require_service
+
+    require_service("chromium", Path(CHROMIUM).exists())
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+    # the test's own ORM calls (the live server has its own thread).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        errors: list[str] = []
+
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                errors.append(f"{message.text} at {page.url} {message.location}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        browser.close()
+        assert errors == []

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -94,11 +95,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.MaintenanceModeMiddleware",
 ]
 
 ROOT_URLCONF = "fitmycv.urls"
@@ -116,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fitmycv.context_processors.branding",
+                "billing.context_processors.credits",
             ],
         },
     },
@@ -198,16 +202,24 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/m/key",
 }
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Security notices (password changed, e-mail changed...) go to the account's address.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+# A provider-verified address that matches an account links the provider to it for next time.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
-for provider, id_var, secret_var in [
-    ("google", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"),
-    ("github", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"),
-    ("apple", "APPLE_CLIENT_ID", "APPLE_CLIENT_SECRET"),
+for provider, id_var, secret_var, prompt in [
+    ("google", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET", "select_account"),
+    ("github", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "select_account"),
+    ("apple", "APPLE_CLIENT_ID", "APPLE_CLIENT_SECRET", "login"),
 ]:
     if os.getenv(id_var):
         SOCIALACCOUNT_PROVIDERS[provider] = {
-            "APP": {"client_id": os.getenv(id_var), "secret": envsecret(secret_var)}
+            "APP": {"client_id": os.getenv(id_var), "secret": envsecret(secret_var)},
+            "AUTH_PARAMS": {"prompt": prompt},
         }
 if "apple" in SOCIALACCOUNT_PROVIDERS:
     SOCIALACCOUNT_PROVIDERS["apple"]["APP"]["settings"] = {
@@ -215,11 +227,17 @@ if "apple" in SOCIALACCOUNT_PROVIDERS:
     }
     SOCIALACCOUNT_PROVIDERS["apple"]["APP"]["key"] = os.getenv("APPLE_KEY_ID", "")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
 
 # Internationalisation: the interface in four languages, French first like the product.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The interface language chosen in the switcher lasts for the browser session; signed-in users
+# also keep it on their account (User.language), which wins over the cookie.
+LANGUAGE_COOKIE_AGE = None
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -246,6 +264,7 @@ if not REDIS_URL:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
 else:
@@ -264,6 +283,11 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Daily retention job: old e-mail logs, inactivity warnings and deletions (emails.services).
+CELERY_BEAT_SCHEDULE["emails-retention"] = {
+    "task": "emails.tasks.send_inactivity_notices",
+    "schedule": crontab(hour=4, minute=15),
+}
 
 # Outside services. Each is optional; the app explains what is disabled without it.
 OPENAI_API_KEY = envsecret("OPENAI_API_KEY")
@@ -318,7 +342,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'", "https://checkout.stripe.com"],
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
@@ -339,7 +363,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Development operator commands refuse to touch a database that looks like production.

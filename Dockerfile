@@ -1,0 +1,25 @@
+# FitMyCV production image: gunicorn serves the app; the same image runs the Celery worker
+# and beat (see compose.yaml). Static files are collected at build time and served by
+# whitenoise.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=fitmycv.settings
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core \
+        postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 1000 fitmycv
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+# collectstatic needs a key to import settings; it is not used at run time.
+RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+USER fitmycv
+EXPOSE 8000
+CMD ["gunicorn", "fitmycv.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
+     "--workers", "4", "--threads", "4", "--access-logfile", "-", "--timeout", "60"]

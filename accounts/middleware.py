@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+
+from fitmycv.config import get_setting
+
+MAINTENANCE_RETRY_AFTER = "600"
+# What non-staff can still reach during maintenance: signing in (staff need it), signing out,
+# the second factor of a staff sign-in, the health check and the admin's own login.
+MAINTENANCE_OPEN_VIEWS = {
+    "account_login",
+    "account_logout",
+    "mfa_authenticate",
+    "healthz",
+    "admin:login",
+    *(f"{p}_{step}" for p in ("google", "github", "apple") for step in ("login", "callback")),
+}
+
+
+def maintenance_response(request: HttpRequest) -> HttpResponse:
+    response = render(request, "accounts/maintenance.html", status=503)
+    response["Retry-After"] = MAINTENANCE_RETRY_AFTER
+    return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved interface language wins over the browser's and the cookie's.
+
+    Runs after AuthenticationMiddleware; LocaleMiddleware has already activated the session
+    (cookie) or browser language, which stays in force for visitors and users without a choice.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class MaintenanceModeMiddleware:
+    """While the `maintenance_mode` setting is on, non-staff see a 503 maintenance page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if not get_setting("maintenance_mode"):
+            return None
+        user = request.user
+        if user.is_authenticated and user.is_staff:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in MAINTENANCE_OPEN_VIEWS:
+            return None
+        return maintenance_response(request)

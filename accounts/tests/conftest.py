@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+NEW_PASSWORD = "Tailored-CV-2026!"
+LINK = re.compile(r"https?://testserver(/\S+)")
+
+
+def link_in(message: mail.EmailMessage) -> str:
+    """The path of the first link of this site in an e-mail."""
+    match = LINK.search(message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def signup_data(email: str = "carol@example.org", **fields: Any) -> dict[str, str]:
+    return {
+        "name": "Carol Petit",
+        "email": email,
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "accept_terms": "on",
+        **fields,
+    }
+
+
+@pytest.fixture
+def signup(client: Client, db: Any) -> Any:
+    def _signup(email: str = "carol@example.org", **fields: Any) -> Any:
+        return client.post("/accounts/signup/", signup_data(email, **fields))
+
+    return _signup
+
+
+def is_signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture(autouse=True)
+def _send_mail_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # E-mails leave through a task queued on commit, and these tests run inside a transaction
+    # that never commits: send right away so mail.outbox shows what the flows sent.
+    from emails.tasks import send_email
+
+    monkeypatch.setattr(send_email, "delay_on_commit", send_email.delay)
