@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+from django.core.mail import EmailMessage
+
+from fitmycv.celery import app as celery_app
+
+SITE_ROOT = "https://fitmycv.test"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings: Any) -> None:
+    settings.SITE_NAME = "FitMyCV"
+    settings.SITE_ROOT = SITE_ROOT
+
+
+@pytest.fixture
+def committed(
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
+) -> Callable[[], AbstractContextManager[Any]]:
+    """`with committed():` runs the on-commit hand-offs to the mail worker (eager Celery)."""
+
+    def _committed() -> AbstractContextManager[Any]:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return _committed
+
+
+def html_of(message: EmailMessage) -> str:
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            return str(content)
+    raise AssertionError("no HTML alternative")
+
+
+@pytest.fixture
+def worker_errors() -> Iterator[None]:
+    """Eager tasks keep their retries to themselves, as on a worker (no Retry raised to us)."""
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = True
