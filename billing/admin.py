@@ -1,7 +1,16 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import uuid
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+
+from billing.forms import GrantCreditsForm
 from billing.models import (
     CreditBalance,
     CreditPack,
@@ -9,12 +18,16 @@ from billing.models import (
     FeatureUsageCounter,
     PromoCode,
     PromoRedemption,
+    QuotaCharge,
     Referral,
+    SignupFingerprint,
     StripeWebhookLog,
     Subscription,
     SubscriptionPlan,
     SubscriptionPlanFeatureLimit,
+    TransactionType,
 )
+from billing.services import grant_credits
 
 
 class FeatureLimitInline(admin.TabularInline):
@@ -51,6 +64,8 @@ class CreditBalanceAdmin(admin.ModelAdmin):
     list_filter = ["disputed"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
+    actions = ["grant_credits_action"]
+    change_list_template = "billing/admin_creditbalance_change_list.html"
     readonly_fields = [
         "balance",
         "total_purchased",
@@ -60,6 +75,60 @@ class CreditBalanceAdmin(admin.ModelAdmin):
         "balance_after_last_purchase",
         "disputed",
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        grant = path(
+            "grant/",
+            self.admin_site.admin_view(self.grant_credits_view),
+            name="billing_creditbalance_grant",
+        )
+        return [grant, *super().get_urls()]
+
+    @admin.action(description="Grant credits to the selected users…")
+    def grant_credits_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        emails = "\n".join(queryset.values_list("user__email", flat=True))
+        url = reverse("admin:billing_creditbalance_grant")
+        request.session["billing_grant_emails"] = emails
+        return redirect(url)
+
+    def grant_credits_view(self, request: HttpRequest) -> HttpResponse:
+        """Add credits to accounts; each grant is a ledger row with the reason and the
+        staff member, keyed by the form's token so a double submit grants once."""
+        if not request.user.has_perm("billing.add_credittransaction"):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = GrantCreditsForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                for user in data["emails"]:
+                    grant_credits(
+                        user,
+                        data["amount"],
+                        type=TransactionType.ADMIN_GRANT,
+                        key=f"admin-grant:{data['token']}:{user.pk}",
+                        reason=data["reason"],
+                        by=request.user,
+                    )
+                self.message_user(
+                    request,
+                    f"Granted {data['amount']} credits to {len(data['emails'])} account(s).",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:billing_creditbalance_changelist")
+        else:
+            form = GrantCreditsForm(
+                initial={
+                    "emails": request.session.pop("billing_grant_emails", ""),
+                    "token": uuid.uuid4(),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Grant credits",
+            "form": form,
+        }
+        return TemplateResponse(request, "billing/admin_grant_credits.html", context)
 
 
 @admin.register(CreditTransaction)
@@ -128,3 +197,22 @@ class PromoRedemptionAdmin(admin.ModelAdmin):
     list_display = ["promo_code", "user", "created_at"]
     search_fields = ["promo_code__code", "user__email"]
     raw_id_fields = ["promo_code", "user"]
+
+
+@admin.register(QuotaCharge)
+class QuotaChargeAdmin(admin.ModelAdmin):
+    list_display = ["user", "feature_name", "period_start", "released", "created_at"]
+    list_filter = ["feature_name", "released"]
+    search_fields = ["user__email", "key"]
+    raw_id_fields = ["user", "task"]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SignupFingerprint)
+class SignupFingerprintAdmin(admin.ModelAdmin):
+    list_display = ["email_hash", "user", "created_at"]
+    search_fields = ["email_hash", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["email_hash", "user", "created_at"]

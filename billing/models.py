@@ -147,10 +147,12 @@ class TransactionType(models.TextChoices):
     ADMIN_GRANT = "admin_grant", "Granted by staff"
     PROMO = "promo", "Promo code"
     REFERRAL = "referral", "Referral reward"
+    PAYMENT_REFUND = "payment_refund", "Payment refunded"
 
 
 class CreditTransaction(models.Model):
-    """One ledger entry. Rows are never updated in place except the `refunded` marker.
+    """One ledger entry. Rows are never updated in place except the `refunded` marker and
+    the Stripe invoice id attached to a purchase once the invoice is paid.
 
     `key` makes every money movement idempotent: a debit for a task, the refund of that debit,
     a Stripe payment grant... each has one key, so a retry can never apply it twice.
@@ -243,6 +245,51 @@ class FeatureUsageCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.feature_name}: {self.count}"
+
+
+class QuotaCharge(models.Model):
+    """One use of a plan quota (subscription mode), so a failed task gives it back once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quota_charges"
+    )
+    feature_name = models.CharField(max_length=40, choices=Feature.choices)
+    key = models.CharField(max_length=255, unique=True)
+    period_start = models.DateTimeField()
+    task = models.ForeignKey(
+        "cvs.BackgroundTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quota_charges",
+    )
+    released = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.feature_name} ({self.period_start:%Y-%m-%d})"
+
+
+class SignupFingerprint(models.Model):
+    """A keyed hash of each account's normalised e-mail address.
+
+    Kept (with `user` set to null) when the account is deleted, so signing up again with the
+    same address, a +tag or Gmail dots earns no second welcome bonus. The address itself is
+    not kept.
+    """
+
+    email_hash = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signup_fingerprints",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.email_hash[:12]}… ({self.user_id or 'deleted'})"
 
 
 class StripeWebhookLog(models.Model):

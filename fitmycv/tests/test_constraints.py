@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 
 # Relations to the user that deliberately do not cascade: a referral link is kept on the
 # referred account when the referrer leaves.
-NON_CASCADING_USER_FIELDS = {("accounts.User", "referred_by")}
+NON_CASCADING_USER_FIELDS = {
+    ("accounts.User", "referred_by"),
+    # Kept (without the user) so a deleted account still counts against duplicate sign-ups.
+    ("billing.SignupFingerprint", "user"),
+}
 
 
 def _plan() -> SubscriptionPlan:
