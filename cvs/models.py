@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -113,6 +114,13 @@ class CV(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("cvs:detail", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return str((self.content.get("header") or {}).get("current_title") or "")
 
 
 class VersionChangeType(models.TextChoices):
@@ -261,6 +269,17 @@ class BackgroundTask(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    def result_url(self) -> str:
+        """Where the user sees what the task made (a CV, an offer), if anything."""
+        result = self.result or {}
+        if self.status != TaskStatus.COMPLETED:
+            return ""
+        if result.get("cv_id"):
+            return reverse("cvs:detail", args=[result["cv_id"]])
+        if result.get("offer_id"):
+            return reverse("joboffers:detail", args=[result["offer_id"]])
+        return ""
+
     def report_progress(self, progress: int, step: str = "") -> None:
         """Record progress; raise TaskCancelled if the user cancelled the task meanwhile."""
         progress = max(0, min(100, progress))
@@ -274,3 +293,48 @@ class BackgroundTask(models.Model):
     def is_cancelled(self) -> bool:
         status = BackgroundTask.objects.filter(pk=self.pk).values_list("status", flat=True).first()
         return status != TaskStatus.RUNNING
+
+
+class ExportPreset(models.Model):
+    """A user's saved export settings (template, paper, sections, options), reusable on any CV."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_presets"
+    )
+    name = models.CharField(max_length=80)
+    options = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="exportpreset_unique_user_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Upload(models.Model):
+    """An uploaded file waiting for its background task (a CV or an offer as PDF).
+
+    Kept in the database so any worker can read it, whatever host it runs on; deleted once the
+    task has read it, and by the sweeper after a day at most.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,28 +16,55 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from accounts.onboarding import record_step
+from cvs.document import CvValidationError, empty_cv, normalize_cv
+from cvs.jsonresume import from_json_resume
 from cvs.models import (
     ACTIVE_STATUSES,
     CV,
     BackgroundTask,
+    CreatedBy,
+    CVVersion,
     RunStatus,
+    SourceType,
     TaskCancelled,
     TaskStatus,
     TaskType,
+    Upload,
+    VersionChangeType,
 )
+from cvs.pdf_import import PdfRejected
+from cvs.review import (
+    ACCEPTED,
+    ORPHANED,
+    PENDING,
+    REJECTED,
+    UnknownPath,
+    init_review,
+    revert_change,
+    revert_order,
+    review_progress,
+)
+from fitmycv.ai import gateway
+from fitmycv.ai.errors import AICancelled, AIError
 from fitmycv.config import get_setting
+from joboffers.fetch import FetchError
 
 logger = logging.getLogger(__name__)
 
 # How long a queued task may wait for its message before the sweeper gives up on it.
 QUEUED_DEADLINE = timedelta(hours=6)
-GENERIC_FAILURE = "Something went wrong while running this task. You were not charged."
+GENERIC_FAILURE = gettext_noop(
+    "Something went wrong while running this task. You were not charged."
+)
 
 
 class TaskFailed(Exception):
@@ -130,7 +157,14 @@ def run_task(task_id: UUID | str) -> str:
     outcome = _claim(task_id)
     if outcome != "claimed":
         return outcome
-    task = BackgroundTask.objects.get(pk=task_id)
+    task = BackgroundTask.objects.select_related("user").get(pk=task_id)
+    language = (task.user.language if task.user else "") or settings.LANGUAGE_CODE
+    # Workers have no request: messages the task stores are written in its user's language.
+    with translation.override(language):
+        return _run_claimed(task)
+
+
+def _run_claimed(task: BackgroundTask) -> str:
     run = HANDLERS.get(task.type)
     started = time.monotonic()
     try:
@@ -142,16 +176,24 @@ def run_task(task_id: UUID | str) -> str:
     except TaskFailed as exc:
         fail_task(task.pk, exc.message)
         return "failed"
+    except AICancelled:
+        return "cancelled"
+    except (AIError, FetchError, PdfRejected, CvValidationError) as exc:
+        logger.info("Background task %s (%s) failed: %r", task.pk, task.type, exc)
+        fail_task(task.pk, user_message(exc))
+        return "failed"
     except Exception:
         logger.exception("Background task %s (%s) crashed", task.pk, task.type)
         fail_task(task.pk, _(GENERIC_FAILURE))
         return "failed"
+    result = result or {}
     completed = BackgroundTask.objects.transition(
         task.pk,
         to=TaskStatus.COMPLETED,
         only_from=(TaskStatus.RUNNING,),
         progress=100,
-        result=result or {},
+        result=result,
+        success_message=str(result.get("message", ""))[:255],
     )
     logger.info(
         "Background task %s (%s) %s in %.1f s",
@@ -161,6 +203,17 @@ def run_task(task_id: UUID | str) -> str:
         time.monotonic() - started,
     )
     return "completed" if completed else "cancelled"
+
+
+def user_message(exc: Exception) -> str:
+    """What a user may read about an error that was already explained by whoever raised it."""
+    if isinstance(exc, AIError):
+        return exc.user_message
+    if isinstance(exc, FetchError | PdfRejected):
+        return str(exc.message)
+    if isinstance(exc, CvValidationError):
+        return _("The result was not a valid CV: %(error)s") % {"error": exc}
+    return _(GENERIC_FAILURE)
 
 
 def fail_task(task_id: UUID | str, message: str) -> bool:
@@ -224,6 +277,159 @@ def sweep_stuck_tasks(*, now: Any = None) -> int:
     return swept
 
 
+# --- The CV workspace ---------------------------------------------------------------------
+
+
+def new_filename(user: User) -> str:
+    """An opaque, time-ordered file name, unique for the user."""
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")[:17]
+    taken = set(
+        CV.objects.filter(user=user, filename__startswith=stamp[:14]).values_list(
+            "filename", flat=True
+        )
+    )
+    candidate, n = f"{stamp}.json", int(stamp)
+    while candidate in taken:
+        n += 1
+        candidate = f"{n}.json"
+    return candidate
+
+
+def create_cv(
+    user: User,
+    *,
+    content: dict[str, Any],
+    name: str = "",
+    created_by: str = "",
+    source_type: str = "",
+    source_value: str = "",
+    **fields: Any,
+) -> CV:
+    """Validate and store a new CV. Raises CvValidationError; nothing is saved then."""
+    content = normalize_cv(content)
+    with transaction.atomic():
+        return CV.objects.create(
+            user=user,
+            filename=new_filename(user),
+            name=(name or _default_name(content))[:200],
+            content=content,
+            language=content.get("language", "en"),
+            created_by=created_by,
+            source_type=source_type,
+            source_value=source_value,
+            **fields,
+        )
+
+
+def _default_name(content: dict[str, Any]) -> str:
+    header = content.get("header", {})
+    title = header.get("current_title", "")
+    return f"{header.get('full_name', '')} — {title}".strip(" —") or _("Untitled CV")
+
+
+def create_blank_cv(
+    user: User, *, full_name: str, current_title: str, email: str, language: str
+) -> CV:
+    content = empty_cv(
+        full_name=full_name, current_title=current_title, email=email, language=language
+    )
+    cv = create_cv(user, content=content)
+    record_step(user, "create_cv")
+    return cv
+
+
+def import_json_resume(user: User, *, document: dict[str, Any], filename: str) -> CV:
+    """A new CV from a JSON Resume document (validated against the official schema)."""
+    content = from_json_resume(document)
+    cv = create_cv(
+        user,
+        content=content,
+        created_by=CreatedBy.IMPORT_JSON_RESUME,
+        source_type=SourceType.JSON_RESUME,
+        source_value=filename[:255],
+    )
+    record_step(user, "create_cv")
+    return cv
+
+
+def duplicate_cv(cv: CV) -> CV:
+    copy = create_cv(
+        cv.user,
+        content=cv.content,
+        name=_("Copy of %(name)s") % {"name": cv.name or cv.filename},
+        created_by=cv.created_by,
+        source_type=cv.source_type,
+        source_value=cv.source_value,
+        job_offer=cv.job_offer,
+        job_offer_snapshot=cv.job_offer_snapshot,
+    )
+    return copy
+
+
+def rename_cv(cv: CV, *, name: str) -> None:
+    cv.name = name.strip()[:200]
+    cv.save(update_fields=["name", "updated_at"])
+
+
+def save_cv_content(cv: CV, content: dict[str, Any]) -> None:
+    """A manual edit: overwrite the content (validated first); makes no version."""
+    content = normalize_cv(content)
+    cv.content = content
+    cv.language = content.get("language", cv.language)
+    cv.save(update_fields=["content", "language", "updated_at"])
+
+
+def save_version(cv: CV, *, changelog: str, change_type: str) -> CVVersion:
+    """Keep the current content as a version, then rotate to the `cv_max_versions` newest."""
+    with transaction.atomic():
+        cv = CV.objects.select_for_update().get(pk=cv.pk)
+        version = CVVersion.objects.create(
+            cv=cv,
+            version=cv.content_version,
+            content=cv.content,
+            changelog=changelog[:255],
+            change_type=change_type,
+            match_score=cv.match_score,
+            score_breakdown=cv.score_breakdown,
+            improvement_suggestions=cv.improvement_suggestions,
+            missing_skills=cv.missing_skills,
+            matching_skills=cv.matching_skills,
+        )
+        CV.objects.filter(pk=cv.pk).update(content_version=cv.content_version + 1)
+        keep = get_setting("cv_max_versions")
+        # Version 0 is the source a tailored CV was made from: kept for diffs, never rotated.
+        stale = list(
+            cv.versions.filter(version__gt=0)
+            .order_by("-version")
+            .values_list("pk", flat=True)[keep:]
+        )
+        CVVersion.objects.filter(pk__in=stale).delete()
+    return version
+
+
+def restore_version(cv: CV, version: CVVersion) -> CV:
+    """Bring back an old version; the content it replaces is kept as a version first."""
+    with transaction.atomic():
+        save_version(
+            cv,
+            changelog=_("Before restoring version %(n)s") % {"n": version.version},
+            change_type=VersionChangeType.RESTORE,
+        )
+        cv.refresh_from_db()
+        cv.content = version.content
+        cv.language = version.content.get("language", cv.language)
+        cv.match_score = version.match_score
+        cv.score_breakdown = version.score_breakdown
+        cv.improvement_suggestions = version.improvement_suggestions
+        cv.missing_skills = version.missing_skills
+        cv.matching_skills = version.matching_skills
+        cv.score_before = None
+        cv.pending_changes = None
+        cv.pending_source_version = None
+        cv.save()
+    return cv
+
+
 @handler(TaskType.TEST)
 def run_test_task(task: BackgroundTask) -> dict[str, Any]:
     """A task that only sleeps and reports progress; operators use it to check the queue."""
@@ -236,3 +442,461 @@ def run_test_task(task: BackgroundTask) -> dict[str, Any]:
         time.sleep(pause)
         task.report_progress(step * 100 // steps, f"Step {step} of {steps}")
     return {"steps": steps}
+
+
+# --- AI features ---------------------------------------------------------------------------
+#
+# Each feature is a background task. Its start function creates the task row and charges the
+# user in one transaction (so a refused charge leaves nothing behind, and a failed enqueue
+# charges nothing); its handler does the work in the worker. Failure, cancel and sweep refund
+# through settle_stopped_task.
+
+
+def _start_paid_task(
+    user: User,
+    *,
+    type: str,
+    feature: str,
+    title: str,
+    payload: dict[str, Any],
+    cv: CV | None = None,
+    device_id: str = "",
+) -> BackgroundTask:
+    from billing.services import charge_feature
+
+    with transaction.atomic():
+        task = enqueue_task(
+            user,
+            type=type,
+            title=title,
+            payload=payload,
+            cv=cv,
+            device_id=device_id,
+            feature_name=feature,
+        )
+        # Records what was taken on the task, so a failure refunds exactly that.
+        charge_feature(user, feature, key=f"task:{task.pk}", task=task, cv=cv)
+    return task
+
+
+def start_tailoring(
+    user: User, *, base_cv: CV, offers: list[Any], device_id: str = ""
+) -> list[BackgroundTask]:
+    """One paid task per offer; if any charge is refused, none is queued or charged."""
+    with transaction.atomic():
+        return [
+            _start_paid_task(
+                user,
+                type=TaskType.GENERATE_CV,
+                feature="gpt_cv_generation",
+                title=_("Tailoring %(cv)s to %(offer)s") % {"cv": base_cv, "offer": offer},
+                payload={"base_cv_id": base_cv.pk, "offer_id": offer.pk},
+                cv=base_cv,
+                device_id=device_id,
+            )
+            for offer in offers
+        ]
+
+
+def start_scoring(cv: CV, *, device_id: str = "") -> BackgroundTask:
+    with transaction.atomic():
+        task = _start_paid_task(
+            cv.user,
+            type=TaskType.CALCULATE_MATCH_SCORE,
+            feature="match_score",
+            title=_("Match score of %(cv)s") % {"cv": cv},
+            payload={},
+            cv=cv,
+            device_id=device_id,
+        )
+        CV.objects.filter(pk=cv.pk).update(match_score_status=RunStatus.IN_PROGRESS)
+    return task
+
+
+def start_improvement(
+    cv: CV,
+    *,
+    suggestions: list[int],
+    user_context: str,
+    add_skills: list[dict[str, Any]],
+    device_id: str = "",
+) -> BackgroundTask:
+    with transaction.atomic():
+        task = _start_paid_task(
+            cv.user,
+            type=TaskType.IMPROVE_CV,
+            feature="optimize_cv",
+            title=_("Improving %(cv)s") % {"cv": cv},
+            payload={
+                "suggestions": suggestions,
+                "user_context": user_context[:500],
+                "add_skills": add_skills,
+            },
+            cv=cv,
+            device_id=device_id,
+        )
+        CV.objects.filter(pk=cv.pk).update(optimise_status=RunStatus.IN_PROGRESS)
+    return task
+
+
+def start_translation(cv: CV, *, target: str, device_id: str = "") -> BackgroundTask:
+    return _start_paid_task(
+        cv.user,
+        type=TaskType.TRANSLATE_CV,
+        feature="translate_cv",
+        title=_("Translating %(cv)s") % {"cv": cv},
+        payload={"target": target},
+        cv=cv,
+        device_id=device_id,
+    )
+
+
+def start_pdf_import(
+    user: User, *, data: bytes, name: str, content_type: str, device_id: str = ""
+) -> BackgroundTask:
+    """Raises PdfRejected for a file that is not an acceptable PDF (nothing charged)."""
+    import hashlib
+
+    from cvs.pdf_import import check_pdf_upload
+
+    check_pdf_upload(
+        data, max_bytes=get_setting("pdf_max_size_mb") * 1024 * 1024, content_type=content_type
+    )
+    with transaction.atomic():
+        upload = Upload.objects.create(
+            user=user,
+            name=name[:255],
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+        )
+        return _start_paid_task(
+            user,
+            type=TaskType.IMPORT_PDF,
+            feature="import_pdf",
+            title=_("Importing %(name)s") % {"name": name},
+            payload={"upload_id": upload.pk},
+            device_id=device_id,
+        )
+
+
+def start_example_cv(
+    user: User,
+    *,
+    job_title: str = "",
+    offer: Any = None,
+    language: str = "en",
+    device_id: str = "",
+) -> BackgroundTask:
+    if offer is not None:
+        return _start_paid_task(
+            user,
+            type=TaskType.CREATE_TEMPLATE_CV,
+            feature="gpt_cv_generation",
+            title=_("Example CV for %(offer)s") % {"offer": offer},
+            payload={"offer_id": offer.pk},
+            device_id=device_id,
+        )
+    return _start_paid_task(
+        user,
+        type=TaskType.GENERATE_FROM_JOB_TITLE,
+        feature="generate_from_job_title",
+        title=_("Example CV for %(title)s") % {"title": job_title},
+        payload={"job_title": job_title[:120], "language": language},
+        device_id=device_id,
+    )
+
+
+def _offer_content(cv: CV) -> dict[str, Any] | None:
+    if cv.job_offer_id and cv.job_offer.content:
+        return cv.job_offer.content
+    return (cv.job_offer_snapshot or {}).get("content") or None
+
+
+def _ctx(task: BackgroundTask) -> Any:
+    from joboffers.services import task_context
+
+    return task_context(task)
+
+
+def _locked_cv(task: BackgroundTask) -> CV:
+    if task.cv_id is None:
+        raise TaskFailed(_("The CV of this task was deleted."))
+    return CV.objects.select_related("job_offer").get(pk=task.cv_id, user_id=task.user_id)
+
+
+@handler(TaskType.GENERATE_CV)
+def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
+    from joboffers.models import JobOffer
+    from joboffers.services import ensure_extracted, offer_snapshot
+
+    base = CV.objects.filter(pk=task.payload["base_cv_id"], user_id=task.user_id).first()
+    offer = JobOffer.objects.filter(pk=task.payload["offer_id"], user_id=task.user_id).first()
+    if base is None or offer is None:
+        raise TaskFailed(_("The CV or the offer of this task was deleted."))
+    task.report_progress(5, _("Reading the offer"))
+    offer = ensure_extracted(offer, task=task)
+    BackgroundTask.objects.filter(pk=task.pk).update(
+        title=_("Tailored CV for %(offer)s") % {"offer": offer}
+    )
+    task.report_progress(25, _("Tailoring the CV"))
+
+    def on_round(phase: str, number: int) -> None:
+        task.report_progress(min(90, 25 + 20 * number), phase)
+
+    outcome = gateway.tailor_cv(base.content, offer.content, ctx=_ctx(task), on_round=on_round)
+    task.report_progress(95, _("Saving"))
+    source_type = {"url": SourceType.LINK, "pdf": SourceType.PDF}.get(
+        offer.source_type, SourceType.TEXT
+    )
+    with transaction.atomic():
+        if task.is_cancelled():
+            raise TaskCancelled(str(task.pk))
+        cv = create_cv(
+            task.user,
+            content=outcome.cv,
+            name=f"{offer.title or offer.source_name} — {offer.company}".strip(" —")[:200],
+            created_by=CreatedBy.GENERATE_CV,
+            source_type=source_type,
+            source_value=offer.source_value if offer.source_type == "url" else offer.source_name,
+            job_offer=offer,
+            job_offer_snapshot=offer_snapshot(offer),
+            pending_changes=init_review(outcome.changes),
+            pending_source_version=0,
+            created_with_credit=task.credits_debited > 0,
+            credit_used_at=timezone.now() if task.credits_debited else None,
+        )
+        CVVersion.objects.create(
+            cv=cv,
+            version=0,
+            content=base.content,
+            changelog=_("Source CV: %(name)s") % {"name": base},
+            change_type=VersionChangeType.IMPORT,
+        )
+    record_step(task.user, "generate_cv")
+    return {
+        "cv_id": cv.pk,
+        "changes": len(outcome.changes),
+        "rounds": outcome.rounds,
+        "message": _("Tailored CV ready: %(n)s change(s) to review.") % {"n": len(outcome.changes)},
+    }
+
+
+@handler(TaskType.CALCULATE_MATCH_SCORE)
+def run_scoring(task: BackgroundTask) -> dict[str, Any]:
+    cv = _locked_cv(task)
+    offer = _offer_content(cv)
+    if not offer:
+        raise TaskFailed(_("This CV has no job offer to be scored against."))
+    task.report_progress(20, _("Comparing the CV with the offer"))
+    score = gateway.score_match(cv.content, offer, ctx=_ctx(task))
+    _store_score(cv, score)
+    record_step(task.user, "match_score")
+    return {
+        "cv_id": cv.pk,
+        "score": score["match_score"],
+        "message": _("Match score: %(score)s/100.") % {"score": score["match_score"]},
+    }
+
+
+def _store_score(cv: CV, score: dict[str, Any], *, score_before: int | None = None) -> None:
+    CV.objects.filter(pk=cv.pk).update(
+        match_score=score["match_score"],
+        score_before=score_before,
+        score_breakdown=score["score_breakdown"],
+        improvement_suggestions=score["suggestions"],
+        missing_skills=score["missing_skills"],
+        matching_skills=score["matching_skills"],
+        score_evidence=score.get("evidence", []),
+        match_score_updated_at=timezone.now(),
+        match_score_status=RunStatus.IDLE,
+    )
+
+
+@handler(TaskType.IMPROVE_CV)
+def run_improvement(task: BackgroundTask) -> dict[str, Any]:
+    from billing.services import refund_task
+
+    cv = _locked_cv(task)
+    offer = _offer_content(cv)
+    if not offer:
+        raise TaskFailed(_("This CV has no job offer to improve it for."))
+    chosen = [
+        s
+        for i, s in enumerate(cv.improvement_suggestions or [])
+        if i in set(task.payload.get("suggestions", []))
+    ]
+    task.report_progress(20, _("Applying your choices"))
+    outcome = gateway.improve_cv(
+        cv.content,
+        offer,
+        suggestions=chosen,
+        user_context=task.payload.get("user_context", ""),
+        add_skills=task.payload.get("add_skills", []),
+        ctx=_ctx(task),
+    )
+    if not outcome.changes:
+        # Nothing to improve: the CV stays as it is and the user is not charged.
+        refund_task(task)
+        CV.objects.filter(pk=cv.pk).update(optimise_status=RunStatus.IDLE)
+        return {
+            "cv_id": cv.pk,
+            "no_changes": True,
+            "message": _("Nothing to improve with these choices; you were not charged."),
+        }
+    task.report_progress(70, _("Checking the new score"))
+    score = gateway.score_match(outcome.cv, offer, ctx=_ctx(task))
+    with transaction.atomic():
+        if task.is_cancelled():
+            raise TaskCancelled(str(task.pk))
+        version = save_version(cv, changelog=_("Before AI improvement"), change_type="optimization")
+        cv.refresh_from_db()
+        save_cv_content(cv, outcome.cv)
+        CV.objects.filter(pk=cv.pk).update(
+            pending_changes=init_review(outcome.changes),
+            pending_source_version=version.version,
+            optimise_status=RunStatus.IDLE,
+            optimise_updated_at=timezone.now(),
+        )
+        _store_score(cv, score, score_before=cv.match_score)
+    return {
+        "cv_id": cv.pk,
+        "score_before": cv.match_score,
+        "score_after": score["match_score"],
+        "changes": len(outcome.changes),
+        "message": _("Improved: score %(before)s → %(after)s.")
+        % {
+            "before": cv.match_score if cv.match_score is not None else "—",
+            "after": score["match_score"],
+        },
+    }
+
+
+@handler(TaskType.TRANSLATE_CV)
+def run_translation(task: BackgroundTask) -> dict[str, Any]:
+    source = _locked_cv(task)
+    target = task.payload["target"]
+    task.report_progress(20, _("Translating"))
+    content = gateway.translate_cv(source.content, target, ctx=_ctx(task))
+    content["language"] = target
+    cv = create_cv(
+        task.user,
+        content=content,
+        name=f"{source} ({target.upper()})"[:200],
+        created_by=CreatedBy.TRANSLATE_CV,
+        original_created_by=source.created_by,
+        is_translated=True,
+        source_type=source.source_type,
+        source_value=source.source_value,
+        job_offer=source.job_offer,
+        job_offer_snapshot=source.job_offer_snapshot,
+    )
+    return {"cv_id": cv.pk, "message": _("Translation ready.")}
+
+
+@handler(TaskType.IMPORT_PDF)
+def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
+    from cvs.pdf_import import extract_pdf_text
+
+    upload = Upload.objects.filter(pk=task.payload["upload_id"], user_id=task.user_id).first()
+    if upload is None:
+        raise TaskFailed(_("The uploaded file is no longer available. Upload it again."))
+    task.report_progress(10, _("Reading the PDF"))
+    pdf = extract_pdf_text(bytes(upload.data), max_pages=get_setting("pdf_max_pages"))
+    task.report_progress(40, _("Structuring your CV"))
+    content = gateway.structure_cv(pdf.text, ctx=_ctx(task), links=pdf.links)
+    task.report_progress(90, _("Saving"))
+    with transaction.atomic():
+        cv = create_cv(
+            task.user,
+            content=content,
+            created_by=CreatedBy.IMPORT_PDF,
+            source_type=SourceType.PDF,
+            source_value=upload.name,
+        )
+        upload.delete()
+    record_step(task.user, "create_cv")
+    return {"cv_id": cv.pk, "message": _("Your CV was imported. Check it over.")}
+
+
+@handler(TaskType.CREATE_TEMPLATE_CV)
+def run_template_cv(task: BackgroundTask) -> dict[str, Any]:
+    from joboffers.models import JobOffer
+    from joboffers.services import ensure_extracted, offer_snapshot
+
+    offer = JobOffer.objects.filter(pk=task.payload["offer_id"], user_id=task.user_id).first()
+    if offer is None:
+        raise TaskFailed(_("The offer of this task was deleted."))
+    offer = ensure_extracted(offer, task=task)
+    task.report_progress(50, _("Writing an example CV"))
+    language = offer.content.get("language") or "en"
+    content = gateway.example_cv(offer=offer.content, language=language, ctx=_ctx(task))
+    cv = create_cv(
+        task.user,
+        content=content,
+        name=_("Example CV — %(offer)s") % {"offer": offer},
+        created_by=CreatedBy.CREATE_TEMPLATE,
+        source_type={"url": SourceType.LINK, "pdf": SourceType.PDF}.get(
+            offer.source_type, SourceType.TEXT
+        ),
+        source_value=offer.source_name,
+        job_offer=offer,
+        job_offer_snapshot=offer_snapshot(offer),
+    )
+    return {"cv_id": cv.pk, "message": _("Example CV ready.")}
+
+
+@handler(TaskType.GENERATE_FROM_JOB_TITLE)
+def run_cv_from_job_title(task: BackgroundTask) -> dict[str, Any]:
+    title = task.payload["job_title"]
+    task.report_progress(20, _("Writing an example CV"))
+    try:
+        content = gateway.example_cv(
+            job_title=title, language=task.payload.get("language", "en"), ctx=_ctx(task)
+        )
+    except ValueError as exc:
+        raise TaskFailed(str(exc)) from None
+    cv = create_cv(
+        task.user,
+        content=content,
+        name=_("Example CV — %(title)s") % {"title": title},
+        created_by=CreatedBy.GENERATE_FROM_JOB_TITLE,
+        source_type=SourceType.JOB_TITLE,
+        source_value=title,
+    )
+    return {"cv_id": cv.pk, "message": _("Example CV ready.")}
+
+
+# --- Review mode ---------------------------------------------------------------------------
+
+
+def review_changes(cv: CV, *, change_ids: list[str], action: str) -> dict[str, int]:
+    """Accept or reject some pending changes; rejecting reverts just those changes."""
+    if action not in ("accept", "reject"):
+        raise ValueError("action must be accept or reject")
+    with transaction.atomic():
+        cv = CV.objects.select_for_update().get(pk=cv.pk)
+        changes = [dict(c) for c in cv.pending_changes or []]
+        content = cv.content
+        wanted = set(change_ids)
+        chosen = [c for c in changes if c["id"] in wanted and c["status"] == PENDING]
+        for change in revert_order(chosen) if action == "reject" else chosen:
+            if action == "accept":
+                change["status"] = ACCEPTED
+                continue
+            try:
+                content = revert_change(content, change)
+            except UnknownPath:
+                change["status"] = ORPHANED
+            else:
+                change["status"] = REJECTED
+        cv.content = normalize_cv(content)
+        progress = review_progress(changes)
+        cv.pending_changes = changes if progress["pending"] else None
+        if not progress["pending"]:
+            cv.pending_source_version = None
+        cv.save(
+            update_fields=["content", "pending_changes", "pending_source_version", "updated_at"]
+        )
+    return progress

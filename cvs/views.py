@@ -1,16 +1,741 @@
 from __future__ import annotations
 
+import copy
+import json
+import uuid
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.fields.json import KT
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from cvs.models import CV
+from accounts.onboarding import record_step
+from billing.services import export_watermark
+from cvs import services
+from cvs.diff import diff_cvs
+from cvs.document import DEFAULT_SECTION_ORDER, CvValidationError
+from cvs.export import ExportOptions, export_filename, render_docx, render_html, render_pdf
+from cvs.forms import (
+    ITEM_SECTIONS,
+    SECTION_FORMS,
+    CreateCvForm,
+    ExportForm,
+    ExportPresetForm,
+    ImportJsonResumeForm,
+    ImportPdfForm,
+    ImproveForm,
+    JobTitleForm,
+    RenameCvForm,
+    ReviewForm,
+    TailorForm,
+    TranslateForm,
+)
+from cvs.jsonresume import to_json_resume
+from cvs.models import CV, BackgroundTask, CVVersion, ExportPreset, TaskStatus
+from cvs.pdf_import import PdfRejected
+from cvs.review import review_progress
+from fitmycv.decorators import feature_required
+
+TASK_LIST_LIMIT = 100
+PANEL_LIMIT = 5
+
+
+def _get_task_for_user(request: AuthenticatedHttpRequest, task_id: UUID) -> BackgroundTask:
+    return get_object_or_404(BackgroundTask.objects.owned_by(request.user), pk=task_id)
+
+
+def _tasks_for(request: AuthenticatedHttpRequest) -> list[BackgroundTask]:
+    tasks = BackgroundTask.objects.owned_by(request.user)
+    device = request.GET.get("device", "")
+    if device:
+        tasks = tasks.filter(device_id=device)
+    # Running first, then queued, then the newest finished ones.
+    order = Case(
+        When(status=TaskStatus.RUNNING, then=Value(0)),
+        When(status=TaskStatus.QUEUED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(tasks.order_by(order, "-created_at")[:TASK_LIST_LIMIT])
+
+
+SORTS = {
+    "updated": "-updated_at",
+    "created": "-created_at",
+    "name": "name",
+    "score": "-match_score",
+}
+
+
+def _get_cv_for_user(request: AuthenticatedHttpRequest, pk: int, *, writable: bool = False) -> CV:
+    """The only way a view loads a CV: another user's CV is a 404, a blocked one read-only."""
+    cv = get_object_or_404(CV.objects.owned_by(request.user), pk=pk)
+    if writable and cv.blocked:
+        raise PermissionDenied(
+            _("This CV is read-only: %(reason)s") % {"reason": cv.blocked_reason or _("blocked")}
+        )
+    return cv
 
 
 @login_required
 @require_GET
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    cvs = CV.objects.owned_by(request.user).order_by("-updated_at")
-    return render(request, "cvs/index.html", {"cvs": cvs})
+    cvs = CV.objects.owned_by(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cvs = cvs.filter(
+            Q(name__icontains=query)
+            | Q(content__header__current_title__icontains=query)
+            | Q(source_value__icontains=query)
+        )
+    sort = request.GET.get("sort", "updated")
+    # The list never needs the whole document: only the title is read out of the JSON.
+    cvs = (
+        cvs.order_by(SORTS.get(sort, "-updated_at"), "-pk")
+        .defer("content", "job_offer_snapshot", "pending_changes", "score_evidence")
+        .annotate(current_title=KT("content__header__current_title"))
+    )
+    ctx = {
+        "cvs": cvs,
+        "query": query,
+        "sort": sort,
+        "create_form": CreateCvForm(initial={"email": request.user.email}),
+        "import_form": ImportJsonResumeForm(),
+        "title_form": JobTitleForm(initial={"language": request.user.language or "en"}),
+    }
+    return render(request, "cvs/index.html", ctx)
+
+
+@login_required
+@require_POST
+def create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = CreateCvForm(request.POST)
+    if not form.is_valid():
+        return render(request, "cvs/create.html", {"form": form}, status=400)
+    try:
+        cv = services.create_blank_cv(request.user, **form.cleaned_data)
+    except CvValidationError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "cvs/create.html", {"form": form}, status=400)
+    return redirect("cvs:detail", cv.pk)
+
+
+@login_required
+@require_POST
+def import_json(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ImportJsonResumeForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            cv = services.import_json_resume(
+                request.user,
+                document=form.cleaned_data["file"],
+                filename=request.FILES["file"].name,
+            )
+        except CvValidationError as exc:
+            form.add_error("file", _("This is not a valid JSON Resume: %(e)s") % {"e": exc})
+        else:
+            messages.success(request, _("Your CV was imported."))
+            return redirect("cvs:detail", cv.pk)
+    return render(request, "cvs/import_json.html", {"form": form}, status=400)
+
+
+def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
+    content = cv.content
+    order = list(content.get("section_order") or DEFAULT_SECTION_ORDER)
+    progress = review_progress(cv.pending_changes)
+    return {
+        "cv": cv,
+        # Built once: the editor links every entry's controls from this prefix (the URLs of
+        # cvs/urls.py), which is much cheaper than dozens of reverse() calls per page.
+        "cv_url": cv.get_absolute_url(),
+        "content": content,
+        "section_order": order,
+        "item_sections": ITEM_SECTIONS,
+        "review": progress if cv.pending_changes else None,
+        "improve_form": ImproveForm(cv=cv) if cv.improvement_suggestions is not None else None,
+        "translate_form": TranslateForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    section = request.GET.get("section", "")
+    if request.htmx and section in SECTION_FORMS:
+        return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
+    versions = cv.versions.filter(version__gt=0).count()
+    return render(request, "cvs/detail.html", _editor_context(cv, version_count=versions))
+
+
+def _section_form(section: str) -> type:
+    form_class = SECTION_FORMS.get(section)
+    if form_class is None:
+        raise Http404("No such section")
+    return form_class
+
+
+def _item_index(cv: CV, section: str, index: int | None) -> int | None:
+    if index is None:
+        return None
+    if section not in ITEM_SECTIONS or index >= len(cv.content.get(section) or []):
+        raise Http404("No such entry")
+    return index
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_section(
+    request: AuthenticatedHttpRequest, pk: int, section: str, index: int | None = None
+) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    form_class = _section_form(section)
+    index = _item_index(cv, section, index)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                services.save_cv_content(cv, form.apply(cv.content, index))
+            except CvValidationError as exc:
+                for path, message in exc.errors:
+                    form.add_error(None, f"{path}: {message}")
+            else:
+                if request.htmx:
+                    ctx = _editor_context(cv, section=section, saved=True)
+                    return render(request, "cvs/detail.html#section", ctx)
+                messages.success(request, _("Saved."))
+                return redirect(f"{cv.get_absolute_url()}#section-{section}")
+        status = 400
+    else:
+        form = form_class(initial=form_class.initial_from(cv.content, index))
+        status = 200
+    ctx = _editor_context(cv, section=section, form=form, index=index, editing=section)
+    if request.htmx:
+        return render(request, "cvs/detail.html#section-form", ctx, status=status)
+    ctx["version_count"] = cv.versions.filter(version__gt=0).count()
+    return render(request, "cvs/detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def remove_item(
+    request: AuthenticatedHttpRequest, pk: int, section: str, index: int
+) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    index = _item_index(cv, section, index)
+    content = copy.deepcopy(cv.content)
+    del content[section][index]
+    services.save_cv_content(cv, content)
+    return _after_structure_change(request, cv, section)
+
+
+@login_required
+@require_POST
+def move_item(request: AuthenticatedHttpRequest, pk: int, section: str, index: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    index = _item_index(cv, section, index)
+    target = index - 1 if request.POST.get("direction") == "up" else index + 1
+    content = copy.deepcopy(cv.content)
+    items = content[section]
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        services.save_cv_content(cv, content)
+    return _after_structure_change(request, cv, section)
+
+
+@login_required
+@require_POST
+def move_section(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    _section_form(section)
+    order = list(cv.content.get("section_order") or DEFAULT_SECTION_ORDER)
+    index = order.index(section)
+    target = index - 1 if request.POST.get("direction") == "up" else index + 1
+    # The header always stays first.
+    if 1 <= target < len(order) and index >= 1:
+        order[index], order[target] = order[target], order[index]
+        services.save_cv_content(cv, {**cv.content, "section_order": order})
+    if request.htmx:
+        return render(request, "cvs/detail.html#document", _editor_context(cv))
+    return redirect(f"{cv.get_absolute_url()}#section-{section}")
+
+
+def _after_structure_change(
+    request: AuthenticatedHttpRequest, cv: CV, section: str
+) -> HttpResponse:
+    if request.htmx:
+        return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
+    return redirect(f"{cv.get_absolute_url()}#section-{section}")
+
+
+@login_required
+@require_POST
+def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    form = RenameCvForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A CV needs a name (200 characters at most)."))
+        return redirect(cv.get_absolute_url())
+    services.rename_cv(cv, name=form.cleaned_data["name"])
+    return redirect(request.POST.get("next") == "list" and "cvs:index" or cv.get_absolute_url())
+
+
+@login_required
+@require_POST
+def duplicate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    copy_ = services.duplicate_cv(cv)
+    messages.success(request, _("The CV was duplicated."))
+    return redirect(copy_.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    if request.method == "POST":
+        cv.delete()
+        messages.success(request, _("The CV was deleted."))
+        return redirect("cvs:index")
+    return render(request, "cvs/delete.html", {"cv": cv})
+
+
+@login_required
+@require_GET
+def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    return render(
+        request,
+        "cvs/versions.html",
+        {
+            "cv": cv,
+            "versions": cv.versions.filter(version__gt=0).defer("content").order_by("-version"),
+            "has_source": cv.versions.filter(version=0).exists(),
+        },
+    )
+
+
+def _get_version(cv: CV, number: int) -> CVVersion:
+    return get_object_or_404(CVVersion, cv=cv, version=number)
+
+
+@login_required
+@require_GET
+def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    version = _get_version(cv, number)
+    ctx = _editor_context(cv, version=version, read_only=True)
+    ctx["content"] = version.content
+    ctx["section_order"] = version.content.get("section_order") or DEFAULT_SECTION_ORDER
+    return render(request, "cvs/detail.html", ctx)
+
+
+@login_required
+@require_POST
+def restore(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    version = _get_version(cv, number)
+    services.restore_version(cv, version)
+    messages.success(request, _("Version %(n)s was restored.") % {"n": number})
+    return redirect(cv.get_absolute_url())
+
+
+@login_required
+@require_GET
+def diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+
+    def side(key: str) -> tuple[str, dict[str, Any]]:
+        value = request.GET.get(key, "current")
+        if value == "current":
+            return _("Current"), cv.content
+        if value == "0":
+            return _("Source CV"), _get_version(cv, 0).content
+        if not value.isdigit():
+            raise Http404("Unknown version")
+        return _("Version %(n)s") % {"n": value}, _get_version(cv, int(value)).content
+
+    left_label, left = side("a")
+    right_label, right = side("b")
+    ctx = {
+        "cv": cv,
+        "sections": diff_cvs(left, right),
+        "left_label": left_label,
+        "right_label": right_label,
+        "versions": cv.versions.filter(version__gt=0).defer("content").order_by("-version"),
+        "a": request.GET.get("a", "current"),
+        "b": request.GET.get("b", "current"),
+    }
+    return render(request, "cvs/diff.html", ctx)
+
+
+@login_required
+@require_GET
+def export_json_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    document = to_json_resume(cv.content)
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{cv.filename.removesuffix(".json")}.resume.json"'
+    )
+    return response
+
+
+def _render_tasks(request: AuthenticatedHttpRequest, template: str, limit: int) -> HttpResponse:
+    task_list = _tasks_for(request)[:limit]
+    ctx = {"tasks": task_list, "polling": any(t.is_active for t in task_list)}
+    return render(request, template, ctx)
+
+
+@login_required
+@require_GET
+def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
+    template = "cvs/tasks.html#task-list" if request.htmx else "cvs/tasks.html"
+    return _render_tasks(request, template, TASK_LIST_LIMIT)
+
+
+@login_required
+@require_GET
+def task_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
+
+
+@login_required
+@require_POST
+def cancel_task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
+    task = _get_task_for_user(request, task_id)
+    services.cancel_task(task)
+    if request.htmx and request.POST.get("from") == "panel":
+        return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
+    if request.htmx:
+        return _render_tasks(request, "cvs/tasks.html#task-list", TASK_LIST_LIMIT)
+    return redirect("cvs:tasks")
+
+
+# Settings a preset keeps: the layout, never which entries of one particular CV were picked.
+PRESET_KEYS = ("template", "paper", "sections", "hide_levels", "hide_skill_groups")
+EXPORT_FORMATS = {
+    "pdf": (render_pdf, "application/pdf"),
+    "docx": (
+        render_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
+def _export_form(request: AuthenticatedHttpRequest, cv: CV, data: Any = None) -> ExportForm:
+    if data is not None:
+        return ExportForm(data, content=cv.content)
+    form = ExportForm(content=cv.content)
+    preset_id = request.GET.get("preset", "")
+    if preset_id.isdigit():
+        preset = ExportPreset.objects.filter(user=request.user, pk=preset_id).first()
+        if preset:
+            form.initial.update({k: v for k, v in preset.options.items() if k in PRESET_KEYS})
+    return form
+
+
+def _options(options: dict[str, Any], user: Any) -> ExportOptions:
+    result = ExportOptions.from_dict(options)
+    result.watermark = export_watermark(user)
+    return result
+
+
+def _initial_options(form: ExportForm) -> dict[str, Any]:
+    """The options the unbound form shows, as a dict ExportOptions accepts."""
+    get = lambda name: form.initial.get(name, form.fields[name].initial)  # noqa: E731
+    return {
+        "template": get("template"),
+        "paper": get("paper"),
+        "language": get("language") or None,
+        "sections": list(get("sections")),
+        "hide_levels": bool(get("hide_levels")),
+        "hide_skill_groups": list(get("hide_skill_groups") or []),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    if request.method == "POST":
+        form = _export_form(request, cv, request.POST)
+        kind = request.POST.get("format", "pdf")
+        if kind in EXPORT_FORMATS and form.is_valid():
+            from billing.services import PaymentRequired, charge_feature, refund_charge
+
+            options = _options(form.options(), request.user)
+            renderer, content_type = EXPORT_FORMATS[kind]
+            # One charge per export page load: a double click or a retried download of the
+            # same form does not pay twice.
+            key = f"export:{cv.pk}:{kind}:{request.POST.get('nonce', '')[:40] or uuid.uuid4().hex}"
+            try:
+                charge_feature(request.user, "export_cv", key=key, cv=cv)
+            except PaymentRequired as exc:
+                return _payment_refused(request, exc)
+            try:
+                document = renderer(cv.content, options)
+            except Exception:
+                refund_charge(request.user, key=key)  # a failed render costs nothing
+                raise
+            record_step(request.user, "export_pdf")
+            response = HttpResponse(document, content_type=content_type)
+            filename = export_filename(cv.content, options, kind)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        status = 400
+        preview = ""
+    else:
+        form = _export_form(request, cv)
+        status = 200
+        preview = render_html(
+            cv.content, _options(_initial_options(form), request.user), for_preview=True
+        )
+    ctx = {
+        "cv": cv,
+        "form": form,
+        "nonce": uuid.uuid4().hex,
+        "preview": preview,
+        "presets": ExportPreset.objects.filter(user=request.user),
+        "preset_form": ExportPresetForm(),
+    }
+    return render(request, "cvs/export.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def export_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    form = _export_form(request, cv, request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            '<p class="form-errors">' + _("These export settings are not valid.") + "</p>",
+            status=400,
+        )
+    html = render_html(cv.content, _options(form.options(), request.user), for_preview=True)
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def save_preset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    form = _export_form(request, cv, request.POST)
+    name_form = ExportPresetForm(request.POST)
+    if form.is_valid() and name_form.is_valid():
+        options = {k: v for k, v in form.options().items() if k in PRESET_KEYS}
+        preset, _created = ExportPreset.objects.update_or_create(
+            user=request.user,
+            name=name_form.cleaned_data["preset_name"],
+            defaults={"options": options},
+        )
+        messages.success(request, _("Export settings saved as “%(name)s”.") % {"name": preset})
+        return redirect(f"{reverse('cvs:export', args=[cv.pk])}?preset={preset.pk}")
+    messages.error(request, _("Give the settings a name (80 characters at most)."))
+    return redirect("cvs:export", cv.pk)
+
+
+@login_required
+@require_POST
+def delete_preset(request: AuthenticatedHttpRequest, pk: int, preset_id: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk)
+    get_object_or_404(ExportPreset, user=request.user, pk=preset_id).delete()
+    return redirect("cvs:export", cv.pk)
+
+
+# --- AI features ---------------------------------------------------------------------------
+
+
+def _payment_refused(request: AuthenticatedHttpRequest, exc: Any) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect(exc.url)
+
+
+def _queued(request: AuthenticatedHttpRequest, message: str, back: str) -> HttpResponse:
+    messages.success(request, message)
+    response = redirect(back)
+    response["HX-Trigger"] = "taskQueued"
+    return response
+
+
+@login_required
+@feature_required("feature_import")
+@require_POST
+def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
+    from billing.services import PaymentRequired
+
+    form = ImportPdfForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a PDF file to import."))
+        return redirect("cvs:index")
+    upload = form.cleaned_data["file"]
+    try:
+        services.start_pdf_import(
+            request.user,
+            data=upload.read(),
+            name=upload.name,
+            content_type=upload.content_type or "",
+            device_id=request.POST.get("device_id", ""),
+        )
+    except PdfRejected as exc:
+        messages.error(request, exc.message)
+        return redirect("cvs:index")
+    except PaymentRequired as exc:
+        return _payment_refused(request, exc)
+    return _queued(
+        request, _("Your PDF is being imported. It appears here when ready."), "cvs:tasks"
+    )
+
+
+@login_required
+@feature_required("feature_search_bar")
+@require_POST
+def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
+    from billing.services import PaymentRequired
+
+    form = JobTitleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a job title (2 to 120 characters)."))
+        return redirect("cvs:index")
+    try:
+        services.start_example_cv(
+            request.user,
+            job_title=form.cleaned_data["job_title"],
+            language=form.cleaned_data["language"],
+        )
+    except PaymentRequired as exc:
+        return _payment_refused(request, exc)
+    return _queued(request, _("An example CV is being written."), "cvs:tasks")
+
+
+@login_required
+@feature_required("feature_ai_generation")
+@require_http_methods(["GET", "POST"])
+def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from billing.services import PaymentRequired, feature_cost
+    from joboffers.fetch import InvalidUrl
+    from joboffers.models import JobOffer
+    from joboffers.services import add_offer_from_text, add_offer_from_url
+
+    cv = _get_cv_for_user(request, pk)
+    offers = JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50]
+    form = TailorForm(request.POST or None, offers=offers)
+    if request.method == "POST" and form.is_valid():
+        chosen = list(
+            JobOffer.objects.owned_by(request.user).filter(pk__in=form.cleaned_data["offers"])
+        )
+        try:
+            if form.cleaned_data["url"]:
+                chosen.append(add_offer_from_url(request.user, form.cleaned_data["url"]))
+            if form.cleaned_data["text"].strip():
+                chosen.append(add_offer_from_text(request.user, form.cleaned_data["text"]))
+        except InvalidUrl as exc:
+            form.add_error("url", exc.message)
+        else:
+            try:
+                tasks = services.start_tailoring(
+                    request.user,
+                    base_cv=cv,
+                    offers=chosen,
+                    device_id=request.POST.get("device_id", ""),
+                )
+            except PaymentRequired as exc:
+                return _payment_refused(request, exc)
+            return _queued(
+                request,
+                _("%(n)s tailored CV(s) on the way.") % {"n": len(tasks)},
+                "cvs:tasks",
+            )
+    ctx = {"cv": cv, "form": form, "cost": feature_cost("gpt_cv_generation")}
+    return render(request, "cvs/tailor.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@feature_required("feature_match_score")
+@require_POST
+def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from billing.services import PaymentRequired
+
+    cv = _get_cv_for_user(request, pk)
+    if not (cv.job_offer_id or cv.job_offer_snapshot):
+        messages.error(request, _("Only a CV made for a job offer can be scored."))
+        return redirect(cv.get_absolute_url())
+    try:
+        services.start_scoring(cv)
+    except PaymentRequired as exc:
+        return _payment_refused(request, exc)
+    return _queued(request, _("The match score is being computed."), cv.get_absolute_url())
+
+
+@login_required
+@feature_required("feature_optimize")
+@require_POST
+def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from billing.services import PaymentRequired
+
+    cv = _get_cv_for_user(request, pk, writable=True)
+    form = ImproveForm(request.POST, cv=cv)
+    if not form.is_valid():
+        for error in form.non_field_errors() + form.errors.get("context", []):
+            messages.error(request, error)
+        return redirect(f"{cv.get_absolute_url()}#score")
+    level = int(form.cleaned_data["skill_level"])
+    try:
+        services.start_improvement(
+            cv,
+            suggestions=form.cleaned_data["suggestions"],
+            user_context=form.cleaned_data["context"],
+            add_skills=[{"skill": s, "level": level} for s in form.cleaned_data["skills"]],
+        )
+    except PaymentRequired as exc:
+        return _payment_refused(request, exc)
+    return _queued(request, _("Your CV is being improved."), cv.get_absolute_url())
+
+
+@login_required
+@feature_required("feature_translate")
+@require_POST
+def translate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    from billing.services import PaymentRequired
+
+    cv = _get_cv_for_user(request, pk)
+    form = TranslateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a language."))
+        return redirect(cv.get_absolute_url())
+    try:
+        services.start_translation(cv, target=form.cleaned_data["target"])
+    except PaymentRequired as exc:
+        return _payment_refused(request, exc)
+    return _queued(request, _("The translation is on its way."), cv.get_absolute_url())
+
+
+@login_required
+@require_POST
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cv = _get_cv_for_user(request, pk, writable=True)
+    pending = [c for c in cv.pending_changes or [] if c.get("status") == "pending"]
+    form = ReviewForm(request.POST, pending=pending)
+    if form.is_valid():
+        services.review_changes(
+            cv, change_ids=form.cleaned_data["change"], action=form.cleaned_data["action"]
+        )
+        cv.refresh_from_db()
+    elif not request.htmx:
+        messages.error(request, _("These changes were already reviewed."))
+    if request.htmx:
+        ctx = _editor_context(cv)
+        return render(request, "cvs/detail.html#editor-body", ctx)
+    return redirect(f"{cv.get_absolute_url()}#review")

@@ -1,0 +1,646 @@
+"""Forms of the CV workspace.
+
+Each section form knows how to read its initial values from the CV content (`initial_from`)
+and how to write its cleaned data back into a copy of the content (`apply`). The view then
+validates the whole document with cvs.document before anything is saved.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from cvs.document import LANGUAGES, PROFICIENCY_LABELS, SECTION_NAMES
+
+MAX_JSON_UPLOAD_BYTES = 1_000_000
+LEVEL_CHOICES = [("", _("No level"))] + [
+    (str(i), f"{i} · {label}") for i, label in enumerate(PROFICIENCY_LABELS)
+]
+LANGUAGE_CHOICES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+]
+SECTION_LABELS = {
+    "header": _("Name and contact"),
+    "summary": _("Summary"),
+    "skills": _("Skills"),
+    "experience": _("Experience"),
+    "education": _("Education"),
+    "languages": _("Languages"),
+    "extras": _("Additional information"),
+    "projects": _("Projects"),
+}
+# Sections made of a list of entries edited one at a time.
+ITEM_SECTIONS = ("experience", "education", "extras", "projects")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" \t-•") for line in text.splitlines() if line.strip(" \t-•")]
+
+
+def _commas(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+def _location(data: dict[str, Any]) -> dict[str, str]:
+    return {
+        "city": data.get("city", ""),
+        "region": data.get("region", ""),
+        "country_code": data.get("country_code", "").upper(),
+    }
+
+
+class CreateCvForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    current_title = forms.CharField(label=_("Job title"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    language = forms.ChoiceField(label=_("CV language"), choices=LANGUAGE_CHOICES)
+
+
+class RenameCvForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class ImportJsonResumeForm(forms.Form):
+    file = forms.FileField(label=_("JSON Resume file"))
+
+    def clean_file(self) -> dict[str, Any]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_JSON_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 1 MB."))
+        try:
+            document = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ValidationError(_("This file is not valid JSON.")) from None
+        if not isinstance(document, dict):
+            raise ValidationError(_("A JSON Resume document is a JSON object."))
+        return document
+
+
+class SectionForm(forms.Form):
+    """Base of the section editors."""
+
+    section: str = ""
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _put_item(
+        content: dict[str, Any], section: str, index: int | None, item: dict[str, Any]
+    ) -> dict[str, Any]:
+        content = copy.deepcopy(content)
+        items = list(content.get(section) or [])
+        if index is None:
+            items.append(item)
+        else:
+            items[index] = {**items[index], **item}
+        content[section] = items
+        return content
+
+
+class HeaderForm(SectionForm):
+    section = "header"
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    current_title = forms.CharField(label=_("Job title"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    region = forms.CharField(label=_("Region"), max_length=100, required=False)
+    country_code = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    links = forms.CharField(
+        label=_("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: Label | https://address"),
+    )
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        header = content.get("header", {})
+        contact = header.get("contact", {})
+        return {
+            "full_name": header.get("full_name", ""),
+            "current_title": header.get("current_title", ""),
+            "email": contact.get("email", ""),
+            "phone": contact.get("phone", ""),
+            **(contact.get("location") or {}),
+            "links": "\n".join(
+                f"{link.get('label', '')} | {link['url']}".strip(" |")
+                for link in contact.get("links", [])
+            ),
+        }
+
+    def clean_links(self) -> list[dict[str, str]]:
+        links = []
+        for line in _lines(self.cleaned_data["links"]):
+            label, _sep, url = line.rpartition("|") if "|" in line else ("", "", line)
+            links.append({"label": label.strip(), "url": url.strip()})
+        return links
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        data = self.cleaned_data
+        content = copy.deepcopy(content)
+        content["header"] = {
+            "full_name": data["full_name"],
+            "current_title": data["current_title"],
+            "contact": {
+                "email": data["email"],
+                "phone": data["phone"],
+                "location": _location(data),
+                "links": data["links"],
+            },
+        }
+        return content
+
+
+class SummaryForm(SectionForm):
+    section = "summary"
+    description = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    language = forms.ChoiceField(label=_("CV language"), choices=LANGUAGE_CHOICES)
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        return {
+            "description": (content.get("summary") or {}).get("description", ""),
+            "language": content.get("language", "en"),
+        }
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        content = copy.deepcopy(content)
+        content["summary"] = {"description": self.cleaned_data["description"]}
+        content["language"] = self.cleaned_data["language"]
+        return content
+
+
+def _skill_lines(skills: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        s["name"] if s.get("proficiency") is None else f"{s['name']} | {s['proficiency']}"
+        for s in skills
+    )
+
+
+def _parse_skill_lines(text: str, label: str) -> list[dict[str, Any]]:
+    skills = []
+    for line in _lines(text):
+        name, _sep, level = line.partition("|")
+        level = level.strip()
+        if level and not (level.isdigit() and 0 <= int(level) <= 5):
+            raise ValidationError(
+                _("%(label)s: the level of “%(name)s” must be a number from 0 to 5."),
+                params={"label": label, "name": name.strip()},
+            )
+        skills.append({"name": name.strip(), "proficiency": int(level) if level else None})
+    return skills
+
+
+class SkillsForm(SectionForm):
+    section = "skills"
+    hard_skills = forms.CharField(
+        label=_("Skills"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One per line, with an optional level from 0 to 5: Python | 4"),
+    )
+    tools = forms.CharField(
+        label=_("Tools"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, with an optional level: Figma | 3"),
+    )
+    soft_skills = forms.CharField(
+        label=_("Soft skills"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line"),
+    )
+    methodologies = forms.CharField(
+        label=_("Methods"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line"),
+    )
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        skills = content.get("skills") or {}
+        return {
+            "hard_skills": _skill_lines(skills.get("hard_skills", [])),
+            "tools": _skill_lines(skills.get("tools", [])),
+            "soft_skills": "\n".join(skills.get("soft_skills", [])),
+            "methodologies": "\n".join(skills.get("methodologies", [])),
+        }
+
+    def clean_hard_skills(self) -> list[dict[str, Any]]:
+        return _parse_skill_lines(self.cleaned_data["hard_skills"], str(_("Skills")))
+
+    def clean_tools(self) -> list[dict[str, Any]]:
+        return _parse_skill_lines(self.cleaned_data["tools"], str(_("Tools")))
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        data = self.cleaned_data
+        content = copy.deepcopy(content)
+        content["skills"] = {
+            "hard_skills": data["hard_skills"],
+            "tools": data["tools"],
+            "soft_skills": _lines(data["soft_skills"]),
+            "methodologies": _lines(data["methodologies"]),
+        }
+        return content
+
+
+class _DatesMixin(forms.Form):
+    start_date = forms.CharField(
+        label=_("Start"), max_length=20, required=False, help_text=_("YYYY or YYYY-MM")
+    )
+    end_date = forms.CharField(
+        label=_("End"), max_length=20, required=False, help_text=_("YYYY-MM, or “present”")
+    )
+
+
+class ExperienceForm(_DatesMixin, SectionForm):
+    section = "experience"
+    title = forms.CharField(label=_("Job title"), max_length=150)
+    company = forms.CharField(label=_("Company"), max_length=150)
+    department_or_client = forms.CharField(
+        label=_("Department or client"), max_length=150, required=False
+    )
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country_code = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    responsibilities = forms.CharField(
+        label=_("Responsibilities"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line"),
+    )
+    deliverables = forms.CharField(
+        label=_("Achievements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, ideally with a figure"),
+    )
+    skills_used = forms.CharField(
+        label=_("Skills used"), required=False, help_text=_("Separated by commas")
+    )
+    field_order = [
+        "title",
+        "company",
+        "department_or_client",
+        "start_date",
+        "end_date",
+        "city",
+        "country_code",
+        "description",
+        "responsibilities",
+        "deliverables",
+        "skills_used",
+    ]
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        if index is None:
+            return {}
+        item = content["experience"][index]
+        return {
+            **{k: item.get(k, "") for k in ("title", "company", "department_or_client")},
+            **{k: item.get(k, "") for k in ("start_date", "end_date", "description")},
+            "city": (item.get("location") or {}).get("city", ""),
+            "country_code": (item.get("location") or {}).get("country_code", ""),
+            "responsibilities": "\n".join(item.get("responsibilities", [])),
+            "deliverables": "\n".join(item.get("deliverables", [])),
+            "skills_used": ", ".join(item.get("skills_used", [])),
+        }
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        data = self.cleaned_data
+        item = {
+            **{k: data[k] for k in ("title", "company", "department_or_client")},
+            **{k: data[k] for k in ("start_date", "end_date", "description")},
+            "location": {**_location(data), "region": ""},
+            "responsibilities": _lines(data["responsibilities"]),
+            "deliverables": _lines(data["deliverables"]),
+            "skills_used": _commas(data["skills_used"]),
+        }
+        return self._put_item(content, "experience", index, item)
+
+
+class EducationForm(_DatesMixin, SectionForm):
+    section = "education"
+    institution = forms.CharField(label=_("School"), max_length=150)
+    degree = forms.CharField(label=_("Degree"), max_length=150, required=False)
+    field_of_study = forms.CharField(label=_("Field of study"), max_length=150, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country_code = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    field_order = [
+        "institution",
+        "degree",
+        "field_of_study",
+        "start_date",
+        "end_date",
+        "city",
+        "country_code",
+    ]
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        if index is None:
+            return {}
+        item = content["education"][index]
+        return {
+            **{k: item.get(k, "") for k in ("institution", "degree", "field_of_study")},
+            **{k: item.get(k, "") for k in ("start_date", "end_date")},
+            "city": (item.get("location") or {}).get("city", ""),
+            "country_code": (item.get("location") or {}).get("country_code", ""),
+        }
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        data = self.cleaned_data
+        item = {
+            **{k: data[k] for k in ("institution", "degree", "field_of_study")},
+            **{k: data[k] for k in ("start_date", "end_date")},
+            "location": {**_location(data), "region": ""},
+        }
+        return self._put_item(content, "education", index, item)
+
+
+class LanguagesForm(SectionForm):
+    section = "languages"
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: Language | level (e.g. English | C1)"),
+    )
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        return {
+            "languages": "\n".join(
+                f"{lang['name']} | {lang.get('level', '')}".strip(" |")
+                for lang in content.get("languages", [])
+            )
+        }
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        content = copy.deepcopy(content)
+        content["languages"] = [
+            {"name": name.strip(), "level": level.strip()}
+            for name, _sep, level in (
+                line.partition("|") for line in _lines(self.cleaned_data["languages"])
+            )
+        ]
+        return content
+
+
+class ExtraForm(SectionForm):
+    section = "extras"
+    name = forms.CharField(label=_("Title"), max_length=150)
+    summary = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        return {} if index is None else dict(content["extras"][index])
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        return self._put_item(content, "extras", index, dict(self.cleaned_data))
+
+
+class ProjectForm(_DatesMixin, SectionForm):
+    section = "projects"
+    name = forms.CharField(label=_("Project"), max_length=150)
+    role = forms.CharField(label=_("Role"), max_length=150, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    tech_stack = forms.CharField(
+        label=_("Technologies"), required=False, help_text=_("Separated by commas")
+    )
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    url_label = forms.CharField(label=_("Link text"), max_length=100, required=False)
+    field_order = ["name", "role", "start_date", "end_date", "summary", "tech_stack", "url"]
+
+    @classmethod
+    def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        if index is None:
+            return {}
+        item = dict(content["projects"][index])
+        item["tech_stack"] = ", ".join(item.get("tech_stack", []))
+        return {k: v or "" for k, v in item.items()}
+
+    def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["tech_stack"] = _commas(data["tech_stack"])
+        data["url"] = data["url"] or None
+        data["url_label"] = data["url_label"] or None
+        return self._put_item(content, "projects", index, data)
+
+
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    form.section: form
+    for form in (
+        HeaderForm,
+        SummaryForm,
+        SkillsForm,
+        ExperienceForm,
+        EducationForm,
+        LanguagesForm,
+        ExtraForm,
+        ProjectForm,
+    )
+}
+assert set(SECTION_FORMS) == set(SECTION_NAMES)
+assert {c for c, _label in LANGUAGE_CHOICES} == set(LANGUAGES)
+
+
+class ExportForm(forms.Form):
+    """The export settings of one CV; item choices are built from that CV's entries."""
+
+    template = forms.ChoiceField(
+        label=_("Template"),
+        choices=[("classic", _("Classic")), ("modern", _("Modern")), ("compact", _("Compact"))],
+        widget=forms.RadioSelect,
+        initial="classic",
+    )
+    paper = forms.ChoiceField(
+        label=_("Paper"), choices=[("a4", "A4"), ("letter", "Letter")], initial="a4"
+    )
+    language = forms.ChoiceField(
+        label=_("Headings and dates in"), choices=LANGUAGE_CHOICES, required=False
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("Sections"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    experience_items = forms.TypedMultipleChoiceField(
+        label=_("Experience"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    education_items = forms.TypedMultipleChoiceField(
+        label=_("Education"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    projects_items = forms.TypedMultipleChoiceField(
+        label=_("Projects"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    extras_items = forms.TypedMultipleChoiceField(
+        label=_("Additional information"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    hide_levels = forms.BooleanField(label=_("Hide skill levels"), required=False)
+    hide_skill_groups = forms.MultipleChoiceField(
+        label=_("Hide skill groups"),
+        choices=[
+            ("hard_skills", _("Skills")),
+            ("tools", _("Tools")),
+            ("soft_skills", _("Soft skills")),
+            ("methodologies", _("Methods")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    ITEM_LABELS = {
+        "experience": lambda e: f"{e.get('title', '')} · {e.get('company', '')}",
+        "education": lambda e: e.get("degree") or e.get("institution", ""),
+        "projects": lambda e: e.get("name", ""),
+        "extras": lambda e: e.get("name", ""),
+    }
+
+    def __init__(self, *args: Any, content: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        order = content.get("section_order") or list(SECTION_NAMES)
+        self.fields["sections"].choices = [(name, SECTION_LABELS[name]) for name in order]
+        self.fields["sections"].initial = list(order)
+        for section, label in self.ITEM_LABELS.items():
+            items = content.get(section) or []
+            field = self.fields[f"{section}_items"]
+            field.choices = [(i, label(item)) for i, item in enumerate(items)]
+            field.initial = list(range(len(items)))
+        self.fields["language"].initial = content.get("language", "en")
+
+    def options(self) -> dict[str, Any]:
+        """The cleaned settings as an ExportOptions dict (also the shape of a saved preset)."""
+        data = self.cleaned_data
+        return {
+            "template": data["template"],
+            "paper": data["paper"],
+            "language": data["language"] or None,
+            "sections": ["header", *[s for s in data["sections"] if s != "header"]],
+            **{f"{s}_items": data[f"{s}_items"] for s in self.ITEM_LABELS},
+            "hide_levels": data["hide_levels"],
+            "hide_skill_groups": sorted(data["hide_skill_groups"]),
+        }
+
+    @classmethod
+    def initial_from_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        initial = {k: v for k, v in options.items() if v is not None}
+        return initial
+
+
+class ExportPresetForm(forms.Form):
+    # Not required in HTML: the field sits in the export form, whose download buttons must
+    # submit without it. The save view refuses an empty name itself.
+    preset_name = forms.CharField(label=_("Save these settings as"), max_length=80, required=False)
+
+    def clean_preset_name(self) -> str:
+        name = self.cleaned_data["preset_name"].strip()
+        if not name:
+            raise ValidationError(_("Give the settings a name."))
+        return name
+
+
+class ImportPdfForm(forms.Form):
+    file = forms.FileField(label=_("Your CV as a PDF"), help_text=_("10 MB and 10 pages at most"))
+
+
+class JobTitleForm(forms.Form):
+    job_title = forms.CharField(label=_("Job title"), max_length=120, min_length=2)
+    language = forms.ChoiceField(label=_("CV language"), choices=LANGUAGE_CHOICES)
+
+
+class TranslateForm(forms.Form):
+    target = forms.ChoiceField(label=_("Translate into"), choices=LANGUAGE_CHOICES)
+
+
+class TailorForm(forms.Form):
+    """Pick offers already added, and/or add a new one by link or pasted text."""
+
+    offers = forms.TypedMultipleChoiceField(
+        label=_("Your job offers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    url = forms.URLField(label=_("Link to a job offer"), required=False, assume_scheme="https")
+    text = forms.CharField(
+        label=_("…or paste the offer text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=60_000,
+    )
+
+    def __init__(self, *args: Any, offers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offers"].choices = [(o.pk, str(o)) for o in offers]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("offers") or data.get("url") or data.get("text", "").strip()):
+            raise ValidationError(_("Choose an offer, give a link, or paste an offer."))
+        if data.get("text") and len(data["text"].strip()) < 200:
+            self.add_error("text", _("Paste the whole offer (200 characters at least)."))
+        return data
+
+
+class ImproveForm(forms.Form):
+    suggestions = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    context = forms.CharField(
+        label=_("Anything the AI should know (your own words)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: “I led a team of 4 on the payment project.” 500 characters."),
+    )
+    skills = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    skill_level = forms.ChoiceField(
+        label=_("Level of the added skills"), choices=LEVEL_CHOICES[1:], initial="3"
+    )
+
+    def __init__(self, *args: Any, cv: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        suggestions = cv.improvement_suggestions or []
+        self.fields["suggestions"].choices = [
+            (i, s.get("title") or s.get("suggestion", "")) for i, s in enumerate(suggestions)
+        ]
+        self.fields["skills"].choices = [(s, s) for s in cv.missing_skills or []]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("suggestions") or data.get("skills")):
+            raise ValidationError(_("Choose at least one suggestion or one skill to add."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    change = forms.MultipleChoiceField(required=True)
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("reject", "reject")])
+
+    def __init__(self, *args: Any, pending: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["change"].choices = [(c["id"], c["id"]) for c in pending]

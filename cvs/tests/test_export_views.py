@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from billing.models import CreditBalance
+from billing.services import record_transaction
+from cvs import services
+from cvs.models import CV, ExportPreset
+
+pytestmark = pytest.mark.django_db
+
+RICH_CV = json.loads((Path(__file__).parent / "fixtures" / "rich_cv.json").read_text())
+ALL_SECTIONS = ["header", "summary", "skills", "experience", "education", "languages", "extras"]
+
+
+@pytest.fixture
+def cv(alice) -> CV:
+    record_transaction(alice.pk, amount=10, type="gift", key="test-credits")
+    return services.create_cv(alice, content=copy.deepcopy(RICH_CV), name="Data CV")
+
+
+def _settings(cv: CV, **overrides) -> dict:
+    data = {
+        "template": "classic",
+        "paper": "a4",
+        "language": "fr",
+        "sections": ALL_SECTIONS,
+        "experience_items": [str(i) for i in range(len(cv.content["experience"]))],
+        "education_items": [str(i) for i in range(len(cv.content["education"]))],
+        "projects_items": [str(i) for i in range(len(cv.content["projects"]))],
+        "extras_items": [str(i) for i in range(len(cv.content["extras"]))],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_export_page_shows_a_live_preview(alice_client, cv):
+    response = alice_client.get(reverse("cvs:export", args=[cv.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "cv-preview" in body
+    assert RICH_CV["experience"][0]["company"] in body
+
+
+def test_the_preview_follows_the_section_selection(alice_client, cv):
+    company = RICH_CV["experience"][0]["responsibilities"][0]
+    url = reverse("cvs:export_preview", args=[cv.pk])
+    with_it = alice_client.get(url, _settings(cv)).content.decode()
+    without = alice_client.get(
+        url, _settings(cv, sections=[s for s in ALL_SECTIONS if s != "experience"])
+    ).content.decode()
+    assert company in with_it and company not in without
+    assert "<html" not in with_it  # a fragment for the page
+
+
+def test_it_downloads_a_pdf(alice_client, cv):
+    response = alice_client.post(
+        reverse("cvs:export", args=[cv.pk]), {**_settings(cv), "format": "pdf"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert 'filename="CV_' in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith('.pdf"')
+
+
+def test_it_downloads_a_docx_that_opens(alice_client, cv):
+    import docx
+
+    response = alice_client.post(
+        reverse("cvs:export", args=[cv.pk]), {**_settings(cv), "format": "docx"}
+    )
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert RICH_CV["header"]["full_name"] in text
+
+
+def test_invalid_settings_are_refused_with_no_file(alice_client, cv):
+    response = alice_client.post(
+        reverse("cvs:export", args=[cv.pk]), {**_settings(cv, template="fancy"), "format": "pdf"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_user_who_never_bought_credits_gets_a_watermark(alice_client, alice, cv):
+    url = reverse("cvs:export_preview", args=[cv.pk])
+    assert "demo" in alice_client.get(url, _settings(cv)).content.decode()
+    CreditBalance.objects.filter(user=alice).update(total_purchased=10)
+    assert "fitmycv · demo" not in alice_client.get(url, _settings(cv)).content.decode()
+
+
+def test_presets_save_load_and_delete(alice_client, alice, cv):
+    url = reverse("cvs:save_preset", args=[cv.pk])
+    response = alice_client.post(
+        url, {**_settings(cv, template="modern", paper="letter"), "preset_name": "US jobs"}
+    )
+    preset = ExportPreset.objects.get(user=alice)
+    assert preset.options["template"] == "modern" and preset.options["paper"] == "letter"
+    assert "experience_items" not in preset.options  # a preset is a layout, not a selection
+    assert response["Location"].endswith(f"?preset={preset.pk}")
+    page = alice_client.get(response["Location"]).content.decode()
+    assert re.search(r'value="modern"[^>]*checked', page)
+    assert re.search(r'<option value="letter" selected', page)
+    alice_client.post(reverse("cvs:delete_preset", args=[cv.pk, preset.pk]))
+    assert not ExportPreset.objects.exists()
+
+
+def test_a_preset_needs_a_name(alice_client, cv):
+    alice_client.post(reverse("cvs:save_preset", args=[cv.pk]), _settings(cv))
+    assert not ExportPreset.objects.exists()
+
+
+def test_another_users_preset_cannot_be_deleted(bob_client, bob, alice, cv):
+    preset = ExportPreset.objects.create(user=alice, name="Mine", options={})
+    bobs_cv = services.create_cv(bob, content=RICH_CV)
+    response = bob_client.post(reverse("cvs:delete_preset", args=[bobs_cv.pk, preset.pk]))
+    assert response.status_code == 404
+    assert ExportPreset.objects.filter(pk=preset.pk).exists()
+
+
+def test_an_export_costs_one_credit_once_per_page_load(alice_client, alice, cv):
+    data = {**_settings(cv), "format": "pdf", "nonce": "page-load-1"}
+    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
+    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)  # a double click
+    assert CreditBalance.objects.get(user=alice).balance == 9
+    alice_client.post(reverse("cvs:export", args=[cv.pk]), {**data, "nonce": "page-load-2"})
+    assert CreditBalance.objects.get(user=alice).balance == 8
+
+
+def test_no_credits_means_no_file(alice_client, alice, cv):
+    CreditBalance.objects.filter(user=alice).update(balance=0)
+    response = alice_client.post(
+        reverse("cvs:export", args=[cv.pk]), {**_settings(cv), "format": "pdf"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("billing:index"))
+
+
+def test_a_failed_render_is_refunded(alice_client, alice, cv):
+    from unittest import mock
+
+    with (
+        mock.patch.dict(
+            "cvs.views.EXPORT_FORMATS", {"pdf": (mock.Mock(side_effect=RuntimeError), "x")}
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        alice_client.post(reverse("cvs:export", args=[cv.pk]), {**_settings(cv), "format": "pdf"})
+    assert CreditBalance.objects.get(user=alice).balance == 10

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cvs.models import BackgroundTask, TaskStatus, TaskType
+
+pytestmark = pytest.mark.django_db
+
+
+def _task(user, status=TaskStatus.RUNNING, **fields) -> BackgroundTask:
+    fields.setdefault("title", f"Job of {user.name}")
+    return BackgroundTask.objects.create(user=user, type=TaskType.TEST, status=status, **fields)
+
+
+def test_it_lists_the_users_tasks_running_first(alice_client, alice, bob):
+    _task(alice, TaskStatus.COMPLETED, title="Old import")
+    _task(alice, TaskStatus.RUNNING, title="Tailoring", progress=40, step="Skills")
+    _task(bob, TaskStatus.RUNNING, title="Bob's secret job")
+    response = alice_client.get(reverse("cvs:tasks"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.index("Tailoring") < body.index("Old import")
+    assert "Skills" in body
+    assert "Bob&#x27;s secret job" not in body and "Bob's secret job" not in body
+
+
+def test_it_polls_only_while_a_task_is_active(alice_client, alice):
+    finished = _task(alice, TaskStatus.COMPLETED)
+    response = alice_client.get(reverse("cvs:tasks"), HTTP_HX_REQUEST="true")
+    assert "every 2s" not in response.content.decode()
+    _task(alice, TaskStatus.QUEUED)
+    response = alice_client.get(reverse("cvs:tasks"), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "every 2s" in body
+    assert "<html" not in body  # a fragment, not the page
+    assert finished.title in body
+
+
+def test_the_panel_shows_the_latest_tasks(alice_client, alice):
+    _task(alice, TaskStatus.FAILED, error="The PDF has no text layer.")
+    response = alice_client.get(reverse("cvs:task_panel"))
+    assert response.status_code == 200
+    assert "The PDF has no text layer." in response.content.decode()
+
+
+def test_it_filters_by_device(alice_client, alice):
+    _task(alice, title="From the laptop", device_id="laptop")
+    _task(alice, title="From the phone", device_id="phone")
+    body = alice_client.get(reverse("cvs:tasks"), {"device": "phone"}).content.decode()
+    assert "From the phone" in body and "From the laptop" not in body
+
+
+def test_cancel_stops_the_task(alice_client, alice):
+    task = _task(alice, TaskStatus.QUEUED)
+    response = alice_client.post(reverse("cvs:cancel_task", args=[task.pk]))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == TaskStatus.CANCELLED
+
+
+def test_cancel_from_the_panel_returns_the_panel(alice_client, alice):
+    task = _task(alice, TaskStatus.RUNNING)
+    response = alice_client.post(
+        reverse("cvs:cancel_task", args=[task.pk]), {"from": "panel"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'id="task-panel"' in response.content.decode()
+
+
+def test_cancel_checks_ownership(bob_client, alice):
+    task = _task(alice, TaskStatus.QUEUED)
+    response = bob_client.post(reverse("cvs:cancel_task", args=[task.pk]))
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.status == TaskStatus.QUEUED
+
+
+def test_cancel_rejects_get(alice_client, alice):
+    task = _task(alice)
+    assert alice_client.get(reverse("cvs:cancel_task", args=[task.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["cvs:tasks", "cvs:task_panel"])
+def test_anonymous_visitors_are_sent_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_task_list_query_count_does_not_grow(
+    alice_client, alice, django_assert_max_num_queries
+):
+    for _ in range(3):
+        _task(alice)
+    with django_assert_max_num_queries(8) as few:
+        alice_client.get(reverse("cvs:tasks"))
+    for _ in range(20):
+        _task(alice, TaskStatus.COMPLETED)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        alice_client.get(reverse("cvs:tasks"))

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class AddOfferForm(forms.Form):
+    url = forms.URLField(label=_("Link to the offer"), required=False, assume_scheme="https")
+    text = forms.CharField(
+        label=_("…or paste its text"),
+        required=False,
+        max_length=60_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    file = forms.FileField(label=_("…or upload it as a PDF"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        given = [k for k in ("url", "text", "file") if data.get(k)]
+        if len(given) != 1:
+            raise ValidationError(_("Give one of: a link, the text, or a PDF."))
+        if data.get("text") and len(data["text"].strip()) < 200:
+            self.add_error("text", _("Paste the whole offer (200 characters at least)."))
+        return data
+
+
+class UseOfferForm(forms.Form):
+    base_cv = forms.TypedChoiceField(label=_("Your CV"), coerce=int)
+
+    def __init__(self, *args: Any, cvs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["base_cv"].choices = [(cv.pk, str(cv)) for cv in cvs]

@@ -1,0 +1,209 @@
+"""Job offers: adding one (link, PDF or pasted text), reading it, extracting its structure.
+
+An offer is extracted once per (user, source) and reused by every CV tailored to it: the
+normalised URL, or the SHA-256 of the PDF or the text, is the cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.onboarding import record_step
+from cvs.models import BackgroundTask, TaskType, Upload
+from cvs.pdf_import import check_pdf_upload, extract_pdf_text
+from cvs.services import TaskFailed, enqueue_task, handler
+from fitmycv.ai import gateway
+from fitmycv.ai.offline.extract import is_job_offer
+from fitmycv.config import get_setting
+from joboffers.fetch import fetch_url, normalize_url
+from joboffers.models import JobOffer, LinkHistory, OfferSourceType
+from joboffers.pages import extract_page
+
+logger = logging.getLogger(__name__)
+
+LINK_HISTORY_SIZE = 20
+MIN_TEXT_CHARS = 200
+MAX_TEXT_CHARS = 60_000
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _get_or_create_offer(user: User, *, source_value: str, defaults: dict[str, Any]) -> JobOffer:
+    try:
+        with transaction.atomic():
+            offer, _created = JobOffer.objects.get_or_create(
+                user=user, source_value=source_value, defaults=defaults
+            )
+    except IntegrityError:
+        # The same offer added twice at once: the other request created it.
+        offer = JobOffer.objects.get(user=user, source_value=source_value)
+    return offer
+
+
+def remember_link(user: User, url: str) -> None:
+    """Keep the user's most recent job links (the newest first), at most LINK_HISTORY_SIZE."""
+    entry, created = LinkHistory.objects.get_or_create(user=user, url=url)
+    if not created:
+        LinkHistory.objects.filter(pk=entry.pk).update(created_at=timezone.now())
+    stale = LinkHistory.objects.filter(user=user).order_by("-created_at")[LINK_HISTORY_SIZE:]
+    LinkHistory.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+
+
+def add_offer_from_url(user: User, url: str) -> JobOffer:
+    """Raises joboffers.fetch.InvalidUrl for a URL we will never fetch."""
+    normalized = normalize_url(url)
+    offer = _get_or_create_offer(
+        user,
+        source_value=normalized,
+        defaults={"source_type": OfferSourceType.URL, "source_name": urlsplit(normalized).hostname},
+    )
+    remember_link(user, normalized)
+    return offer
+
+
+def add_offer_from_text(user: User, text: str) -> JobOffer:
+    text = text.strip()[:MAX_TEXT_CHARS]
+    digest = _sha256(text.encode())
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return _get_or_create_offer(
+        user,
+        source_value=f"text:{digest}",
+        defaults={
+            "source_type": OfferSourceType.TEXT,
+            "source_name": first_line[:120],
+            "source_text": text,
+            "content_hash": digest,
+        },
+    )
+
+
+def add_offer_from_pdf(user: User, *, data: bytes, name: str, content_type: str) -> JobOffer:
+    """Raises cvs.pdf_import.PdfRejected for a file that is not an acceptable PDF."""
+    check_pdf_upload(
+        data, max_bytes=get_setting("pdf_max_size_mb") * 1024 * 1024, content_type=content_type
+    )
+    digest = _sha256(data)
+    offer = _get_or_create_offer(
+        user,
+        source_value=f"pdf:{digest}",
+        defaults={"source_type": OfferSourceType.PDF, "source_name": name[:255]},
+    )
+    if not offer.source_text and not offer.extracted_at:
+        Upload.objects.get_or_create(
+            user=user,
+            sha256=digest,
+            defaults={
+                "name": name[:255],
+                "content_type": content_type,
+                "size": len(data),
+                "data": data,
+            },
+        )
+    return offer
+
+
+def start_extraction(offer: JobOffer, *, device_id: str = "") -> BackgroundTask | None:
+    """Queue the reading of an offer, unless it is already extracted (the cache)."""
+    if offer.extracted_at:
+        return None
+    return enqueue_task(
+        offer.user,
+        type=TaskType.EXTRACT_JOB_OFFER,
+        title=_("Reading the offer %(name)s") % {"name": offer.source_name or offer.pk},
+        payload={"offer_id": offer.pk},
+        device_id=device_id,
+    )
+
+
+def _read_source_text(offer: JobOffer) -> str:
+    """The offer's text: fetched from its URL, read from its PDF, or as pasted."""
+    if offer.source_text:
+        return offer.source_text
+    if offer.source_type == OfferSourceType.URL:
+        page = fetch_url(offer.source_value)
+        if page.content_type == "application/pdf":
+            return extract_pdf_text(page.body, max_pages=get_setting("pdf_max_pages")).text
+        content = extract_page(page.body, url=page.final_url, encoding=page.encoding)
+        if content.status == "login_required":
+            raise TaskFailed(
+                _("This page asks for a login, so we cannot read it. Paste the offer text instead.")
+            )
+        if content.status == "expired":
+            raise TaskFailed(_("This offer seems to be no longer available."))
+        if content.status == "no_content":
+            raise TaskFailed(_("We found no job offer on this page. Paste the offer text instead."))
+        offer.source_name = (content.title or offer.source_name)[:255]
+        return content.text
+    if offer.source_type == OfferSourceType.PDF:
+        digest = offer.source_value.removeprefix("pdf:")
+        upload = Upload.objects.filter(user=offer.user, sha256=digest).first()
+        if upload is None:
+            raise TaskFailed(_("The PDF of this offer is no longer available. Add it again."))
+        text = extract_pdf_text(bytes(upload.data), max_pages=get_setting("pdf_max_pages")).text
+        upload.delete()
+        return text
+    return ""
+
+
+def ensure_extracted(offer: JobOffer, *, task: BackgroundTask) -> JobOffer:
+    """Extract the offer if it is not yet (one model round); a cached offer costs nothing."""
+    if offer.extracted_at:
+        return offer
+    text = _read_source_text(offer).strip()
+    if len(text) < MIN_TEXT_CHARS:
+        raise TaskFailed(
+            _("This offer is too short to read (%(n)s characters). Paste the full text.")
+            % {"n": len(text)}
+        )
+    extraction = gateway.extract_job_offer(text[:MAX_TEXT_CHARS], ctx=task_context(task))
+    if not is_job_offer(extraction.content):
+        raise TaskFailed(_("We found no job offer in this text: no title, tasks or skills."))
+    offer.source_text = text[:MAX_TEXT_CHARS]
+    offer.content_hash = offer.content_hash or _sha256(offer.source_text.encode())
+    offer.content = extraction.content
+    offer.extraction_model = extraction.model
+    offer.tokens_used = extraction.tokens
+    offer.extracted_at = timezone.now()
+    offer.save()
+    record_step(offer.user, "add_offer")
+    return offer
+
+
+def task_context(task: BackgroundTask) -> gateway.AIContext:
+    lang = getattr(task.user, "language", "") or "en"
+    return gateway.AIContext(
+        user_id=task.user_id, task_id=task.pk, cancel_check=task.is_cancelled, ui_language=lang
+    )
+
+
+def offer_snapshot(offer: JobOffer) -> dict[str, Any]:
+    """What a generated CV keeps of its offer, so scoring still works if the offer is deleted."""
+    return {
+        "source_type": offer.source_type,
+        "source_value": offer.source_value,
+        "source_name": offer.source_name,
+        "extracted_at": offer.extracted_at.isoformat() if offer.extracted_at else None,
+        "content": offer.content,
+    }
+
+
+@handler(TaskType.EXTRACT_JOB_OFFER)
+def run_extraction(task: BackgroundTask) -> dict[str, Any]:
+    offer = JobOffer.objects.get(pk=task.payload["offer_id"], user=task.user)
+    task.report_progress(10, _("Reading the offer"))
+    offer = ensure_extracted(offer, task=task)
+    return {
+        "offer_id": offer.pk,
+        "title": offer.title,
+        "message": _("Offer read: %(title)s") % {"title": offer.title or offer.source_name},
+    }

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from joboffers import views
+
+app_name = "joboffers"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reextract/", views.reextract, name="reextract"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
+    path("<int:pk>/tailor/", views.tailor, name="tailor"),
+    path("<int:pk>/example-cv/", views.example_cv, name="example_cv"),
+]
