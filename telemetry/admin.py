@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from telemetry.models import (
     FeatureUsage,
     Feedback,
+    FeedbackStatus,
     OpenAIAlert,
     OpenAIAlertEvent,
     OpenAICall,
@@ -74,14 +79,28 @@ class OpenAIAlertAdmin(admin.ModelAdmin):
     inlines = [OpenAIAlertEventInline]
 
 
+def _mark(status: str) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Feedback]], None]:
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.update(status=status)
+        modeladmin.message_user(
+            request, f"{count} feedback marked as {FeedbackStatus(status).label.lower()}."
+        )
+
+    action.__name__ = f"mark_{status}"
+    action.short_description = f"Mark selected feedback as {FeedbackStatus(status).label.lower()}"
+    return action
+
+
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "rating", "is_bug_report", "status", "comment"]
-    list_filter = ["status", "is_bug_report", "rating"]
+    list_filter = ["status", "is_bug_report", "rating", ("created_at", admin.DateFieldListFilter)]
     list_editable = ["status"]
+    list_select_related = ["user"]
     search_fields = ["comment", "user__email", "page_url"]
     raw_id_fields = ["user", "current_cv"]
     date_hierarchy = "created_at"
+    actions = [_mark(status) for status in FeedbackStatus.values]
 
 
 @admin.register(OpenAIAlertEvent)

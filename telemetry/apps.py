@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class TelemetryConfig(AppConfig):
     name = "telemetry"
     verbose_name = "Telemetry"
+
+    def ready(self) -> None:
+        from telemetry import signals  # noqa: F401  (connects the receivers)

@@ -1,0 +1,497 @@
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
+from billing.models import TransactionType
+from billing.services import grant_credits
+from cvs.models import CV
+from fitmycv.config import SETTINGS, get_setting, invalidate_settings_cache
+from fitmycv.decorators import feature_required
+from fitmycv.models import Setting, SettingCategory
+from telemetry import dashboards, events
+from telemetry.dashboards import Dashboard, Period, Table
+from telemetry.forms import (
+    BlockForm,
+    FeedbackForm,
+    FeedbackTriageForm,
+    GrantCreditsForm,
+    PeriodForm,
+    RoleForm,
+    SettingsForm,
+    UserSearchForm,
+)
+from telemetry.models import Feedback, FeedbackStatus, OpenAIPricing
+
+View = Callable[..., HttpResponse]
+
+# The dashboards, in the order of the tab bar: (URL name, title).
+NAV = [
+    ("overview", "Overview"),
+    ("features", "Features"),
+    ("errors", "Errors"),
+    ("extractions", "Extractions"),
+    ("ai_costs", "AI costs"),
+    ("feedback_dashboard", "Feedback"),
+    ("users", "Users"),
+    ("onboarding", "Onboarding"),
+    ("revenue", "Revenue"),
+    ("emails", "E-mails"),
+    ("settings", "Settings"),
+]
+TITLES = dict(NAV)
+USERS_PER_PAGE = 50
+MAX_CSV_USERS = 10_000
+FEEDBACK_WINDOW = timedelta(hours=24)
+# Models offered in the settings editor besides those in the pricing table.
+KNOWN_MODELS = (
+    "gpt-5",
+    "gpt-5-mini",
+    "gpt-5-nano",
+    "gpt-4.1",
+    "gpt-4.1-mini",
+    "gpt-4.1-nano",
+    "gpt-4o",
+    "gpt-4o-mini",
+    "o3",
+    "o4-mini",
+)
+
+
+# --- Feedback (every signed-in user) -------------------------------------------------------------
+
+
+def _same_origin_path(request: HttpRequest, url: str) -> str:
+    """The path (and query) of a URL on this site, or "" for anything else."""
+    parts = urlsplit(url or "")
+    if (parts.scheme or parts.netloc) and parts.netloc != request.get_host():
+        return ""
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not path.startswith("/") or not url_has_allowed_host_and_scheme(
+        path, allowed_hosts={request.get_host()}
+    ):
+        return ""
+    return path[:2000]
+
+
+def _feedback_reply(
+    request: HttpRequest, form: FeedbackForm, *, status: int, error: str = ""
+) -> HttpResponse:
+    ctx = {"feedback_form": form, "feedback_error": error, "feedback_open": True}
+    if request.htmx:
+        # htmx does not swap error responses: the form with its message comes back as a 200.
+        return render(request, "telemetry/_feedback_widget.html#panel", ctx)
+    return render(request, "telemetry/feedback.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+@feature_required("feature_feedback")
+def feedback(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _feedback_reply(request, form, status=400)
+    limit = get_setting("feedback_max_per_day")
+    since = timezone.now() - FEEDBACK_WINDOW
+    # Two posts at the same instant may both pass: one extra message is harmless here.
+    if Feedback.objects.filter(user=request.user, created_at__gte=since).count() >= limit:
+        error = _(
+            "You have sent %(n)d messages in the last 24 hours, the most we accept. "
+            "Thank you! Please try again tomorrow."
+        ) % {"n": limit}
+        return _feedback_reply(request, form, status=429, error=error)
+    data = form.cleaned_data
+    cv = CV.objects.owned_by(request.user).filter(pk=data["cv"]).first() if data["cv"] else None
+    page = _same_origin_path(request, data["page"] or request.headers.get("referer", ""))
+    item = Feedback.objects.create(
+        user=request.user,
+        rating=data["rating"],
+        comment=data["comment"],
+        is_bug_report=data["is_bug_report"],
+        current_cv=cv,
+        user_agent=request.headers.get("user-agent", "")[:500],
+        page_url=page,
+    )
+    events.record_event(
+        events.FEEDBACK_SENT,
+        user=request.user,
+        metadata={"feedback": item.pk, "rating": item.rating, "bug": item.is_bug_report},
+    )
+    if request.htmx:
+        return render(request, "telemetry/_feedback_widget.html#thanks", {})
+    messages.success(request, _("Thank you for your feedback!"))
+    return redirect(page or "home")
+
+
+# --- Staff pages --------------------------------------------------------------------------------
+
+
+def staff_required(view: View) -> View:
+    """Anonymous visitors are sent to sign in; signed-in non-staff get a plain 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _context(request: HttpRequest, active: str, **extra: Any) -> dict[str, Any]:
+    return {
+        **admin.site.each_context(request),
+        # The tab bar replaces the admin's model sidebar on these wide pages.
+        "is_nav_sidebar_enabled": False,
+        "title": TITLES[active],
+        "nav": NAV,
+        "active": active,
+        **extra,
+    }
+
+
+def _csv_response(table: Table, name: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerows(table.csv_rows())
+    return response
+
+
+def _dashboard_page(
+    request: HttpRequest,
+    active: str,
+    build: Callable[[Period], Dashboard],
+    *,
+    template: str = "telemetry/dashboard.html",
+    **extra: Any,
+) -> HttpResponse:
+    form = PeriodForm(request.GET or None)
+    period = form.get_period()
+    dashboard = build(period)
+    if request.GET.get("format") == "csv":
+        table = dashboard.table(request.GET.get("table"))
+        if table is None:
+            raise Http404
+        return _csv_response(table, f"fitmycv-{active}-{table.key}-{period.start}-{period.end}")
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    ctx = _context(request, active, dashboard=dashboard, period_form=form, period=period, **extra)
+    return render(request, template, ctx, status=status)
+
+
+@require_GET
+@staff_required
+def overview(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "overview", dashboards.overview)
+
+
+@require_GET
+@staff_required
+def features(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "features", dashboards.features)
+
+
+@require_GET
+@staff_required
+def errors(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "errors", dashboards.errors)
+
+
+@require_GET
+@staff_required
+def extractions(request: HttpRequest) -> HttpResponse:
+    domain = request.GET.get("domain", "")[:255]
+    return _dashboard_page(
+        request, "extractions", lambda period: dashboards.extractions(period, domain=domain)
+    )
+
+
+@require_GET
+@staff_required
+def ai_costs(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "ai_costs", dashboards.ai_costs)
+
+
+@require_GET
+@staff_required
+def onboarding(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "onboarding", dashboards.onboarding)
+
+
+@require_GET
+@staff_required
+def revenue(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "revenue", dashboards.revenue)
+
+
+@require_GET
+@staff_required
+def emails(request: HttpRequest) -> HttpResponse:
+    return _dashboard_page(request, "emails", dashboards.emails)
+
+
+@require_GET
+@staff_required
+def feedback_dashboard(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in FeedbackStatus.values else ""
+    bugs = request.GET.get("bugs", "")
+    return _dashboard_page(
+        request,
+        "feedback_dashboard",
+        lambda period: dashboards.feedback(period, status=status, bugs=bugs),
+        template="telemetry/feedback_dashboard.html",
+        statuses=FeedbackStatus.choices,
+    )
+
+
+@require_POST
+@staff_required
+def feedback_triage(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = FeedbackTriageForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("telemetry:feedback_dashboard")
+    if not form.is_valid():
+        messages.error(request, _("Select at least one message and a status."))
+        return redirect(back)
+    status = form.cleaned_data["status"]
+    selected = form.cleaned_data["ids"]
+    with transaction.atomic():
+        count = selected.update(status=status)
+        LogEntry.objects.log_actions(request.user.pk, selected, CHANGE, f"Marked as {status}")
+    messages.success(
+        request,
+        _("%(n)d messages marked as %(status)s.")
+        % {"n": count, "status": FeedbackStatus(status).label.lower()},
+    )
+    return redirect(back)
+
+
+@require_GET
+@staff_required
+def users(request: HttpRequest) -> HttpResponse:
+    form = UserSearchForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = dashboards.users_queryset(
+        q=filters.get("q", ""), role=filters.get("role", ""), state=filters.get("state", "")
+    )
+    if request.GET.get("format") == "csv":
+        table = Table(
+            "users", "Users", dashboards.USER_COLUMNS, dashboards.user_rows(found[:MAX_CSV_USERS])
+        )
+        return _csv_response(table, "fitmycv-users")
+    page = Paginator(found, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    table = Table(
+        "users",
+        "Users",
+        dashboards.USER_COLUMNS,
+        dashboards.user_rows(page.object_list),
+        empty="No user matches.",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = _context(
+        request,
+        "users",
+        dashboard=dashboards.users_summary(),
+        search_form=form,
+        table=table,
+        page=page,
+        query=query.urlencode(),
+    )
+    return render(request, "telemetry/users.html", ctx)
+
+
+def _user_page(
+    request: HttpRequest, target: User, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    ctx = _context(
+        request,
+        "users",
+        target=target,
+        activity=dashboards.user_activity(target),
+        grant_form=forms.get("grant_form") or GrantCreditsForm(),
+        role_form=forms.get("role_form") or RoleForm(instance=target),
+        block_form=forms.get("block_form") or BlockForm(instance=target),
+        is_self=target.pk == request.user.pk,
+    )
+    ctx["title"] = target.email
+    return render(request, "telemetry/user_detail.html", ctx, status=status)
+
+
+@require_GET
+@staff_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_page(request, get_object_or_404(User, pk=pk))
+
+
+@require_POST
+@staff_required
+def user_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=pk)
+    form = GrantCreditsForm(request.POST)
+    if not form.is_valid():
+        return _user_page(request, target, status=400, grant_form=form)
+    amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
+    with transaction.atomic():
+        grant_credits(
+            target,
+            amount,
+            type=TransactionType.ADMIN_GRANT,
+            key=f"admin-grant:{target.pk}:{form.cleaned_data['nonce']}",
+            reason=reason,
+            by=request.user,
+        )
+        LogEntry.objects.log_actions(
+            request.user.pk,
+            User.objects.filter(pk=target.pk),
+            CHANGE,
+            f"Granted {amount} credits: {reason}",
+            single_object=True,
+        )
+    messages.success(
+        request, _("%(n)d credits granted to %(email)s.") % {"n": amount, "email": target.email}
+    )
+    return redirect("telemetry:user_detail", pk=target.pk)
+
+
+@require_POST
+@staff_required
+def user_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST, instance=target)
+    if form.is_valid() and target.pk == request.user.pk:
+        # A staff member cannot lock themselves out of the admin by mistake.
+        form.add_error(None, _("You cannot change your own role."))
+    if not form.is_valid():
+        target.refresh_from_db()
+        return _user_page(request, target, status=400, role_form=form)
+    with transaction.atomic():
+        form.save()
+        LogEntry.objects.log_actions(
+            request.user.pk,
+            User.objects.filter(pk=target.pk),
+            CHANGE,
+            f"Role set to {target.role}",
+            single_object=True,
+        )
+    messages.success(
+        request,
+        _("%(email)s is now %(role)s.")
+        % {
+            "email": target.email,
+            "role": target.get_role_display(),
+        },
+    )
+    return redirect("telemetry:user_detail", pk=target.pk)
+
+
+@require_POST
+@staff_required
+def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=pk)
+    form = BlockForm(request.POST, instance=target)
+    if form.is_valid() and target.pk == request.user.pk:
+        form.add_error(None, _("You cannot block your own account."))
+    if not form.is_valid():
+        target.refresh_from_db()
+        return _user_page(request, target, status=400, block_form=form)
+    with transaction.atomic():
+        form.save()
+        LogEntry.objects.log_actions(
+            request.user.pk,
+            User.objects.filter(pk=target.pk),
+            CHANGE,
+            "Unblocked" if target.is_active else "Blocked",
+            single_object=True,
+        )
+    # A blocked user's sessions stop working at their next request: the authentication
+    # backend refuses inactive users.
+    text = _("%(email)s can sign in again.") if target.is_active else _("%(email)s is blocked.")
+    messages.success(request, text % {"email": target.email})
+    return redirect("telemetry:user_detail", pk=target.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def settings_editor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    current = {name: get_setting(name) for name in SETTINGS}
+    form = SettingsForm(request.POST or None, current=current)
+    if request.method == "POST":
+        if form.is_valid():
+            changed = form.changed_settings()
+            _save_settings(request.user, changed)
+            if changed:
+                messages.success(
+                    request,
+                    _("Saved %(n)d settings: %(names)s.")
+                    % {"n": len(changed), "names": ", ".join(changed)},
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("telemetry:settings")
+        messages.error(
+            request,
+            _("Nothing was saved: %(n)d values are not valid.") % {"n": len(form.errors)},
+        )
+    groups = [
+        (label, [form[name] for name, spec in SETTINGS.items() if spec.category == category])
+        for category, label in SettingCategory.choices
+    ]
+    pricing = set(OpenAIPricing.objects.values_list("model_name", flat=True))
+    in_use = {str(v) for k, v in current.items() if k.startswith("model_")}
+    ctx = _context(
+        request,
+        "settings",
+        form=form,
+        groups=[(label, fields) for label, fields in groups if fields],
+        models=sorted(pricing | in_use | set(KNOWN_MODELS)),
+    )
+    return render(request, "telemetry/settings.html", ctx, status=400 if form.errors else 200)
+
+
+def _save_settings(by: User, changed: dict[str, str]) -> None:
+    with transaction.atomic():
+        for name, value in changed.items():
+            spec = SETTINGS[name]
+            Setting.objects.update_or_create(
+                name=name,
+                defaults={
+                    "value": value,
+                    "category": spec.category,
+                    "description": spec.description,
+                },
+            )
+        if changed:
+            LogEntry.objects.log_actions(
+                by.pk,
+                Setting.objects.filter(name__in=changed),
+                CHANGE,
+                "Changed from the settings editor",
+            )
+        # Each save drops the cached table, but another process may cache the old values
+        # again before this transaction commits: drop it once more after the commit.
+        transaction.on_commit(invalidate_settings_cache)
