@@ -54,6 +54,8 @@ from billing.models import (
 from billing.stripe_api import PaymentError, StripeData
 from cvs.models import CV, BackgroundTask
 from fitmycv.config import get_setting
+from telemetry import events
+from telemetry.events import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -885,6 +887,16 @@ def grant_purchase(
                     # Paid with the discount already: the payment stands, only note it.
                     logger.warning("Promo code %s was over its limits at payment", promo.pk)
             reward_referral_if_first_payment(user)
+            record_event(
+                events.PURCHASE,
+                user=user,
+                metadata={
+                    "credits": credits,
+                    "amount_paid": amount_paid,
+                    "currency": currency,
+                    "pack_id": pack_id,
+                },
+            )
     return row, created
 
 

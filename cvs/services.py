@@ -57,6 +57,8 @@ from fitmycv.ai import gateway
 from fitmycv.ai.errors import AICancelled, AIError
 from fitmycv.config import get_setting
 from joboffers.fetch import FetchError
+from telemetry import events
+from telemetry.events import record_event
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,17 @@ class TaskFailed(Exception):
 
 Handler = Callable[[BackgroundTask], dict[str, Any] | None]
 HANDLERS: dict[str, Handler] = {}
+# The product event each kind of task records when it completes (staff analytics).
+TASK_EVENTS = {
+    TaskType.GENERATE_CV: events.CV_GENERATED,
+    TaskType.IMPORT_PDF: events.CV_IMPORTED,
+    TaskType.TRANSLATE_CV: events.CV_TRANSLATED,
+    TaskType.CREATE_TEMPLATE_CV: events.CV_TEMPLATE_CREATED,
+    TaskType.GENERATE_FROM_JOB_TITLE: events.CV_GENERATED_FROM_JOB_TITLE,
+    TaskType.CALCULATE_MATCH_SCORE: events.MATCH_SCORE_CALCULATED,
+    TaskType.IMPROVE_CV: events.CV_IMPROVED,
+    TaskType.EXTRACT_JOB_OFFER: events.JOB_OFFER_EXTRACTED,
+}
 
 
 def handler(task_type: str) -> Callable[[Handler], Handler]:
@@ -187,6 +200,7 @@ def _run_claimed(task: BackgroundTask) -> str:
         fail_task(task.pk, _(GENERIC_FAILURE))
         return "failed"
     result = result or {}
+    duration_ms = int((time.monotonic() - started) * 1000)
     completed = BackgroundTask.objects.transition(
         task.pk,
         to=TaskStatus.COMPLETED,
@@ -195,6 +209,14 @@ def _run_claimed(task: BackgroundTask) -> str:
         result=result,
         success_message=str(result.get("message", ""))[:255],
     )
+    if completed and task.type in TASK_EVENTS:
+        record_event(
+            TASK_EVENTS[task.type],
+            user=task.user_id,
+            device_id=task.device_id,
+            duration_ms=duration_ms,
+            metadata={"task": str(task.pk), "cv": result.get("cv_id") or task.cv_id},
+        )
     logger.info(
         "Background task %s (%s) %s in %.1f s",
         task.pk,
@@ -221,7 +243,14 @@ def fail_task(task_id: UUID | str, message: str) -> bool:
         task_id, to=TaskStatus.FAILED, only_from=ACTIVE_STATUSES, error=message
     )
     if failed:
-        settle_stopped_task(task_id)
+        task = settle_stopped_task(task_id)
+        record_event(
+            events.TASK_FAILED,
+            user=task.user_id,
+            status="error",
+            error=message,
+            metadata={"task": str(task.pk), "type": task.type},
+        )
     return failed
 
 
@@ -233,10 +262,16 @@ def cancel_task(task: BackgroundTask) -> bool:
     )
     if cancelled:
         settle_stopped_task(task.pk)
+        record_event(
+            events.TASK_CANCELLED,
+            user=task.user_id,
+            status="cancelled",
+            metadata={"task": str(task.pk), "type": task.type},
+        )
     return cancelled
 
 
-def settle_stopped_task(task_id: UUID | str) -> None:
+def settle_stopped_task(task_id: UUID | str) -> BackgroundTask:
     """The one hook for a task that failed, was cancelled or was swept.
 
     Called exactly once per task (after the conditional UPDATE that stopped it won): puts the
@@ -253,6 +288,7 @@ def settle_stopped_task(task_id: UUID | str) -> None:
     from billing.services import refund_task
 
     refund_task(task)
+    return task
 
 
 def sweep_stuck_tasks(*, now: Any = None) -> int:
@@ -335,6 +371,7 @@ def create_blank_cv(
     )
     cv = create_cv(user, content=content)
     record_step(user, "create_cv")
+    record_event(events.CV_CREATED, user=user, metadata={"cv": cv.pk})
     return cv
 
 
@@ -349,6 +386,7 @@ def import_json_resume(user: User, *, document: dict[str, Any], filename: str) -
         source_value=filename[:255],
     )
     record_step(user, "create_cv")
+    record_event(events.CV_IMPORTED, user=user, metadata={"cv": cv.pk, "source": "json-resume"})
     return cv
 
 

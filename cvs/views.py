@@ -44,6 +44,8 @@ from cvs.models import CV, BackgroundTask, CVVersion, ExportPreset, TaskStatus
 from cvs.pdf_import import PdfRejected
 from cvs.review import review_progress
 from fitmycv.decorators import feature_required
+from telemetry import events
+from telemetry.events import record_event
 
 TASK_LIST_LIMIT = 100
 PANEL_LIMIT = 5
@@ -384,6 +386,9 @@ def diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def export_json_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
     document = to_json_resume(cv.content)
+    record_event(
+        events.CV_EXPORTED, user=request.user, metadata={"cv": cv.pk, "format": "json-resume"}
+    )
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json"
     )
@@ -491,6 +496,9 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 refund_charge(request.user, key=key)  # a failed render costs nothing
                 raise
             record_step(request.user, "export_pdf")
+            record_event(
+                events.CV_EXPORTED, user=request.user, metadata={"cv": cv.pk, "format": kind}
+            )
             response = HttpResponse(document, content_type=content_type)
             filename = export_filename(cv.content, options, kind)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -342,3 +342,12 @@ def test_a_feature_switched_off_is_refused_on_the_server(alice_client, alice, ma
     response = alice_client.post(reverse("cvs:translate", args=[master.pk]), {"target": "fr"})
     assert response.status_code == 403
     assert not BackgroundTask.objects.exists()
+
+
+def test_the_actions_are_recorded_as_product_events(alice, master, tailored, run_tasks):
+    from telemetry.models import FeatureUsage, TelemetryEvent
+
+    run_tasks(services.start_example_cv, alice, job_title="xkcdqwrtz", language="en")
+    types = set(TelemetryEvent.objects.filter(user=alice).values_list("type", flat=True))
+    assert {"CV_GENERATED", "TASK_FAILED"} <= types
+    assert FeatureUsage.objects.filter(user=alice, feature_name="gpt_cv_generation").exists()
