@@ -1,0 +1,71 @@
+"""Reading the files given to the AI operator commands (score, tailor, import_cv)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from cvs.document import CvValidationError, normalize_cv
+from cvs.jsonresume import from_json_resume
+from cvs.pdf_import import PdfRejected, extract_pdf_text
+from fitmycv.ai import gateway
+from fitmycv.ai.errors import AIError
+
+# Operator commands run without an account; their model calls are accounted without a user.
+CONTEXT = gateway.AIContext(user_id=None)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"{path} is not valid JSON: {exc}") from None
+
+
+def load_cv(path: Path) -> dict[str, Any]:
+    """A CV document from our JSON or a JSON Resume file (detected by its keys)."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: a CV is a JSON object")
+    try:
+        if "basics" in data or "work" in data:
+            return from_json_resume(data)
+        return normalize_cv(data)
+    except CvValidationError as exc:
+        raise CommandError(f"{path} is not a valid CV: {exc}") from None
+
+
+def pdf_text(path: Path) -> tuple[str, tuple[str, ...]]:
+    try:
+        pdf = extract_pdf_text(path.read_bytes())
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+    except PdfRejected as exc:
+        raise CommandError(f"{path}: {exc.message}") from None
+    return pdf.text, pdf.links
+
+
+def load_offer(path: Path) -> dict[str, Any]:
+    """An extracted offer: from offer JSON as is, or extracted from a text or PDF file."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data = read_json(path)
+        if not isinstance(data, dict) or "title" not in data:
+            raise CommandError(f"{path}: an offer JSON needs at least a title")
+        return data
+    if suffix == ".pdf":
+        text, _links = pdf_text(path)
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"Cannot read {path} as text: {exc}") from None
+    try:
+        return gateway.extract_job_offer(text, ctx=CONTEXT).content
+    except AIError as exc:
+        raise CommandError(f"{path}: {exc.user_message}") from None
