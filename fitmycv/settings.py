@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE["emails-retention"] = {
 # Outside services. Each is optional; the app explains what is disabled without it.
 OPENAI_API_KEY = envsecret("OPENAI_API_KEY")
 OPENAI_BASE_URL = os.getenv("OPENAI_BASE_URL", "")
+OPENAI_TIMEOUT_SECONDS = envint("OPENAI_TIMEOUT_SECONDS", "90")
+# json_object for OpenAI-compatible servers that do not support json_schema response formats.
+OPENAI_STRUCTURED_MODE = os.getenv("OPENAI_STRUCTURED_MODE", "json_schema")
+if OPENAI_STRUCTURED_MODE not in ("json_schema", "json_object"):
+    raise ImproperlyConfigured("OPENAI_STRUCTURED_MODE must be json_schema or json_object")
 AI_ENGINE = os.getenv("AI_ENGINE", "openai" if OPENAI_API_KEY else "offline")
 if AI_ENGINE not in ("openai", "offline"):
     raise ImproperlyConfigured("AI_ENGINE must be openai or offline")
