@@ -122,8 +122,8 @@ def test_a_worker_runs_the_task_and_progress_is_visible_on_the_way(alice, worker
 
 def test_a_queued_task_cancelled_while_waiting_for_a_slot_never_starts(alice, worker):
     first = _enqueue(alice, steps=8)  # one test task per user at a time
-    second = _enqueue(alice, steps=2)
     wait_for(lambda: _status(first).status == TaskStatus.RUNNING, what="first running")
+    second = _enqueue(alice, steps=2)
     time.sleep(1)
     assert _status(second).status == TaskStatus.QUEUED
     assert services.cancel_task(second)
