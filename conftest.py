@@ -30,6 +30,25 @@ def _test_settings(settings: Any) -> None:
     settings.OPENAI_API_KEY = "sk-test-not-a-real-key"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Before the test database is dropped, end connections that threads left open.
+
+    Concurrency tests run threads with their own connections; one still open makes
+    PostgreSQL refuse DROP DATABASE at the very end of the run.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery() -> Iterator[None]:
     celery_app.conf.task_always_eager = True

@@ -212,9 +212,13 @@ def send_verification_again(request: HttpRequest, *, email: str) -> bool:
     answer does not depend on whether the address exists, so it reveals nothing about accounts.
     """
     email = email.strip().lower()
-    # cache.add is atomic: of two quick clicks, only one gets through.
-    if not cache.add(_cooldown_key(email), time.time(), RESEND_COOLDOWN_SECONDS):
-        return False
+    now = time.time()
+    # cache.add is atomic: of two quick clicks, only one gets through. The stored time, not the
+    # entry's expiry, decides when the wait is over (the cache server's clock may differ).
+    if not cache.add(_cooldown_key(email), now, RESEND_COOLDOWN_SECONDS):
+        if verification_cooldown_left(email) > 0:
+            return False
+        cache.set(_cooldown_key(email), now, RESEND_COOLDOWN_SECONDS)
     if not ratelimit.consume(request, action="confirm_email", key=email):
         return False
     address = (
