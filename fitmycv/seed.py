@@ -7,6 +7,7 @@ safe to run on every deploy (`manage.py seed`, also part of `manage.py setup`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -254,6 +255,10 @@ def seed_all() -> SeedReport:
 
 
 DEMO_PASSWORD = "fitmycv-demo-2026"
+DEMO_CREDITS = 50
+DEMO_RESUME = (
+    Path(settings.BASE_DIR) / "cvs" / "tests" / "fixtures" / "jsonresume" / "sample.resume.json"
+)
 DEMO_ACCOUNTS = [
     ("demo@fitmycv.example", "Demo User", "USER"),
     ("admin@fitmycv.example", "Demo Admin", "ADMIN"),
@@ -269,11 +274,22 @@ def seed_demo() -> list[str]:
 
     if not settings.DEBUG:
         raise RuntimeError("Demo accounts are for development only (DEBUG is off).")
+    from billing.services import grant_credits
+    from cvs.models import CV
+    from cvs.services import import_json_resume
+
     lines = []
     for email, name, role in DEMO_ACCOUNTS:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, name=name, role=role)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        # Enough credits to try every AI feature, and a CV to start from (idempotent).
+        grant_credits(
+            user, DEMO_CREDITS, type="gift", key=f"demo-credits:{email}", reason="demo account"
+        )
+        if role == "USER" and not CV.objects.filter(user=user).exists():
+            document = json.loads(DEMO_RESUME.read_text(encoding="utf-8"))
+            import_json_resume(user, document=document, filename=DEMO_RESUME.name)
         lines.append(f"Demo {role.lower()}: {email} / {DEMO_PASSWORD}")
     return lines

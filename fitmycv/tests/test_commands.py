@@ -209,3 +209,15 @@ def scratch_databases() -> Any:
     with psycopg.connect(_dsn("postgres"), autocommit=True) as c:
         for name in names:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_demo_user_can_try_every_feature_at_once(settings):
+    from billing.models import CreditBalance
+    from cvs.models import CV
+
+    settings.DEBUG = True
+    call_command("seed", demo=True, stdout=io.StringIO())
+    call_command("seed", demo=True, stdout=io.StringIO())
+    demo = User.objects.get(email="demo@fitmycv.example")
+    assert CreditBalance.objects.get(user=demo).balance == 50
+    assert CV.objects.filter(user=demo).count() == 1
