@@ -4,7 +4,9 @@ Runs the real gateway, SDK and accounting against the fake OpenAI-compatible ser
 answers every request after a fixed delay) and an in-memory database, so the numbers measure
 our orchestration: with a 1 s model, wall time ~= sequential rounds x 1 s plus overhead.
 
-    .venv/bin/python bench/ai_rounds.py [--delay 1.0]
+    .venv/bin/python bench/ai_rounds.py [--delay 1.0] [--json FILE]
+
+There is no --quick: the figures are the rounds at 1 s each, so a shorter delay would change them.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delay", type=float, default=1.0, help="model latency in seconds")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -127,7 +130,15 @@ def main() -> None:
     print(f"{'pipeline':34} {'wall time':>10} {'rounds':>7} {'model calls':>12}")
     for label, elapsed, rounds, calls in results:
         print(f"{label:34} {elapsed:>9.2f}s {rounds:>7} {calls:>12}")
-    print(f"\n{OpenAICall.objects.count()} calls recorded in telemetry")
+    recorded = OpenAICall.objects.count()
+    print(f"\n{recorded} calls recorded in telemetry")
+    if args.json:
+        rows = [
+            {"pipeline": label, "wall_s": elapsed, "rounds": rounds, "model_calls": calls}
+            for label, elapsed, rounds, calls in results
+        ]
+        figures = {"delay_s": args.delay, "pipelines": rows, "calls_recorded": recorded}
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

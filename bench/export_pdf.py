@@ -1,6 +1,7 @@
 """PDF export speed: WeasyPrint in-process (warm) against headless Chromium printing the same HTML.
 
-    .venv/bin/python bench/export_pdf.py [--cv FILE] [--runs 20] [--chromium-runs 5]
+    .venv/bin/python bench/export_pdf.py [--cv FILE] [--runs 20] [--chromium-runs 5] [--quick]
+        [--json FILE]
 
 FILE is a CV JSON or a JSON Resume document (default: the 2-page rich_cv.json fixture).
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import os
 import shutil
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CV = ROOT / "cvs" / "tests" / "fixtures" / "rich_cv.json"
 CHROMIUM = "/usr/bin/chromium"
+QUICK_RUNS, QUICK_CHROMIUM_RUNS = 5, 2
 
 
 def percentile(samples: list[float], pct: float) -> float:
@@ -73,7 +76,11 @@ def main() -> None:
     parser.add_argument("--cv", type=Path, default=DEFAULT_CV)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--chromium-runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer runs of each")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.chromium_runs = QUICK_RUNS, QUICK_CHROMIUM_RUNS
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitmycv.settings")
@@ -88,19 +95,27 @@ def main() -> None:
     has_chromium = shutil.which(CHROMIUM) is not None
     print(f"CV: {args.cv.name}; {args.runs} warm WeasyPrint runs per template")
     print(f"load average: {' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs")
+    rows = []
     for template in TEMPLATES:
         samples, cpu, pages = time_weasyprint(cv, template, args.runs)
         p50, p95 = statistics.median(samples), percentile(samples, 95)
+        row = {"template": template, "pages": pages, "p50_ms": p50, "p95_ms": p95}
+        row["cpu_p50_ms"] = statistics.median(cpu)
         line = (
             f"{template:8} {pages} pages  weasyprint p50 {p50:4.0f} ms  p95 {p95:4.0f} ms"
-            f"  (cpu p50 {statistics.median(cpu):4.0f} ms)"
+            f"  (cpu p50 {row['cpu_p50_ms']:4.0f} ms)"
         )
         if has_chromium:
             chromium = statistics.median(time_chromium(cv, template, args.chromium_runs))
+            row["chromium_p50_ms"] = chromium
             line += f"  | chromium p50 {chromium:5.0f} ms  ratio {chromium / p50:4.1f}x"
+        rows.append(row)
         print(line, flush=True)
     if not has_chromium:
         print(f"{CHROMIUM} not found: no Chromium comparison")
+    if args.json:
+        figures = {"cv": args.cv.name, "runs": args.runs, "chromium_runs": args.chromium_runs}
+        args.json.write_text(json.dumps({**figures, "templates": rows}, indent=1))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,433 @@
+"""Load test: gunicorn on 127.0.0.1 with seeded data, hammered by wrk on the signed-in pages.
+
+Builds a throwaway SQLite database (or uses DATABASE_URL when it is set), migrates and seeds it,
+creates a user with 20 CVs and some tasks and a signed-in session, then starts gunicorn with
+production settings (DEBUG=False, 2 gthread workers x 4 threads) and runs wrk against the CV
+list, one CV's editor and the task panel at 20 and 200 connections. Reports req/s, p50, p99 and
+errors (non-2xx answers and socket errors). Without wrk, a Python keep-alive load generator
+stands in (it needs CPU too, so its figures are lower bounds).
+
+Targets: >= 150 req/s and p99 <= 200 ms at 20 connections on 2 cores, no errors at all.
+
+    .venv/bin/python bench/load.py [--duration 10] [--connections 20,200] [--quick] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+RICH_CV = ROOT / "cvs" / "tests" / "fixtures" / "rich_cv.json"
+N_CVS = 20
+N_VERSIONS = 5
+TASKS = {"completed": 14, "failed": 3, "cancelled": 1, "running": 1, "queued": 1}
+GUNICORN_ARGS = ("--workers", "2", "--worker-class", "gthread", "--threads", "4")
+WRK_THREADS = 2
+WRK_TIMEOUT = "5s"
+QUICK_DURATION = 3
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+SETTLE_TIMEOUT = 60.0
+SETTLED_MS = 500.0
+# The Python generator's hard cap, whatever the duration: keeps a run bounded in count too.
+MAX_PY_REQUESTS = 200_000
+TARGET_RPS, TARGET_P99_MS, TARGET_CONNECTIONS = 150.0, 200.0, 20
+
+# wrk counts 3xx as success; a redirect here means the session was refused, so count non-2xx.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT %d %d %d %d %d %d %d %d %d %d %d\\n",
+    summary.requests, summary.duration, bad, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+# Production settings with one change: static files are collected into the throwaway directory
+# (STATIC_ROOT is not read from the environment), so the checkout stays untouched.
+SETTINGS_SHIM = """from fitmycv.settings import *  # noqa: F403
+
+STATIC_ROOT = {static_root!r}
+"""
+
+
+@dataclass(slots=True)
+class Run:
+    page: str
+    url: str
+    connections: int
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    non2xx: int
+    socket_errors: int
+    timeouts: int  # the part of socket_errors that is requests unanswered after WRK_TIMEOUT
+    tool: str
+    loadavg: float
+
+    @property
+    def errors(self) -> int:
+        return self.non2xx + self.socket_errors
+
+    @property
+    def starved(self) -> int:
+        """Connections that cannot all have had an answer: fewer answers than connections.
+        wrk's latencies only cover answered requests, so this flags an overload they hide."""
+        return max(0, self.connections - self.requests)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def bench_environment(workdir: Path, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join([str(workdir), str(ROOT)]),
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="False",
+        SITE_ROOT=f"http://{HOST}:{port}",
+        VAR_DIR=str(workdir / "var"),
+        AI_ENGINE="offline",
+        LOG_LEVEL="WARNING",
+    )
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'db.sqlite3'}")
+    return env
+
+
+def prepare_data(env: dict[str, str]) -> tuple[str, dict[str, str], int]:
+    """Migrate, seed and create the bench user in this process, against the server's database.
+
+    Returns the session cookie header, the pages to load and the user's id (for clean-up)."""
+    os.environ.update(env)
+    sys.path[:0] = env["PYTHONPATH"].split(os.pathsep)
+    import django
+
+    django.setup()
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connections
+
+    from accounts.models import User
+    from cvs import services
+    from cvs.models import BackgroundTask
+
+    call_command("setup", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    email = f"load-{secrets.token_hex(4)}@example.org"
+    user = User.objects.create_user(email, secrets.token_urlsafe(16))
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    content = json.loads(RICH_CV.read_text())
+    cvs = [services.create_cv(user, content=content, name=f"CV {n}") for n in range(N_CVS)]
+    for n in range(N_VERSIONS):
+        services.save_version(cvs[0], changelog=f"Version {n}", change_type="optimization")
+    for status, count in TASKS.items():
+        for n in range(count):
+            BackgroundTask.objects.create(
+                user=user, type="test", title=f"Task {n}", status=status, cv=cvs[n % N_CVS]
+            )
+    # The session a sign-in would create, written straight into the session table.
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    connections.close_all()  # SQLite: release the file before the server takes it
+    pages = {
+        f"CV list ({N_CVS} CVs)": "/cvs/",
+        f"editor ({N_VERSIONS} versions)": f"/cvs/{cvs[0].pk}/",
+        f"task panel ({sum(TASKS.values())} tasks)": "/cvs/tasks/panel/",
+    }
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}", pages, user.pk
+
+
+def remove_user(user_id: int, cookie: str) -> None:
+    """On a shared database (DATABASE_URL), leave nothing behind."""
+    from django.contrib.sessions.models import Session
+    from django.db import connections
+
+    from accounts.models import User
+
+    User.objects.filter(pk=user_id).delete()  # cascades to the CVs, versions and tasks
+    Session.objects.filter(session_key=cookie.partition("=")[2]).delete()
+    connections.close_all()
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    command = [
+        str(BIN / "gunicorn"), "fitmycv.wsgi:application", "--bind", f"{HOST}:{port}",
+        *GUNICORN_ARGS, "--chdir", str(ROOT), "--error-logfile", str(log),
+        "--log-level", "warning",
+    ]  # fmt: skip
+    # A session of its own, so the whole group (master and workers) can be stopped at once.
+    server = subprocess.Popen(command, env=env, start_new_session=True)
+    try:
+        wait_until_up(server, port, log)
+        yield server
+    finally:
+        stop(server)
+
+
+def wait_until_up(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{tail(log)}")
+        with contextlib.suppress(OSError):
+            status, _ = get(port, "/healthz", "")
+            if status:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT:.0f} s:\n{tail(log)}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(STOP_TIMEOUT)
+
+
+def tail(log: Path, lines: int = 30) -> str:
+    if not log.exists():
+        return ""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def get(port: int, url: str, cookie: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request("GET", url, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def check_pages(port: int, cookie: str, pages: dict[str, str]) -> None:
+    """Every page answers 200 to the session (a 302 would mean we are measuring the login
+    redirect), and a few requests per page warm both workers' templates."""
+    for label, url in pages.items():
+        for _ in range(8):
+            status, body = get(port, url, cookie)
+            if status != 200:
+                raise RuntimeError(f"{label} {url} answered {status}: {body[:300]!r}")
+
+
+def settle(port: int, cookie: str, url: str) -> None:
+    """Wait for the requests a finished run left queued (from connections wrk has closed) to
+    drain, so that they are not billed to the next run."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        with contextlib.suppress(OSError):
+            get(port, url, cookie)
+            if (time.perf_counter() - started) * 1000 < SETTLED_MS:
+                return
+        time.sleep(0.5)
+
+
+Figures = tuple[int, float, float, float, float, int, int, int]
+
+
+def run_wrk(
+    port: int, url: str, cookie: str, connections: int, duration: int, script: Path
+) -> Figures:
+    command = [
+        "wrk", f"-t{min(WRK_THREADS, connections)}", f"-c{connections}", f"-d{duration}s",
+        f"--timeout={WRK_TIMEOUT}", "-s", str(script), "-H", f"Cookie: {cookie}",
+        f"http://{HOST}:{port}{url}",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
+    match = re.search(r"^RESULT ([\d ]+)$", done.stdout, re.MULTILINE)
+    if done.returncode or not match:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}{done.stderr}")
+    requests, micros, non2xx, *errors, p50, p99, top, _mean = map(int, match.group(1).split())
+    timeouts = errors[-1]
+    return requests, micros / 1e6, p50 / 1000, p99 / 1000, top / 1000, non2xx, sum(errors), timeouts
+
+
+def run_python(port: int, url: str, cookie: str, connections: int, duration: int) -> Figures:
+    """Keep-alive connections in threads, each sending its next request on the last answer."""
+    latencies: list[float] = []
+    counts = {"non2xx": 0, "socket": 0, "timeouts": 0}
+    lock = threading.Lock()
+    started = time.monotonic()
+    deadline = started + duration
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=float(WRK_TIMEOUT[:-1]))
+        mine: list[float] = []
+        non2xx = errors = timeouts = 0
+        while time.monotonic() < deadline and len(latencies) + len(mine) < MAX_PY_REQUESTS:
+            begin = time.perf_counter()
+            try:
+                conn.request("GET", url, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors += 1
+                timeouts += isinstance(exc, TimeoutError)
+                conn.close()
+                continue
+            mine.append((time.perf_counter() - begin) * 1000)
+            non2xx += not 200 <= response.status < 300
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            counts["non2xx"] += non2xx
+            counts["socket"] += errors
+            counts["timeouts"] += timeouts
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(duration + 30)
+    elapsed = time.monotonic() - started
+    ordered = sorted(latencies) or [0.0]
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+    return len(latencies), elapsed, pct(0.5), pct(0.99), ordered[-1], *counts.values()
+
+
+def meets_target(run: Run) -> bool:
+    if run.errors or run.starved:
+        return False
+    if run.connections != TARGET_CONNECTIONS:
+        return True
+    return run.rps >= TARGET_RPS and run.p99_ms <= TARGET_P99_MS
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page and level")
+    parser.add_argument("--connections", default="20,200", help="comma-separated levels")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_DURATION} s per run")
+    parser.add_argument("--python", action="store_true", help="use the Python load generator")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    # A terminating parent (make, bench/run.py on timeout) must still get gunicorn stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    duration = QUICK_DURATION if args.quick else args.duration
+    levels = [int(n) for n in args.connections.split(",")]
+    tool = "wrk" if shutil.which("wrk") and not args.python else "python"
+
+    workdir = Path(tempfile.mkdtemp(prefix="fitmycv-load-"))
+    shared_db = "DATABASE_URL" in os.environ
+    user_id, cookie = None, ""
+    runs: list[Run] = []
+    try:
+        (workdir / "bench_settings.py").write_text(
+            SETTINGS_SHIM.format(static_root=str(workdir / "static"))
+        )
+        (workdir / "report.lua").write_text(WRK_SCRIPT)
+        port = free_port()
+        env = bench_environment(workdir, port)
+        cookie, pages, user_id = prepare_data(env)
+        database = "PostgreSQL (DATABASE_URL)" if shared_db else "SQLite (throwaway file)"
+        print(f"gunicorn {' '.join(GUNICORN_ARGS)} on {HOST}:{port}, {database}")
+        print(f"load generator: {tool}, {duration} s per run, CPUs: {os.cpu_count()}")
+        with gunicorn(env, port, workdir / "gunicorn.log") as server:
+            check_pages(port, cookie, pages)
+            print(f"\n{'page':24} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                  f"{'max ms':>8} {'non-2xx':>8} {'sock err':>8} {'starved':>8}")  # fmt: skip
+            for connections in levels:
+                for label, url in pages.items():
+                    settle(port, cookie, url)
+                    if tool == "wrk":
+                        figures = run_wrk(
+                            port, url, cookie, connections, duration, workdir / "report.lua"
+                        )
+                    else:
+                        figures = run_python(port, url, cookie, connections, duration)
+                    requests, seconds, p50, p99, top, non2xx, errors, timeouts = figures
+                    run = Run(
+                        label, url, connections, requests, seconds, requests / seconds,
+                        p50, p99, top, non2xx, errors, timeouts, tool, os.getloadavg()[0],
+                    )  # fmt: skip
+                    runs.append(run)
+                    print(
+                        f"{label:24} {connections:5d} {run.rps:8.1f} {p50:8.1f} {p99:8.1f} "
+                        f"{top:8.1f} {non2xx:8d} {errors:8d} {run.starved:8d}",
+                        flush=True,
+                    )
+                    if server.poll() is not None:
+                        log = tail(workdir / "gunicorn.log")
+                        raise RuntimeError(f"gunicorn died under load:\n{log}")
+            problems = tail(workdir / "gunicorn.log", 10)
+        if problems:
+            print(f"\ngunicorn log (last lines):\n{problems}")
+        target = f">= {TARGET_RPS:.0f} req/s and p99 <= {TARGET_P99_MS:.0f} ms at 20 connections"
+        met = all(meets_target(run) for run in runs)
+        print(f"\nTarget ({target}, no errors): {'met' if met else 'missed'}", end="")
+        print("" if TARGET_CONNECTIONS in levels else " (20 connections not measured)")
+        if args.json:
+            rows = [
+                dict(asdict(run), errors=run.errors, starved=run.starved, met=meets_target(run))
+                for run in runs
+            ]
+            args.json.write_text(
+                json.dumps(
+                    {"tool": tool, "duration_s": duration, "timeout": WRK_TIMEOUT, "runs": rows},
+                    indent=1,
+                )
+            )
+    finally:
+        if shared_db and user_id is not None:
+            remove_user(user_id, cookie)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
