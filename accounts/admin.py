@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 
 from accounts.models import AutoSignInToken, ConsentLog, User
 
@@ -25,6 +26,8 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "role", "password1", "password2"]})
     ]
     filter_horizontal: list[str] = []
+    # Django 6 reads a URL typed without a scheme as https; say so now (5.2 warns otherwise).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ConsentLog)

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from accounts.onboarding import record_step
@@ -64,6 +66,7 @@ logger = logging.getLogger(__name__)
 
 # How long a queued task may wait for its message before the sweeper gives up on it.
 QUEUED_DEADLINE = timedelta(hours=6)
+UPLOAD_RETENTION = timedelta(days=1)
 GENERIC_FAILURE = gettext_noop(
     "Something went wrong while running this task. You were not charged."
 )
@@ -126,8 +129,17 @@ def enqueue_task(
             credits_debited=credits_debited,
             credit_used=credits_debited > 0,
         )
-        tasks.run_task.delay_on_commit(str(task.pk))
+        transaction.on_commit(partial(_send, tasks.run_task.delay, str(task.pk)))
     return task
+
+
+def _send(delay: Callable[[str], Any], task_id: str) -> None:
+    try:
+        delay(task_id)
+    except OperationalError:
+        # The broker is down after the row (and its charge) committed: a 500 would hide a
+        # task that exists. It stays queued; the sweeper fails and refunds it.
+        logger.exception("Could not send background task %s to the broker", task_id)
 
 
 def _limit_for(task_type: str) -> int:
@@ -308,6 +320,8 @@ def sweep_stuck_tasks(*, now: Any = None) -> int:
     for task_id in list(stuck):
         if fail_task(task_id, message):
             swept += 1
+    # Files no task will read any more (cancelled, swept, or an offer that failed to read).
+    Upload.objects.filter(created_at__lt=now - UPLOAD_RETENTION).delete()
     if swept:
         logger.warning("Swept %d stuck background task(s)", swept)
     return swept
@@ -840,8 +854,11 @@ def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
     upload = Upload.objects.filter(pk=task.payload["upload_id"], user_id=task.user_id).first()
     if upload is None:
         raise TaskFailed(_("The uploaded file is no longer available. Upload it again."))
+    data, name = bytes(upload.data), upload.name
+    # Read once, kept by nobody: a task never runs twice, so a rejected file must not linger.
+    upload.delete()
     task.report_progress(10, _("Reading the PDF"))
-    pdf = extract_pdf_text(bytes(upload.data), max_pages=get_setting("pdf_max_pages"))
+    pdf = extract_pdf_text(data, max_pages=get_setting("pdf_max_pages"))
     task.report_progress(40, _("Structuring your CV"))
     content = gateway.structure_cv(pdf.text, ctx=_ctx(task), links=pdf.links)
     task.report_progress(90, _("Saving"))
@@ -851,9 +868,8 @@ def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
             content=content,
             created_by=CreatedBy.IMPORT_PDF,
             source_type=SourceType.PDF,
-            source_value=upload.name,
+            source_value=name,
         )
-        upload.delete()
     record_step(task.user, "create_cv")
     return {"cv_id": cv.pk, "message": _("Your CV was imported. Check it over.")}
 

@@ -61,6 +61,11 @@ EXPIRED_PATTERNS = re.compile(
     ),
     re.IGNORECASE,
 )
+# Inline styles that hide an element from readers (but not from a text extractor).
+HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])|opacity\s*:\s*0(?![.\d])",
+    re.IGNORECASE,
+)
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -83,6 +88,9 @@ def extract_page(html: str | bytes, *, url: str, encoding: str | None = None) ->
         tree = lxml.html.document_fromstring(markup)
     except (lxml.etree.ParserError, ValueError):
         return PageContent(title="", text="", job_posting=None, status="no_content")
+    # Text no reader sees is where instructions aimed at the model hide: it is never read.
+    if drop_hidden(tree):
+        markup = lxml.html.tostring(tree, encoding="unicode")
 
     posting = _find_job_posting(tree)
     text = _posting_text(posting) if posting else ""
@@ -148,6 +156,25 @@ def _main_text(markup: str, url: str) -> str:
         favor_recall=True,
     )
     return (text or "").strip()
+
+
+def drop_hidden(root: lxml.html.HtmlElement) -> int:
+    """Remove the elements a browser would not show; return how many were removed."""
+    hidden = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and el is not root
+        and (
+            el.tag == "template"
+            or el.get("hidden") is not None
+            or el.get("aria-hidden", "").strip().lower() == "true"
+            or HIDDEN_STYLE.search(el.get("style", ""))
+        )
+    ]
+    for el in hidden:
+        el.drop_tree()
+    return len(hidden)
 
 
 def _visible_text(tree: lxml.html.HtmlElement) -> str:
@@ -282,6 +309,7 @@ def html_to_text(fragment: str) -> str:
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for el in list(root.iter("script", "style")):
         el.drop_tree()
+    drop_hidden(root)
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag not in BLOCK_TAGS:
             continue
