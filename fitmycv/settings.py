@@ -282,7 +282,13 @@ CELERY_TASK_ROUTES = {
     "emails.tasks.*": {"queue": "mail"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Tasks whose worker died or whose message was lost are failed and refunded.
+    "sweep-stuck-tasks": {
+        "task": "cvs.tasks.sweep_stuck_tasks",
+        "schedule": crontab(minute="*/5"),
+    },
+}
 # Daily retention job: old e-mail logs, inactivity warnings and deletions (emails.services).
 CELERY_BEAT_SCHEDULE["emails-retention"] = {
     "task": "emails.tasks.send_inactivity_notices",
