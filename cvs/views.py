@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.onboarding import record_step
-from billing.services import export_watermark
+from billing.http import redirect_payment_required
+from billing.services import (
+    PaymentRequired,
+    charge_feature,
+    export_watermark,
+    feature_cost,
+    refund_charge,
+)
 from cvs import services
 from cvs.diff import diff_cvs
 from cvs.document import DEFAULT_SECTION_ORDER, CvValidationError
@@ -479,8 +486,6 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = _export_form(request, cv, request.POST)
         kind = request.POST.get("format", "pdf")
         if kind in EXPORT_FORMATS and form.is_valid():
-            from billing.services import PaymentRequired, charge_feature, refund_charge
-
             options = _options(form.options(), request.user)
             renderer, content_type = EXPORT_FORMATS[kind]
             # One charge per export page load: a double click or a retried download of the
@@ -489,7 +494,7 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 charge_feature(request.user, "export_cv", key=key, cv=cv)
             except PaymentRequired as exc:
-                return _payment_refused(request, exc)
+                return redirect_payment_required(request, exc)
             try:
                 document = renderer(cv.content, options)
             except Exception:
@@ -566,11 +571,6 @@ def delete_preset(request: AuthenticatedHttpRequest, pk: int, preset_id: int) ->
 # --- AI features ---------------------------------------------------------------------------
 
 
-def _payment_refused(request: AuthenticatedHttpRequest, exc: Any) -> HttpResponse:
-    messages.error(request, exc.message)
-    return redirect(exc.url)
-
-
 def _queued(request: AuthenticatedHttpRequest, message: str, back: str) -> HttpResponse:
     messages.success(request, message)
     response = redirect(back)
@@ -582,8 +582,6 @@ def _queued(request: AuthenticatedHttpRequest, message: str, back: str) -> HttpR
 @feature_required("feature_import")
 @require_POST
 def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from billing.services import PaymentRequired
-
     form = ImportPdfForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a PDF file to import."))
@@ -601,7 +599,7 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("cvs:index")
     except PaymentRequired as exc:
-        return _payment_refused(request, exc)
+        return redirect_payment_required(request, exc)
     return _queued(
         request, _("Your PDF is being imported. It appears here when ready."), "cvs:tasks"
     )
@@ -611,8 +609,6 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
 @feature_required("feature_search_bar")
 @require_POST
 def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from billing.services import PaymentRequired
-
     form = JobTitleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a job title (2 to 120 characters)."))
@@ -624,7 +620,7 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
             language=form.cleaned_data["language"],
         )
     except PaymentRequired as exc:
-        return _payment_refused(request, exc)
+        return redirect_payment_required(request, exc)
     return _queued(request, _("An example CV is being written."), "cvs:tasks")
 
 
@@ -632,7 +628,6 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
 @feature_required("feature_ai_generation")
 @require_http_methods(["GET", "POST"])
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from billing.services import PaymentRequired, feature_cost
     from joboffers.fetch import InvalidUrl
     from joboffers.models import JobOffer
     from joboffers.services import add_offer_from_text, add_offer_from_url
@@ -660,7 +655,7 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     device_id=request.POST.get("device_id", ""),
                 )
             except PaymentRequired as exc:
-                return _payment_refused(request, exc)
+                return redirect_payment_required(request, exc)
             return _queued(
                 request,
                 _("%(n)s tailored CV(s) on the way.") % {"n": len(tasks)},
@@ -674,8 +669,6 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @feature_required("feature_match_score")
 @require_POST
 def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from billing.services import PaymentRequired
-
     cv = _get_cv_for_user(request, pk)
     if not (cv.job_offer_id or cv.job_offer_snapshot):
         messages.error(request, _("Only a CV made for a job offer can be scored."))
@@ -683,7 +676,7 @@ def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.start_scoring(cv)
     except PaymentRequired as exc:
-        return _payment_refused(request, exc)
+        return redirect_payment_required(request, exc)
     return _queued(request, _("The match score is being computed."), cv.get_absolute_url())
 
 
@@ -691,8 +684,6 @@ def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @feature_required("feature_optimize")
 @require_POST
 def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from billing.services import PaymentRequired
-
     cv = _get_cv_for_user(request, pk, writable=True)
     form = ImproveForm(request.POST, cv=cv)
     if not form.is_valid():
@@ -708,7 +699,7 @@ def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             add_skills=[{"skill": s, "level": level} for s in form.cleaned_data["skills"]],
         )
     except PaymentRequired as exc:
-        return _payment_refused(request, exc)
+        return redirect_payment_required(request, exc)
     return _queued(request, _("Your CV is being improved."), cv.get_absolute_url())
 
 
@@ -716,8 +707,6 @@ def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @feature_required("feature_translate")
 @require_POST
 def translate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from billing.services import PaymentRequired
-
     cv = _get_cv_for_user(request, pk)
     form = TranslateForm(request.POST)
     if not form.is_valid():
@@ -726,7 +715,7 @@ def translate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.start_translation(cv, target=form.cleaned_data["target"])
     except PaymentRequired as exc:
-        return _payment_refused(request, exc)
+        return redirect_payment_required(request, exc)
     return _queued(request, _("The translation is on its way."), cv.get_absolute_url())
 
 

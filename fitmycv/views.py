@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -47,10 +46,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check(_database), "cache": _check(_cache), "broker": _check(_broker)}
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("cvs:index")
-    return render(request, "pages/home.html")

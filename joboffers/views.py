@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from billing.http import redirect_payment_required
+from billing.services import PaymentRequired
 from cvs import services as cv_services
 from cvs.models import CV, TaskType
 from cvs.pdf_import import PdfRejected
@@ -120,13 +122,10 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose one of your CVs."))
         return redirect("joboffers:detail", offer.pk)
     base = get_object_or_404(CV.objects.owned_by(request.user), pk=form.cleaned_data["base_cv"])
-    from billing.services import PaymentRequired
-
     try:
         cv_services.start_tailoring(request.user, base_cv=base, offers=[offer])
     except PaymentRequired as exc:
-        messages.error(request, exc.message)
-        return redirect(exc.url)
+        return redirect_payment_required(request, exc)
     messages.success(request, _("Your tailored CV is on its way."))
     response = redirect("cvs:tasks")
     response["HX-Trigger"] = "taskQueued"
@@ -138,12 +137,9 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def example_cv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _get_offer_for_user(request, pk)
-    from billing.services import PaymentRequired
-
     try:
         cv_services.start_example_cv(request.user, offer=offer)
     except PaymentRequired as exc:
-        messages.error(request, exc.message)
-        return redirect(exc.url)
+        return redirect_payment_required(request, exc)
     messages.success(request, _("An example CV for this offer is being written."))
     return redirect("cvs:tasks")
