@@ -21,5 +21,5 @@ COPY . .
 RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 USER fitmycv
 EXPOSE 8000
-CMD ["gunicorn", "fitmycv.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", \
-     "--workers", "4", "--threads", "4", "--access-logfile", "-", "--timeout", "60"]
+# Workers, port and timeout come from gunicorn.conf.py (WEB_CONCURRENCY, PORT, GUNICORN_TIMEOUT).
+CMD ["gunicorn", "fitmycv.wsgi"]

@@ -59,9 +59,13 @@ def _eager_celery() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clean_cache(_test_settings: None) -> Iterator[None]:
+    from fitmycv.config import forget_local_settings
+
     cache.clear()
+    forget_local_settings()
     yield
     cache.clear()
+    forget_local_settings()
 
 
 def make_user(email: str, *, name: str = "", verified: bool = True, **fields: Any) -> Any:

@@ -64,7 +64,7 @@ BENCHES = (
     Bench("export_pdf", "PDF export, 2-page CV, warm", "export_pdf.py", True, 900),
     Bench("offline", "Offline engine", "offline.py", True, 900),
     Bench("ai_rounds", "Model rounds, fake model answering in 1 s", "ai_rounds.py", False, 600),
-    Bench("load", "Load: gunicorn 2 workers x 4 threads", "load.py", True, 1200),
+    Bench("load", "Load: gunicorn (gunicorn.conf.py), PostgreSQL, Redis", "load.py", True, 1200),
 )
 
 
@@ -130,12 +130,14 @@ def page_rows(figures: dict[str, Any]) -> list[Row]:
     for page in figures["pages"]:
         constant = page["queries"] == page["queries_one_cv"]
         figure = (
-            f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms; "
+            f"p50 {page['p50_ms']:.1f} ms, p95 {page['p95_ms']:.1f} ms, "
+            f"first view (cold cache) p50 {page['cold_p50_ms']:.1f} ms; "
             f"{page['queries']} queries ({page['queries_one_cv']} with 1 CV)"
         )
         if page["page"].startswith(TIMED_PAGES):
-            target = f"p50 < {PAGE_P50_MS:.0f} ms, constant queries"
-            met = page["p50_ms"] < PAGE_P50_MS and constant
+            target = f"p50 < {PAGE_P50_MS:.0f} ms, cold too; constant queries"
+            worst = max(page["p50_ms"], page["cold_p50_ms"])
+            met = worst < PAGE_P50_MS and constant
         else:
             target, met = "constant queries", constant
         rows.append((page["page"], figure, target, status(met)))

@@ -115,6 +115,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     ctx = {
         "cvs": cvs,
+        "cvs_url": reverse("cvs:index"),
         "query": query,
         "sort": sort,
         "create_form": CreateCvForm(initial={"email": request.user.email}),

@@ -4,12 +4,15 @@
 `get_setting(name)` returns the parsed value: the row's value when a row exists, else the
 default below (the seed's and reference product's values). The whole table is cached as one
 entry in the shared cache and the entry is dropped whenever a Setting row is saved or deleted,
-so staff edits apply to every process without a restart.
+so staff edits apply to every process without a restart. Each process also keeps the table for
+LOCAL_SECONDS, so a page that reads several settings makes no cache round trip for them: a
+staff edit reaches the other processes within that delay.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +24,9 @@ from fitmycv.models import Setting, SettingCategory
 
 CACHE_KEY = "fitmycv:settings:v1"
 CACHE_SECONDS = 300
+LOCAL_SECONDS = 2.0
+
+_local: dict[str, Any] = {"rows": None, "expires": 0.0}
 
 
 @dataclass(frozen=True)
@@ -190,10 +196,15 @@ def format_value(name: str, value: Any) -> str:
 
 
 def _load_rows() -> dict[str, str]:
+    now = time.monotonic()
+    rows = _local["rows"]
+    if rows is not None and now < _local["expires"]:
+        return rows
     rows = cache.get(CACHE_KEY)
     if rows is None:
         rows = dict(Setting.objects.values_list("name", "value"))
         cache.set(CACHE_KEY, rows, CACHE_SECONDS)
+    _local.update(rows=rows, expires=now + LOCAL_SECONDS)
     return rows
 
 
@@ -212,7 +223,13 @@ def get_setting(name: str) -> Any:
 
 
 def invalidate_settings_cache() -> None:
+    _local.update(rows=None, expires=0.0)
     cache.delete(CACHE_KEY)
+
+
+def forget_local_settings() -> None:
+    """Drop this process's copy (tests, which roll the table back without signals)."""
+    _local.update(rows=None, expires=0.0)
 
 
 @receiver([post_save, post_delete], sender=Setting)

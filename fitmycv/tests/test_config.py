@@ -40,6 +40,35 @@ def test_it_serves_repeated_reads_from_the_cache(django_assert_num_queries):
             get_setting(name)
 
 
+def test_each_process_keeps_the_table_briefly_then_sees_another_processes_edit(monkeypatch):
+    from django.core.cache import cache
+
+    from fitmycv import config
+
+    class CountingCache:
+        reads = 0
+
+        def get(self, key):
+            self.reads += 1
+            return cache.get(key)
+
+        def set(self, key, value, timeout):
+            cache.set(key, value, timeout)
+
+    shared = CountingCache()
+    monkeypatch.setattr(config, "cache", shared)
+    clock = [1000.0]
+    monkeypatch.setattr(config.time, "monotonic", lambda: clock[0])
+    assert get_setting("cv_max_versions") == 5
+    # Another process saved a row: its signal dropped the shared entry, not this process's copy.
+    Setting.objects.bulk_create([Setting(name="cv_max_versions", value="9", category="system")])
+    cache.delete(config.CACHE_KEY)
+
+    assert get_setting("cv_max_versions") == 5 and shared.reads == 1  # no round trip
+    clock[0] += config.LOCAL_SECONDS + 0.1
+    assert get_setting("cv_max_versions") == 9 and shared.reads == 2
+
+
 def test_it_falls_back_to_the_default_for_an_invalid_row():
     Setting.objects.create(name="cv_max_versions", value="lots", category="system")
     assert get_setting("cv_max_versions") == 5

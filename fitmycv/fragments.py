@@ -1,0 +1,114 @@
+"""A template fragment cache that is safe for fragments holding CSRF-protected forms.
+
+Django's `{% cache %}` stores the rendered HTML as is, so a cached form would carry the CSRF
+token of whichever browser rendered it first. Here the fragment is rendered once with a
+placeholder in place of the token and stored; every request then gets its own token
+substituted in. The key varies on the values the template
+passes, the active language and time zone, and a digest of the template file, so a new release
+never serves HTML from the old templates.
+
+A cache that cannot be reached (Redis restarting) only costs a render: the page is served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from django import template
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+FRAGMENT_TIMEOUT = 24 * 3600
+KEY_PREFIX = "fragment"
+
+# Derived from SECRET_KEY so that every process agrees on it and no user can type it into
+# their own content to have it replaced.
+_placeholder = SimpleLazyObject(
+    lambda: "csrf-" + salted_hmac("fitmycv.fragments", "csrf-placeholder").hexdigest()[:32]
+)
+
+
+def digest(value: Any) -> str:
+    """A short, stable digest of JSON-like data (a CV's content), for use in cache keys."""
+    encoded = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(encoded.encode(), digest_size=16).hexdigest()
+
+
+def digest_rows(objects: Any) -> str:
+    """A digest of every loaded field of a list of model instances: a cached list varies on
+    all it could show, so a column added later cannot be served stale."""
+    return digest(
+        [
+            {name: value for name, value in vars(obj).items() if not name.startswith("_")}
+            for obj in objects
+        ]
+    )
+
+
+def template_digest(origin_name: str | None) -> str:
+    """A digest of the template file the fragment lives in: a deploy that changes the
+    template changes every key."""
+    if not origin_name:
+        return ""
+    try:
+        return hashlib.blake2b(Path(origin_name).read_bytes(), digest_size=8).hexdigest()
+    except OSError:
+        return ""
+
+
+def fragment_key(name: str, revision: str, vary_on: list[Any]) -> str:
+    parts = [
+        revision,
+        get_language() or "",
+        timezone.get_current_timezone_name(),
+        *(str(value) for value in vary_on),
+    ]
+    hashed = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return f"{KEY_PREFIX}:{name}:{hashed}"
+
+
+def _cache_get(key: str) -> str | None:
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache outage: render instead
+        logger.warning("fragment cache unavailable on read", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, html: str) -> None:
+    try:
+        cache.set(key, html, FRAGMENT_TIMEOUT)
+    except Exception:  # noqa: BLE001 - any cache outage: the page is still served
+        logger.warning("fragment cache unavailable on write", exc_info=True)
+
+
+def render_cached(
+    context: template.Context,
+    nodelist: template.NodeList,
+    name: str,
+    revision: str,
+    vary_on: list[Any],
+) -> SafeString:
+    placeholder = str(_placeholder)
+    key = fragment_key(name, revision, vary_on)
+    html = _cache_get(key)
+    if html is None:
+        with context.push(csrf_token=placeholder):
+            html = nodelist.render(context)
+        _cache_set(key, str(html))
+    if placeholder in html:
+        # Reading the request's token also marks it used, so the CSRF cookie is set as it
+        # would be by a freshly rendered form.
+        token = str(context.get("csrf_token", ""))
+        html = html.replace(placeholder, "" if token == "NOTPROVIDED" else token)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there

@@ -1,0 +1,57 @@
+"""Template tags of every page: cached fragments."""
+
+from __future__ import annotations
+
+from django import template
+
+from fitmycv import fragments
+
+register = template.Library()
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(
+        self,
+        nodelist: template.NodeList,
+        name: str,
+        vary_on: list[template.base.FilterExpression],
+        revision: str,
+    ) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+        self.revision = revision
+
+    def render(self, context: template.Context) -> str:
+        values = [expression.resolve(context) for expression in self.vary_on]
+        return fragments.render_cached(context, self.nodelist, self.name, self.revision, values)
+
+
+@register.tag
+def cachedfragment(parser: template.base.Parser, token: template.base.Token) -> CachedFragmentNode:
+    """`{% cachedfragment "name" value1 value2 %}...{% endcachedfragment %}`: the enclosed HTML
+    is cached per value, language and template revision, with per-request CSRF tokens (see
+    fitmycv.fragments). Vary on everything the fragment shows."""
+    bits = token.split_contents()
+    if len(bits) < 3 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(
+            f"{bits[0]} takes a quoted name and at least one value to vary on"
+        )
+    nodelist = parser.parse(("endcachedfragment",))
+    parser.delete_first_token()
+    origin = getattr(parser, "origin", None)
+    revision = fragments.template_digest(getattr(origin, "name", None))
+    vary_on = [parser.compile_filter(bit) for bit in bits[2:]]
+    return CachedFragmentNode(nodelist, bits[1][1:-1], vary_on, revision)
+
+
+@register.filter
+def digest(value: object) -> str:
+    """A stable digest of JSON-like data, to vary a cached fragment on a CV's content."""
+    return fragments.digest(value)
+
+
+@register.filter
+def digest_rows(objects: object) -> str:
+    """A digest of every loaded field of a list's rows, to vary a cached table on them."""
+    return fragments.digest_rows(objects)
