@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
 from fitmycv import views
+
+# Staff sign in through the site's login: its rate limits, e-mail verification and two-factor
+# step apply to the admin too. /admin/login/ only redirects there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),

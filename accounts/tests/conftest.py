@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from conftest import PASSWORD
+
 NEW_PASSWORD = "Tailored-CV-2026!"
 LINK = re.compile(r"https?://testserver(/\S+)")
 
@@ -48,3 +50,12 @@ def _send_mail_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from emails.tasks import send_email
 
     monkeypatch.setattr(send_email, "delay_on_commit", send_email.delay)
+
+
+@pytest.fixture
+def reauthenticated_client(alice_client: Client) -> Client:
+    """Alice, having just typed her password again: changing an address or removing a sign-in
+    method asks for that (ACCOUNT_REAUTHENTICATION_REQUIRED)."""
+    response = alice_client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return alice_client

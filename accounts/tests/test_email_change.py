@@ -13,8 +13,8 @@ def _request_change(client, email="alice.new@example.org"):
     return client.post("/accounts/email/", {"action_add": "", "email": email})
 
 
-def test_it_sends_the_confirmation_to_the_new_address(alice_client, alice):
-    response = _request_change(alice_client)
+def test_it_sends_the_confirmation_to_the_new_address(reauthenticated_client, alice):
+    response = _request_change(reauthenticated_client)
     assert response.status_code == 302
     confirmations = [m for m in mail.outbox if "/accounts/confirm-email/" in m.body]
     assert [m.to for m in confirmations] == [["alice.new@example.org"]]
@@ -23,10 +23,10 @@ def test_it_sends_the_confirmation_to_the_new_address(alice_client, alice):
     assert not EmailAddress.objects.get(email="alice.new@example.org").verified
 
 
-def test_confirming_switches_the_address(alice_client, alice):
-    _request_change(alice_client)
+def test_confirming_switches_the_address(reauthenticated_client, alice):
+    _request_change(reauthenticated_client)
     message = next(m for m in mail.outbox if m.to == ["alice.new@example.org"])
-    response = alice_client.post(link_in(message))
+    response = reauthenticated_client.post(link_in(message))
     assert response.status_code == 302
     assert response["Location"] == "/account/"
     alice.refresh_from_db()
@@ -35,11 +35,11 @@ def test_confirming_switches_the_address(alice_client, alice):
     assert addresses == [("alice.new@example.org", True)]
 
 
-def test_it_never_takes_an_address_verified_by_another_account(alice_client, alice, bob):
+def test_it_never_takes_an_address_verified_by_another_account(reauthenticated_client, alice, bob):
     # allauth answers as for any address (no enumeration); the confirmation then cannot succeed.
-    _request_change(alice_client, "bob@example.org")
+    _request_change(reauthenticated_client, "bob@example.org")
     message = next(m for m in mail.outbox if m.to == ["bob@example.org"])
-    response = alice_client.post(link_in(message))
+    response = reauthenticated_client.post(link_in(message))
     alice.refresh_from_db()
     bob.refresh_from_db()
     assert alice.email == "alice@example.org"

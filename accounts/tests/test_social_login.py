@@ -171,8 +171,10 @@ def test_the_last_way_to_log_in_cannot_be_removed(client, providers):
     assert SocialAccount.objects.filter(pk=account.pk).exists()
 
 
-def test_a_connected_account_can_be_removed_when_a_password_remains(alice_client, alice, providers):
+def test_a_connected_account_can_be_removed_when_a_password_remains(
+    reauthenticated_client, alice, providers
+):
     account = SocialAccount.objects.create(user=alice, provider="github", uid="78")
-    response = alice_client.post("/accounts/3rdparty/", {"account": account.pk})
+    response = reauthenticated_client.post("/accounts/3rdparty/", {"account": account.pk})
     assert response.status_code == 302
     assert not SocialAccount.objects.filter(pk=account.pk).exists()

@@ -59,10 +59,11 @@ def test_the_preview_follows_the_draft(browser_page, live_server):
         html_content="<p>Hello {{ user_name }}</p>",
         text_content="Hello {{ user_name }}",
     )
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "staff@example.org")
+    page.goto(f"{live_server.url}/admin/login/")  # staff sign in through the site's login
+    page.fill("#id_login", "staff@example.org")
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
     page.goto(f"{live_server.url}/admin/emails/emailtemplate/{template.pk}/change/")
     frame = page.frame_locator("iframe[name=email-preview-frame]")
     assert frame.locator("p").inner_text() == "Hello Alice Martin"

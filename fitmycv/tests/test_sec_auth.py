@@ -1,8 +1,4 @@
-"""Sign-in hardening: brute force, sessions, passwords (plan checks B3, B4, B5).
-
-The checks marked xfail(strict) describe settings the product does not have yet; each reason
-says what to change. Strict: once fixed, the test passes, fails as XPASS, and the marker goes.
-"""
+"""Sign-in hardening: brute force, sessions, passwords (plan checks B3, B4, B5)."""
 
 from __future__ import annotations
 
@@ -56,11 +52,6 @@ def test_a_forged_forwarded_for_header_does_not_dodge_the_per_address_limit(clie
     assert not is_signed_in(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/admin/login/ is Django's own form, outside allauth's rate limits: route it through "
-    "allauth (admin.site.login = secure_admin_login(admin.site.login) in fitmycv/urls.py)",
-)
 def test_the_admin_login_is_as_rate_limited_as_the_site_login(client, staff):
     for _ in range(6):
         client.post("/admin/login/", {"username": staff.email, "password": "wrong-password"})
@@ -101,11 +92,6 @@ def test_a_password_change_signs_out_other_sessions_and_keeps_this_one(alice):
     assert not is_signed_in(elsewhere)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ACCOUNT_REAUTHENTICATION_REQUIRED is off: adding or changing an address does not "
-    "ask for the password again (ASVS 7.5.1); set it to True in fitmycv/settings.py",
-)
 def test_changing_the_email_address_asks_for_the_password_again(alice):
     client = Client()
     client.force_login(alice)  # signed in long ago: no recent authentication on record

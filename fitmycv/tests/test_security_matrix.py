@@ -209,7 +209,8 @@ ROUTES: dict[str, Route] = {
     "admin/dashboards/settings/": _staff(GET, POST),
     # Django's admin: its own pages and the views our ModelAdmins add.
     "admin/": Route(ADMIN),
-    "admin/login/": Route(PUBLIC, (GET, POST)),
+    # Staff sign in through the site's login (rate limits, 2FA): this only redirects there.
+    "admin/login/": Route(LOGIN, (GET, POST)),
     "admin/logout/": Route(ADMIN, (POST,)),
     "admin/password_change/": Route(ADMIN, (GET, POST)),
     "admin/autocomplete/": Route(ADMIN),
