@@ -58,6 +58,7 @@ from cvs.review import (
 from fitmycv.ai import gateway
 from fitmycv.ai.errors import AICancelled, AIError
 from fitmycv.config import get_setting
+from fitmycv.models import Submission
 from joboffers.fetch import FetchError
 from telemetry import events
 from telemetry.events import record_event
@@ -67,6 +68,7 @@ logger = logging.getLogger(__name__)
 # How long a queued task may wait for its message before the sweeper gives up on it.
 QUEUED_DEADLINE = timedelta(hours=6)
 UPLOAD_RETENTION = timedelta(days=1)
+SUBMISSION_RETENTION = timedelta(days=1)
 GENERIC_FAILURE = gettext_noop(
     "Something went wrong while running this task. You were not charged."
 )
@@ -322,6 +324,8 @@ def sweep_stuck_tasks(*, now: Any = None) -> int:
             swept += 1
     # Files no task will read any more (cancelled, swept, or an offer that failed to read).
     Upload.objects.filter(created_at__lt=now - UPLOAD_RETENTION).delete()
+    # One-time form tokens outlive any double click by far after a day.
+    Submission.objects.filter(created_at__lt=now - SUBMISSION_RETENTION).delete()
     if swept:
         logger.warning("Swept %d stuck background task(s)", swept)
     return swept

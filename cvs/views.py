@@ -50,7 +50,7 @@ from cvs.jsonresume import to_json_resume
 from cvs.models import CV, BackgroundTask, CVVersion, ExportPreset, TaskStatus
 from cvs.pdf_import import PdfRejected
 from cvs.review import review_progress
-from fitmycv.decorators import feature_required
+from fitmycv.decorators import feature_required, once_per_submission, queued_response
 from telemetry import events
 from telemetry.events import record_event
 
@@ -572,16 +572,10 @@ def delete_preset(request: AuthenticatedHttpRequest, pk: int, preset_id: int) ->
 # --- AI features ---------------------------------------------------------------------------
 
 
-def _queued(request: AuthenticatedHttpRequest, message: str, back: str) -> HttpResponse:
-    messages.success(request, message)
-    response = redirect(back)
-    response["HX-Trigger"] = "taskQueued"
-    return response
-
-
 @login_required
 @feature_required("feature_import")
 @require_POST
+@once_per_submission
 def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportPdfForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -601,7 +595,7 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("cvs:index")
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    return _queued(
+    return queued_response(
         request, _("Your PDF is being imported. It appears here when ready."), "cvs:tasks"
     )
 
@@ -609,6 +603,7 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @feature_required("feature_search_bar")
 @require_POST
+@once_per_submission
 def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = JobTitleForm(request.POST)
     if not form.is_valid():
@@ -622,12 +617,13 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    return _queued(request, _("An example CV is being written."), "cvs:tasks")
+    return queued_response(request, _("An example CV is being written."), "cvs:tasks")
 
 
 @login_required
 @feature_required("feature_ai_generation")
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from joboffers.fetch import InvalidUrl
     from joboffers.models import JobOffer
@@ -657,7 +653,7 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 )
             except PaymentRequired as exc:
                 return redirect_payment_required(request, exc)
-            return _queued(
+            return queued_response(
                 request,
                 _("%(n)s tailored CV(s) on the way.") % {"n": len(tasks)},
                 "cvs:tasks",
@@ -669,6 +665,7 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @feature_required("feature_match_score")
 @require_POST
+@once_per_submission
 def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
     if not (cv.job_offer_id or cv.job_offer_snapshot):
@@ -678,12 +675,13 @@ def score(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.start_scoring(cv)
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    return _queued(request, _("The match score is being computed."), cv.get_absolute_url())
+    return queued_response(request, _("The match score is being computed."), cv.get_absolute_url())
 
 
 @login_required
 @feature_required("feature_optimize")
 @require_POST
+@once_per_submission
 def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk, writable=True)
     form = ImproveForm(request.POST, cv=cv)
@@ -701,12 +699,13 @@ def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    return _queued(request, _("Your CV is being improved."), cv.get_absolute_url())
+    return queued_response(request, _("Your CV is being improved."), cv.get_absolute_url())
 
 
 @login_required
 @feature_required("feature_translate")
 @require_POST
+@once_per_submission
 def translate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
     form = TranslateForm(request.POST)
@@ -717,7 +716,7 @@ def translate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.start_translation(cv, target=form.cleaned_data["target"])
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    return _queued(request, _("The translation is on its way."), cv.get_absolute_url())
+    return queued_response(request, _("The translation is on its way."), cv.get_absolute_url())
 
 
 @login_required

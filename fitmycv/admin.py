@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from fitmycv.config import SETTINGS, parse_value
-from fitmycv.models import Setting
+from fitmycv.models import Setting, Submission
 
 
 class SettingForm(forms.ModelForm):
@@ -53,3 +53,19 @@ class SettingAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request: Any, **kwargs: Any) -> type[forms.ModelForm]:
         # Edits from the list go through the same validation as the change form.
         return SettingValueForm
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: which paid forms were sent, for support ("I clicked twice")."""
+
+    list_display = ["created_at", "user", "token", "result_url"]
+    search_fields = ["user__email", "token"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["user", "token", "result_url", "created_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

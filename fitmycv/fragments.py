@@ -1,9 +1,9 @@
 """A template fragment cache that is safe for fragments holding CSRF-protected forms.
 
 Django's `{% cache %}` stores the rendered HTML as is, so a cached form would carry the CSRF
-token of whichever browser rendered it first. Here the fragment is rendered once with a
-placeholder in place of the token and stored; every request then gets its own token
-substituted in. The key varies on the values the template
+token of whichever browser rendered it first. Here the fragment is rendered once with
+placeholders in place of the CSRF token and of the one-time form tokens, and stored; every
+request then gets its own tokens substituted in. The key varies on the values the template
 passes, the active language and time zone, and a digest of the template file, so a new release
 never serves HTML from the old templates.
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,17 @@ KEY_PREFIX = "fragment"
 _placeholder = SimpleLazyObject(
     lambda: "csrf-" + salted_hmac("fitmycv.fragments", "csrf-placeholder").hexdigest()[:32]
 )
+
+submission_placeholder = SimpleLazyObject(
+    lambda: "submission-" + salted_hmac("fitmycv.fragments", "submission").hexdigest()[:32]
+)
+# Set in the context while a fragment renders for the cache: per-request values are written
+# as placeholders.
+RENDERING_FRAGMENT = "rendering_cached_fragment"
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def digest(value: Any) -> str:
@@ -103,9 +116,13 @@ def render_cached(
     key = fragment_key(name, revision, vary_on)
     html = _cache_get(key)
     if html is None:
-        with context.push(csrf_token=placeholder):
+        with context.push(csrf_token=placeholder, **{RENDERING_FRAGMENT: True}):
             html = nodelist.render(context)
         _cache_set(key, str(html))
+    submission = str(submission_placeholder)
+    if submission in html:
+        # One fresh token per form, as an uncached render would write.
+        html = re.sub(re.escape(submission), lambda match: new_submission_token(), html)
     if placeholder in html:
         # Reading the request's token also marks it used, so the CSRF cookie is set as it
         # would be by a freshly rendered form.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -38,3 +39,24 @@ class Setting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value}"
+
+
+class Submission(models.Model):
+    """A paid form that was sent, by the one-time token its page carried: the same form posted
+    again (a double click, a resent request, two at once) finds this row and starts nothing.
+    The row is kept only when the form started its work; the sweeper drops day-old rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    # Where the first post sent the browser (its task list or CV): repeats are sent there too.
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="submission_once_per_user")
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.token} -> {self.result_url}"

@@ -13,7 +13,7 @@ from billing.services import PaymentRequired
 from cvs import services as cv_services
 from cvs.models import CV, TaskType
 from cvs.pdf_import import PdfRejected
-from fitmycv.decorators import feature_required
+from fitmycv.decorators import feature_required, once_per_submission, queued_response
 from joboffers import services
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import AddOfferForm, UseOfferForm
@@ -115,6 +115,7 @@ def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @feature_required("feature_ai_generation")
 @require_POST
+@once_per_submission
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _get_offer_for_user(request, pk)
     form = UseOfferForm(request.POST, cvs=_cvs_of(request))
@@ -126,20 +127,19 @@ def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         cv_services.start_tailoring(request.user, base_cv=base, offers=[offer])
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    messages.success(request, _("Your tailored CV is on its way."))
-    response = redirect("cvs:tasks")
-    response["HX-Trigger"] = "taskQueued"
-    return response
+    return queued_response(request, _("Your tailored CV is on its way."), "cvs:tasks")
 
 
 @login_required
 @feature_required("feature_ai_generation")
 @require_POST
+@once_per_submission
 def example_cv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _get_offer_for_user(request, pk)
     try:
         cv_services.start_example_cv(request.user, offer=offer)
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
-    messages.success(request, _("An example CV for this offer is being written."))
-    return redirect("cvs:tasks")
+    return queued_response(
+        request, _("An example CV for this offer is being written."), "cvs:tasks"
+    )

@@ -283,3 +283,15 @@ def test_two_sweepers_at_once_settle_each_task_once(alice):
     assert sum(counts) == 5
     assert refund.call_count == 5
     assert BackgroundTask.objects.filter(status=TaskStatus.FAILED).count() == 5
+
+
+def test_the_sweeper_forgets_day_old_form_tokens(alice):
+    from fitmycv.models import Submission
+
+    old = Submission.objects.create(user=alice, token="old", result_url="/cvs/tasks/")
+    Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    recent = Submission.objects.create(user=alice, token="recent", result_url="/cvs/tasks/")
+
+    services.sweep_stuck_tasks()
+
+    assert list(Submission.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -1,10 +1,12 @@
-"""Template tags of every page: cached fragments."""
+"""Template tags of every page: cached fragments and one-time form tokens."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from fitmycv import fragments
+from fitmycv.decorators import SUBMISSION_FIELD
 
 register = template.Library()
 
@@ -55,3 +57,14 @@ def digest(value: object) -> str:
 def digest_rows(objects: object) -> str:
     """A digest of every loaded field of a list's rows, to vary a cached table on them."""
     return fragments.digest_rows(objects)
+
+
+@register.simple_tag(takes_context=True)
+def submission_token(context: template.Context) -> str:
+    """The hidden one-time token of a paid form (see fitmycv.decorators.once_per_submission).
+    Inside a cached fragment each request still gets fresh tokens."""
+    if context.get(fragments.RENDERING_FRAGMENT):
+        value = str(fragments.submission_placeholder)
+    else:
+        value = fragments.new_submission_token()
+    return format_html('<input type="hidden" name="{}" value="{}">', SUBMISSION_FIELD, value)
