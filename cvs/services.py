@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -65,6 +65,10 @@ from telemetry.events import record_event
 
 logger = logging.getLogger(__name__)
 
+# A queued task nobody has looked at for this long lost its message (the broker was down when
+# it was sent, or lost it): the sweeper sends it again. A task waiting for a free slot is
+# looked at every few seconds (its updated_at moves), so it is never sent twice.
+RESEND_AFTER = timedelta(minutes=10)
 # How long a queued task may wait for its message before the sweeper gives up on it.
 QUEUED_DEADLINE = timedelta(hours=6)
 UPLOAD_RETENTION = timedelta(days=1)
@@ -166,10 +170,10 @@ def _claim(task_id: UUID | str) -> str:
                 user_id=task.user_id, type=task.type, status=TaskStatus.RUNNING
             ).count()
             if running_same_type >= _limit_for(task.type):
-                return "busy"
+                return _still_waiting(task)
         running = BackgroundTask.objects.filter(status=TaskStatus.RUNNING).count()
         if running >= get_setting("tasks_max_running_global"):
-            return "busy"
+            return _still_waiting(task)
         claimed = BackgroundTask.objects.transition(
             task.pk,
             to=TaskStatus.RUNNING,
@@ -177,6 +181,14 @@ def _claim(task_id: UUID | str) -> str:
             started_at=timezone.now(),
         )
         return "claimed" if claimed else "gone"
+
+
+def _still_waiting(task: BackgroundTask) -> str:
+    """A queued task's message is alive and waiting for a slot: say so (see RESEND_AFTER)."""
+    BackgroundTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
+        updated_at=timezone.now()
+    )
+    return "busy"
 
 
 def run_task(task_id: UUID | str) -> str:
@@ -189,6 +201,17 @@ def run_task(task_id: UUID | str) -> str:
     # Workers have no request: messages the task stores are written in its user's language.
     with translation.override(language):
         return _run_claimed(task)
+
+
+def _drop_broken_connection() -> None:
+    """After a crash, a database connection the server dropped would fail the recording of the
+    failure too (and leave the task running until the sweeper): reconnect first."""
+    if (
+        connection.connection is not None
+        and not connection.in_atomic_block
+        and not connection.is_usable()
+    ):
+        connection.close()
 
 
 def _run_claimed(task: BackgroundTask) -> str:
@@ -211,6 +234,7 @@ def _run_claimed(task: BackgroundTask) -> str:
         return "failed"
     except Exception:
         logger.exception("Background task %s (%s) crashed", task.pk, task.type)
+        _drop_broken_connection()
         fail_task(task.pk, _(GENERIC_FAILURE))
         return "failed"
     result = result or {}
@@ -306,10 +330,12 @@ def settle_stopped_task(task_id: UUID | str) -> BackgroundTask:
 
 
 def sweep_stuck_tasks(*, now: Any = None) -> int:
-    """Fail running tasks past their deadline and queued tasks whose message was lost.
+    """Fail running tasks past their deadline and queued tasks whose message was lost, and
+    send again the message of queued tasks nobody has looked at for RESEND_AFTER.
 
     Each candidate is failed by a conditional UPDATE, so two sweepers (or a sweeper racing a
-    worker that finally finishes) never settle the same task twice.
+    worker that finally finishes) never settle the same task twice; a message sent again for
+    a task that turns out to be alive finds it claimed and does nothing.
     """
     now = now or timezone.now()
     deadline = now - timedelta(minutes=get_setting("tasks_deadline_minutes"))
@@ -322,6 +348,7 @@ def sweep_stuck_tasks(*, now: Any = None) -> int:
     for task_id in list(stuck):
         if fail_task(task_id, message):
             swept += 1
+    _resend_forgotten_tasks(now)
     # Files no task will read any more (cancelled, swept, or an offer that failed to read).
     Upload.objects.filter(created_at__lt=now - UPLOAD_RETENTION).delete()
     # One-time form tokens outlive any double click by far after a day.
@@ -329,6 +356,24 @@ def sweep_stuck_tasks(*, now: Any = None) -> int:
     if swept:
         logger.warning("Swept %d stuck background task(s)", swept)
     return swept
+
+
+def _resend_forgotten_tasks(now: Any) -> None:
+    from cvs import tasks
+
+    forgotten = list(
+        BackgroundTask.objects.filter(
+            status=TaskStatus.QUEUED,
+            updated_at__lt=now - RESEND_AFTER,
+            created_at__gte=now - QUEUED_DEADLINE,
+        ).values_list("pk", flat=True)
+    )
+    for task_id in forgotten:
+        # Marked first: the next sweep waits RESEND_AFTER again before another try.
+        BackgroundTask.objects.filter(pk=task_id, status=TaskStatus.QUEUED).update(updated_at=now)
+        _send(tasks.run_task.delay, str(task_id))
+    if forgotten:
+        logger.warning("Sent %d queued background task(s) again", len(forgotten))
 
 
 # --- The CV workspace ---------------------------------------------------------------------

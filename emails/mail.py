@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -29,12 +30,14 @@ from anymail.exceptions import AnymailAPIError, AnymailError
 from anymail.webhooks.resend import ResendTrackingWebhookView
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, strip_tags
+from kombu.exceptions import OperationalError
 
 from emails.models import EmailLog, EmailStatus, EmailTemplate
 from fitmycv.config import get_setting
@@ -332,8 +335,6 @@ def queue_email(
     `template` renders that row as it is (a test e-mail from the editor) instead of the active
     template or file.
     """
-    from emails.tasks import send_email as send_email_task  # tasks → services → this module
-
     rendered = (
         render_template(template, variables)
         if template is not None
@@ -350,14 +351,30 @@ def queue_email(
         status=EmailStatus.QUEUED,
         is_test_email=is_test,
     )
-    send_email_task.delay_on_commit(str(log.pk))
+    publish_on_commit(log.pk)
     return log
+
+
+def publish(log_id: int) -> bool:
+    """Hand a queued log to the mail worker. A broker that is down must not fail the request
+    that wrote the log (a sign-up, a payment): the log stays queued and the sweeper sends it
+    again (emails.services.resend_forgotten_emails)."""
+    from emails.tasks import send_email as send_email_task  # tasks → services → this module
+
+    try:
+        send_email_task.delay(str(log_id))
+    except OperationalError:  # the broker is unreachable; the log is the source of truth
+        logger.exception("Could not send e-mail %s to the broker; it will be sent again", log_id)
+        return False
+    return True
+
+
+def publish_on_commit(log_id: int) -> None:
+    transaction.on_commit(partial(publish, log_id))
 
 
 def log_message(message: EmailMessage, *, name: str, user: User | None = None) -> list[EmailLog]:
     """Queue an already-rendered message (allauth's own templates), one log per recipient."""
-    from emails.tasks import send_email as send_email_task
-
     html = ""
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
@@ -373,7 +390,7 @@ def log_message(message: EmailMessage, *, name: str, user: User | None = None) -
             html_body=html,
             status=EmailStatus.QUEUED,
         )
-        send_email_task.delay_on_commit(str(log.pk))
+        publish_on_commit(log.pk)
         logs.append(log)
     return logs
 

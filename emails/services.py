@@ -61,6 +61,13 @@ def deliver_email(log_id: int) -> str:
     log = EmailLog.objects.filter(pk=log_id).first()
     if log is None or log.status != EmailStatus.QUEUED:
         return "skipped"
+    # Claimed by moving updated_at: of two messages for one log (one sent again by the
+    # sweeper), only the first to get here sends it.
+    claimed = EmailLog.objects.filter(
+        pk=log.pk, status=EmailStatus.QUEUED, updated_at=log.updated_at
+    ).update(updated_at=timezone.now())
+    if not claimed:
+        return "skipped"
     message = mail.build_message(
         subject=log.subject,
         text=log.text_body,
@@ -81,6 +88,31 @@ def deliver_email(log_id: int) -> str:
         updated_at=now,
     )
     return "sent"
+
+
+# A queued log nobody has touched for this long, that was never tried, lost its message.
+RESEND_AFTER = timedelta(minutes=10)
+RESEND_WITHIN = timedelta(days=1)
+
+
+def resend_forgotten_emails(now: datetime | None = None) -> int:
+    """Send again the logs whose message never reached the worker (the broker was down).
+    A log that was tried has an error and its own retries scheduled: it is left alone."""
+    now = now or timezone.now()
+    forgotten = list(
+        EmailLog.objects.filter(
+            status=EmailStatus.QUEUED,
+            error="",
+            updated_at__lt=now - RESEND_AFTER,
+            created_at__gte=now - RESEND_WITHIN,
+        ).values_list("pk", flat=True)
+    )
+    for log_id in forgotten:
+        EmailLog.objects.filter(pk=log_id, status=EmailStatus.QUEUED).update(updated_at=now)
+        mail.publish(log_id)
+    if forgotten:
+        logger.warning("Sent %d queued e-mail(s) again", len(forgotten))
+    return len(forgotten)
 
 
 def note_email_error(log_id: int, *, error: str, attempt: int) -> None:

@@ -40,3 +40,8 @@ def send_email(self, log_id: str) -> str:  # noqa: ANN001  (Celery's bound task)
 def send_inactivity_notices() -> str:
     report = services.send_inactivity_notices()
     return f"{report.warned} warned, {report.deleted} deleted, {report.email_logs_deleted} logs"
+
+
+@shared_task
+def resend_forgotten_emails() -> int:
+    return services.resend_forgotten_emails()

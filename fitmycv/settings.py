@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cvs.tasks.sweep_stuck_tasks",
         "schedule": crontab(minute="*/5"),
     },
+    # E-mails whose message never reached the mail worker are sent again.
+    "resend-forgotten-emails": {
+        "task": "emails.tasks.resend_forgotten_emails",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 # Daily retention job: old e-mail logs, inactivity warnings and deletions (emails.services).
 CELERY_BEAT_SCHEDULE["emails-retention"] = {

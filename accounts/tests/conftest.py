@@ -47,9 +47,9 @@ def is_signed_in(client: Client) -> bool:
 def _send_mail_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # E-mails leave through a task queued on commit, and these tests run inside a transaction
     # that never commits: send right away so mail.outbox shows what the flows sent.
-    from emails.tasks import send_email
+    from emails import mail
 
-    monkeypatch.setattr(send_email, "delay_on_commit", send_email.delay)
+    monkeypatch.setattr(mail, "publish_on_commit", mail.publish)
 
 
 @pytest.fixture

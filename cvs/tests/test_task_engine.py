@@ -285,6 +285,43 @@ def test_two_sweepers_at_once_settle_each_task_once(alice):
     assert BackgroundTask.objects.filter(status=TaskStatus.FAILED).count() == 5
 
 
+def test_a_task_whose_message_was_lost_is_sent_again_and_runs(alice):
+    lost = _test_task(alice)
+    stale = timezone.now() - services.RESEND_AFTER - timedelta(minutes=1)
+    BackgroundTask.objects.filter(pk=lost.pk).update(created_at=stale, updated_at=stale)
+
+    services.sweep_stuck_tasks()  # Celery runs eagerly in tests: the message is worked at once
+
+    lost.refresh_from_db()
+    assert lost.status == TaskStatus.COMPLETED
+
+
+def test_a_task_is_sent_again_at_most_once_per_delay(alice):
+    lost = _test_task(alice)
+    stale = timezone.now() - services.RESEND_AFTER - timedelta(minutes=1)
+    BackgroundTask.objects.filter(pk=lost.pk).update(created_at=stale, updated_at=stale)
+    with mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay:
+        services.sweep_stuck_tasks()
+        services.sweep_stuck_tasks()
+    delay.assert_called_once_with(str(lost.pk))
+
+
+def test_a_task_waiting_for_a_slot_is_not_sent_again(alice):
+    BackgroundTask.objects.create(
+        user=alice, type=TaskType.TEST, title="t", status=TaskStatus.RUNNING,
+        started_at=timezone.now(),
+    )  # fmt: skip
+    waiting = _test_task(alice)
+    stale = timezone.now() - services.RESEND_AFTER - timedelta(minutes=1)
+    BackgroundTask.objects.filter(pk=waiting.pk).update(created_at=stale, updated_at=stale)
+    assert services.run_task(waiting.pk) == "busy"  # its message is alive and says so
+
+    with mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay:
+        services.sweep_stuck_tasks()
+
+    delay.assert_not_called()
+
+
 def test_the_sweeper_forgets_day_old_form_tokens(alice):
     from fitmycv.models import Submission
 
@@ -295,3 +332,24 @@ def test_the_sweeper_forgets_day_old_form_tokens(alice):
     services.sweep_stuck_tasks()
 
     assert list(Submission.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+@pytest.mark.django_db(transaction=True)  # as in a worker: no test transaction around it
+def test_a_crash_on_a_dropped_connection_reconnects_to_record_the_failure(alice, monkeypatch):
+    from django.db import connections
+
+    task = _test_task(alice)
+    closed = []
+    wrapper = connections["default"]
+    monkeypatch.setattr(wrapper, "is_usable", lambda: False)
+    monkeypatch.setattr(wrapper, "close", lambda: closed.append(True))
+
+    def crash(task):
+        raise RuntimeError("server closed the connection unexpectedly")
+
+    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: crash}):
+        assert services.run_task(task.pk) == "failed"
+
+    assert closed == [True]
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED

@@ -129,13 +129,14 @@ def test_a_log_already_sent_is_not_sent_again(alice, committed):
     assert len(django_mail.outbox) == 1
 
 
-def test_the_send_task_is_time_limited_and_takes_only_the_log_id():
+def test_the_send_task_is_time_limited_and_takes_only_the_log_id(committed):
     assert send_email.soft_time_limit and send_email.time_limit
     assert send_email.max_retries == 5
-    with mock.patch.object(send_email, "delay_on_commit") as enqueue:
+    with mock.patch.object(send_email, "delay") as enqueue, committed():
         log = mail.queue_email(
             "welcome", "x@example.org", {"user_name": "X", "login_url": "/", "welcome_credits": "1"}
         )
+        enqueue.assert_not_called()  # only once the transaction commits
     enqueue.assert_called_once_with(str(log.pk))
 
 
@@ -149,3 +150,49 @@ def test_an_unexpected_error_fails_the_log_and_is_reported(alice, committed):
     log.refresh_from_db()
     assert log.status == EmailStatus.FAILED
     assert log.error == "Unexpected error: KeyError('x')"
+
+
+def test_a_broker_outage_keeps_the_request_up_and_the_mail_is_sent_later(alice, committed):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from emails import services
+
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with mock.patch.object(send_email, "delay", side_effect=down), committed():
+        log = mail.password_reset(alice, RESET_URL)  # does not raise: the sign-up page answers
+    log.refresh_from_db()
+    assert log.status == EmailStatus.QUEUED and django_mail.outbox == []
+    assert services.resend_forgotten_emails() == 0  # not yet: its message may still arrive
+
+    later = timezone.now() + services.RESEND_AFTER + timedelta(minutes=1)
+    assert services.resend_forgotten_emails(now=later) == 1
+
+    log.refresh_from_db()
+    assert log.status == EmailStatus.SENT and len(django_mail.outbox) == 1
+    assert services.resend_forgotten_emails(now=later + services.RESEND_AFTER * 2) == 0
+
+
+def test_a_mail_waiting_for_its_retry_is_not_sent_again(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from emails import services
+
+    log = EmailLog.objects.create(
+        template_name="password_reset",
+        recipient_email=alice.email,
+        subject="Reset",
+        text_body="Hello",
+        status=EmailStatus.QUEUED,
+        error="Attempt 2: Resend API response 503",  # its task will try again by itself
+    )
+    later = timezone.now() + timedelta(hours=2)
+    with mock.patch.object(send_email, "delay") as delay:
+        assert services.resend_forgotten_emails(now=later) == 0
+    delay.assert_not_called()
+    log.refresh_from_db()
+    assert log.status == EmailStatus.QUEUED

@@ -84,9 +84,32 @@ def test_a_broker_down_at_commit_gives_no_500_and_the_sweeper_refunds_once(
     assert balance(alice) == CREDITS and refunds(alice) == 1
 
 
+def test_a_broker_back_within_minutes_gets_the_task_sent_again_and_run_once(
+    alice, alice_client, django_capture_on_commit_callbacks
+):
+    give_credits(alice)
+    cv = services.create_cv(alice, content=copy.deepcopy(MASTER_CV), name="Master")
+    refused = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch("cvs.tasks.run_task.delay", autospec=True, side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
+
+    # The broker is back; the next sweep after RESEND_AFTER sends the message again (Celery
+    # runs eagerly here: the task runs at once).
+    later = timezone.now() + services.RESEND_AFTER + timedelta(minutes=1)
+    services.sweep_stuck_tasks(now=later)
+
+    task = BackgroundTask.objects.get(user=alice)
+    assert task.status == TaskStatus.COMPLETED
+    assert debits(alice) == 1 and refunds(alice) == 0
+
+
 def test_the_stuck_task_sweeper_runs_on_a_schedule():
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     assert "cvs.tasks.sweep_stuck_tasks" in scheduled
+    assert "emails.tasks.resend_forgotten_emails" in scheduled
 
 
 # --- A real worker, Redis and PostgreSQL (slow) ----------------------------------------------
