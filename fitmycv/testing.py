@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable
 
 import psycopg
 import pytest
+from django.db import connection
 
 
 def require_service(name: str, available: bool) -> None:
@@ -32,3 +35,32 @@ def postgres_available() -> bool:
     except psycopg.Error:
         return False
     return True
+
+
+def run_in_threads(target: Callable[[], None], count: int) -> None:
+    """Run `target` in `count` threads released together by a barrier (a double click, a
+    race); fail on any thread's exception. Each thread closes its own database connection.
+
+    Real concurrency needs PostgreSQL: SQLite's shared in-memory test database locks whole
+    tables ("database table is locked") instead of waiting.
+    """
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    require_service("PostgreSQL (DATABASE_URL) for concurrency tests", not in_memory)
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            target()
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

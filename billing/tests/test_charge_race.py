@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.db.models import Sum
 
 from billing.models import CreditBalance, CreditTransaction, Feature, TransactionType
 from billing.services import PaymentRequired, charge_feature, record_transaction
-from fitmycv.testing import require_service
+from fitmycv.testing import require_service, run_in_threads
 
 THREADS = 10
 
@@ -18,24 +16,17 @@ def test_ten_simultaneous_charges_with_one_credit_accept_exactly_one(alice):
     # SQLite's in-memory test database locks whole tables: concurrency is a PostgreSQL matter.
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     record_transaction(alice.pk, amount=1, type=TransactionType.GIFT, key="welcome")
-    barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
+    keys = iter(range(THREADS))
 
-    def press_generate(n: int) -> None:
+    def press_generate() -> None:
         try:
-            barrier.wait()
-            charge_feature(alice, Feature.MATCH_SCORE, key=f"score:{n}")
+            charge_feature(alice, Feature.MATCH_SCORE, key=f"score:{next(keys)}")
             outcomes.append("accepted")
         except PaymentRequired:
             outcomes.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=press_generate, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(press_generate, THREADS)
     assert sorted(outcomes) == ["accepted"] + ["refused"] * (THREADS - 1)
     assert CreditBalance.objects.get(user=alice).balance == 0
     assert CreditTransaction.objects.filter(type=TransactionType.USAGE).count() == 1
@@ -46,20 +37,11 @@ def test_ten_simultaneous_charges_with_one_credit_accept_exactly_one(alice):
 def test_the_same_charge_sent_ten_times_at_once_is_taken_once(alice):
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     record_transaction(alice.pk, amount=10, type=TransactionType.GIFT, key="welcome")
-    barrier = threading.Barrier(THREADS)
     charges = []
 
     def double_click() -> None:
-        try:
-            barrier.wait()
-            charges.append(charge_feature(alice, Feature.GPT_CV_GENERATION, key="gen:1"))
-        finally:
-            connection.close()
+        charges.append(charge_feature(alice, Feature.GPT_CV_GENERATION, key="gen:1"))
 
-    threads = [threading.Thread(target=double_click) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(double_click, THREADS)
     assert len(charges) == THREADS and all(c.credits == 3 for c in charges)
     assert CreditBalance.objects.get(user=alice).balance == 7

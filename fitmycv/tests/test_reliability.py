@@ -20,6 +20,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.http import HttpResponse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -57,18 +58,24 @@ def refunds(user: Any) -> int:
 
 
 @pytest.mark.django_db
-def test_a_broker_down_at_commit_gives_no_500_and_the_sweeper_refunds_once(
-    alice, alice_client, django_capture_on_commit_callbacks
-):
+def _translate_with_the_broker_down(alice, alice_client, capture_on_commit) -> HttpResponse:
+    """A paid request whose task message the broker refuses at commit."""
     give_credits(alice)
     cv = services.create_cv(alice, content=copy.deepcopy(MASTER_CV), name="Master")
     refused = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
     with (
         mock.patch("cvs.tasks.run_task.delay", autospec=True, side_effect=refused),
-        django_capture_on_commit_callbacks(execute=True),
+        capture_on_commit(execute=True),
     ):
-        response = alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
+        return alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
+
+
+def test_a_broker_down_at_commit_gives_no_500_and_the_sweeper_refunds_once(
+    alice, alice_client, django_capture_on_commit_callbacks
+):
+    response = _translate_with_the_broker_down(
+        alice, alice_client, django_capture_on_commit_callbacks
+    )
 
     assert response.status_code == 302
     task = BackgroundTask.objects.get(user=alice)
@@ -87,14 +94,7 @@ def test_a_broker_down_at_commit_gives_no_500_and_the_sweeper_refunds_once(
 def test_a_broker_back_within_minutes_gets_the_task_sent_again_and_run_once(
     alice, alice_client, django_capture_on_commit_callbacks
 ):
-    give_credits(alice)
-    cv = services.create_cv(alice, content=copy.deepcopy(MASTER_CV), name="Master")
-    refused = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    with (
-        mock.patch("cvs.tasks.run_task.delay", autospec=True, side_effect=refused),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
+    _translate_with_the_broker_down(alice, alice_client, django_capture_on_commit_callbacks)
 
     # The broker is back; the next sweep after RESEND_AFTER sends the message again (Celery
     # runs eagerly here: the task runs at once).

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection
 
-from fitmycv.testing import require_service
+from fitmycv.testing import run_in_threads
 from telemetry import services
 from telemetry.models import (
     AlertType,
@@ -50,32 +47,6 @@ def record(user_id: int | None, **overrides: Any) -> OpenAICall:
         "metadata": {"prompt": "match_score", "prompt_version": 1},
     }
     return services.record_ai_call(user_id, **{**params, **overrides})
-
-
-def run_in_threads(target: Callable[[], None], count: int = THREADS) -> None:
-    """Run `target` in `count` threads released together; fail on any thread's exception."""
-    # SQLite's shared in-memory test database locks whole tables ("database table is
-    # locked") instead of waiting, so real concurrency needs PostgreSQL (as in CI).
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
-    require_service("PostgreSQL (DATABASE_URL) for concurrency tests", not in_memory)
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            target()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 def test_it_prices_a_call_from_the_pricing_table(pricing: OpenAIPricing) -> None:
@@ -157,7 +128,7 @@ def test_a_call_without_a_user_is_recorded_without_an_aggregate() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_calls_lose_no_increment(alice: Any, pricing: OpenAIPricing) -> None:
-    run_in_threads(lambda: record(alice.id))
+    run_in_threads(lambda: record(alice.id), THREADS)
 
     usage = OpenAIUsage.objects.get(user=alice)
     assert usage.calls_count == THREADS
@@ -226,7 +197,7 @@ def test_an_alert_fires_once_under_concurrency(alice: Any, pricing: OpenAIPricin
     )
 
     with mock.patch.object(services, "notify_staff_cost_alert", autospec=True) as notify:
-        run_in_threads(lambda: record(alice.id, **EXPENSIVE))
+        run_in_threads(lambda: record(alice.id, **EXPENSIVE), THREADS)
 
     assert OpenAIAlertEvent.objects.count() == 1
     assert notify.call_count == 1

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from unittest import mock
 
 import pytest
@@ -14,7 +13,7 @@ from django.test import Client
 
 from accounts.models import User
 from conftest import PASSWORD
-from fitmycv.testing import require_service
+from fitmycv.testing import require_service, run_in_threads
 from telemetry import events
 from telemetry.models import FeatureUsage, TelemetryEvent
 
@@ -193,21 +192,12 @@ def test_feature_uses_from_8_threads_are_all_counted(alice):
     # SQLite's test database serialises writers: lost updates are a PostgreSQL matter.
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     threads_count, uses_each = 8, 10
-    barrier = threading.Barrier(threads_count)
 
     def use() -> None:
-        try:
-            barrier.wait()
-            for _ in range(uses_each):
-                events.record_event(events.CV_EXPORTED, user=alice, duration_ms=10)
-        finally:
-            connection.close()
+        for _ in range(uses_each):
+            events.record_event(events.CV_EXPORTED, user=alice, duration_ms=10)
 
-    threads = [threading.Thread(target=use) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(use, threads_count)
 
     usage = FeatureUsage.objects.get(user=alice, feature_name="export_cv")
     assert usage.usage_count == threads_count * uses_each
