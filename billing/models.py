@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -150,9 +152,33 @@ class TransactionType(models.TextChoices):
     PAYMENT_REFUND = "payment_refund", "Payment refunded"
 
 
+class LedgerIsAppendOnly(Exception):
+    """A ledger row was about to be changed or deleted: money moves by adding rows."""
+
+
+# The only columns written after a ledger row is created: the refund marker, and the invoice
+# attached to a purchase once Stripe says it is paid. Links to a task, CV or row that is
+# deleted are cleared by the database cascade (SET_NULL), which updates through here too.
+LEDGER_MARKERS = frozenset({"refunded", "stripe_invoice_id"})
+DETACHABLE_LINKS = frozenset({"task", "cv", "related_transaction"})
+
+
+class CreditTransactionQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        for name, value in kwargs.items():
+            if name not in LEDGER_MARKERS and not (name in DETACHABLE_LINKS and value is None):
+                raise LedgerIsAppendOnly(f"Ledger rows cannot be updated ({name})")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly("Ledger rows cannot be deleted; add a reversing row")
+
+
 class CreditTransaction(models.Model):
     """One ledger entry. Rows are never updated in place except the `refunded` marker and
-    the Stripe invoice id attached to a purchase once the invoice is paid.
+    the Stripe invoice id attached to a purchase once the invoice is paid; the manager and the
+    model refuse anything else (LedgerIsAppendOnly). Erasing an account still removes its rows
+    (the user's cascade does not go through them).
 
     `key` makes every money movement idempotent: a debit for a task, the refund of that debit,
     a Stripe payment grant... each has one key, so a retry can never apply it twice.
@@ -189,12 +215,24 @@ class CreditTransaction(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CreditTransactionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["type"])]
 
     def __str__(self) -> str:
         return f"{self.type} {self.amount:+d} for {self.user_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            fields = set(kwargs.get("update_fields") or ())
+            if not fields or not fields <= LEDGER_MARKERS:
+                raise LedgerIsAppendOnly("Ledger rows cannot be changed; add a reversing row")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerIsAppendOnly("Ledger rows cannot be deleted; add a reversing row")
 
 
 class CreditPack(models.Model):

@@ -135,11 +135,14 @@ class Command(BaseCommand):
         return min(moment.replace(hour=hour, minute=self.rng.randint(0, 59)), self.now)
 
     def _stamp(self, rows: list[models.Model], field: str, times: list[datetime]) -> None:
-        """Give bulk-created rows their past creation dates (auto_now_add set them to now)."""
+        """Give bulk-created rows their past creation dates (auto_now_add set them to now).
+
+        A plain QuerySet: the ledger's own manager refuses updates, and backdating rows this
+        command has just made up is the one exception (development data only)."""
         for row, moment in zip(rows, times, strict=True):
             setattr(row, field, moment)
         if rows:
-            type(rows[0]).objects.bulk_update(rows, [field], batch_size=500)
+            models.QuerySet(type(rows[0])).bulk_update(rows, [field], batch_size=500)
 
     def _users(self, count: int) -> list[User]:
         users = []
