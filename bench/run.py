@@ -185,8 +185,11 @@ def offline_rows(figures: dict[str, Any]) -> list[Row]:
                 figure += f" ({kept['missing_announced']} listed as removed changes)"
             if kept["invented"]:
                 figure += f"; invented: {'; '.join(kept['invented'])}"
-            met = kept["kept_pct"] == 100
-            rows.append((f"{job['job']}: tailor {cv}", figure, "100 % facts kept", status(met)))
+            # Tailoring may drop an entry that is off-topic for the offer (as the reference
+            # product does), but only as a removed change the user reviews; never invent.
+            met = not kept["invented"] and kept["missing_announced"] == len(kept["missing"])
+            target = "nothing invented; every dropped fact listed as a removed change"
+            rows.append((f"{job['job']}: tailor {cv}", figure, target, status(met)))
     for job in figures["jobs"]:
         if job["job"] in ("backend-eng.txt", "product-manager.txt"):
             skills = job["skills"]
