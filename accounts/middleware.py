@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 from fitmycv.config import get_setting
 
@@ -73,3 +74,19 @@ class MaintenanceModeMiddleware:
         if match is not None and match.view_name in MAINTENANCE_OPEN_VIEWS:
             return None
         return maintenance_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages served to a signed-in user are never stored by the browser or a proxy: after a
+    sign-out on a shared computer, Back must not show someone's CV. A view that sets its own
+    Cache-Control keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

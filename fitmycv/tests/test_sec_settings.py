@@ -31,6 +31,11 @@ db = s.DATABASES["default"]
 print(json.dumps({
     "DEBUG": s.DEBUG,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
+    "SESSION_COOKIE_NAME": s.SESSION_COOKIE_NAME,
+    "CSRF_COOKIE_NAME": s.CSRF_COOKIE_NAME,
+    "SESSION_COOKIE_PATH": s.SESSION_COOKIE_PATH,
+    "SESSION_COOKIE_DOMAIN": s.SESSION_COOKIE_DOMAIN,
+    "CSRF_COOKIE_DOMAIN": s.CSRF_COOKIE_DOMAIN,
     "SESSION_COOKIE_HTTPONLY": s.SESSION_COOKIE_HTTPONLY,
     "SESSION_COOKIE_SAMESITE": s.SESSION_COOKIE_SAMESITE,
     "SESSION_ENGINE": s.SESSION_ENGINE,
@@ -75,6 +80,14 @@ def test_cookies_are_secure_http_only_and_lax(production):
     assert production["SESSION_COOKIE_SAMESITE"] == "Lax"
     # Logout must end a session on the server, which a signed-cookie session cannot.
     assert "signed_cookies" not in production["SESSION_ENGINE"]
+
+
+def test_the_session_and_csrf_cookies_are_host_only(production):
+    # The __Host- prefix is refused by browsers unless Secure, Path=/ and no Domain.
+    assert production["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert production["CSRF_COOKIE_NAME"].startswith("__Host-")
+    assert production["SESSION_COOKIE_PATH"] == "/"
+    assert production["SESSION_COOKIE_DOMAIN"] is None and production["CSRF_COOKIE_DOMAIN"] is None
 
 
 def test_https_is_enforced_for_a_year_with_subdomains(production):

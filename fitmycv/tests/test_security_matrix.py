@@ -670,7 +670,7 @@ def assert_security_headers(response: Any, path: str) -> None:
     assert csp["default-src"] == ["'self'"], path
     assert csp["frame-ancestors"] == ["'none'"], path
     assert csp["object-src"] == ["'none'"], path
-    assert csp["base-uri"] in (["'self'"], ["'none'"]), path
+    assert csp["base-uri"] == ["'none'"], path
     assert response["X-Content-Type-Options"] == "nosniff", path
     assert response["X-Frame-Options"] == "DENY", path
     assert response["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin"), path
@@ -693,6 +693,28 @@ def test_every_html_page_carries_the_security_headers_and_csp(
             assert_security_headers(response, path)
             pages += 1
     assert pages > 100
+
+
+@pytest.mark.django_db
+def test_no_page_a_signed_in_user_sees_is_stored_by_the_browser(client, alice, staff, objects):
+    private = public = 0
+    for route, spec in all_routes():
+        if GET not in spec.methods or spec.access in (SIGNED, PROVIDER):
+            continue
+        signed_in = Client()  # a fresh session each time: a few pages sign the user out
+        signed_in.force_login(alice if spec.access in (PUBLIC, LOGIN, REDIRECT) else staff)
+        path = build_path(route, spec, objects)
+        response = signed_in.get(path)
+        if response.wsgi_request.user.is_authenticated:  # still signed in when it answered
+            cache_control = response.get("Cache-Control", "")
+            # Views with a policy of their own (a never_cache page, a download) keep it.
+            assert "no-store" in cache_control or "no-cache" in cache_control, path
+            private += 1
+        visitor_response = client.get(path)
+        if spec.access == PUBLIC and visitor_response["Content-Type"].startswith("text/html"):
+            # Public pages stay cacheable for visitors (the sign-in link page aside).
+            public += "no-store" not in visitor_response.get("Cache-Control", "")
+    assert private > 100 and public > 5
 
 
 @pytest.mark.django_db
