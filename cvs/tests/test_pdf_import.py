@@ -245,3 +245,79 @@ def test_it_keeps_working_after_a_hostile_file() -> None:
     pdf = extract_pdf_text(_theme("Sb2nov"))
 
     assert "John Doe" in pdf.text
+
+
+# --- Structurally hostile files (plan check E3) ------------------------------------------------
+
+TEXT_PAGE = b"BT /F1 11 Tf 72 720 Td (Jane Hostile, Senior Backend Engineer in Lyon) Tj ET"
+
+
+def _raw_pdf(objects: list[bytes], *, trailer_extra: bytes = b"", prev_loop: bool = False) -> bytes:
+    """A PDF written by hand from numbered objects (1 is the catalog), with a correct xref
+    table; `prev_loop` points the trailer's /Prev at its own xref section."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    prev = b" /Prev %d" % xref if prev_loop else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s%s >>\n" % (len(objects) + 1, prev, trailer_extra)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def _one_page(*, catalog_extra: bytes = b"", page_extra: bytes = b"", more: tuple = ()) -> list:
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R" + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >>" + page_extra + b" >>",
+        b"<< /Length %d >>\nstream\n" % len(TEXT_PAGE) + TEXT_PAGE + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *more,
+    ]
+
+
+HOSTILE_STRUCTURES = {
+    # 10 000 nested arrays in the page's annotations.
+    "deeply nested arrays": _raw_pdf(
+        _one_page(page_extra=b" /Annots " + b"[" * 10_000 + b"]" * 10_000)
+    ),
+    # An outline item whose /Next and /First are itself.
+    "cyclic outline": _raw_pdf(
+        _one_page(
+            catalog_extra=b" /Outlines 6 0 R",
+            more=(
+                b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+                b"<< /Title (Loop) /Parent 6 0 R /First 7 0 R /Next 7 0 R /Dest [3 0 R /Fit] >>",
+            ),
+        )
+    ),
+    # An xref section whose /Prev is itself.
+    "cyclic xref /Prev": _raw_pdf(_one_page(), prev_loop=True),
+    # A page tree whose Kids include the tree itself.
+    "cyclic page tree": _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R 2 0 R] /Count 2 >>",
+            *_one_page()[2:],
+        ]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_STRUCTURES)
+def test_a_structurally_hostile_pdf_ends_cleanly_and_quickly(name: str) -> None:
+    started = time.monotonic()
+    try:
+        result = extract_pdf_text(HOSTILE_STRUCTURES[name])
+    except PdfRejected as exc:  # the clean failure: a message for the user, nothing else
+        assert exc.message
+    else:  # or its text, when the reader can walk around the trap
+        assert "Senior Backend Engineer" in result.text
+    assert time.monotonic() - started < QUICK_SECONDS
+    # The reader is still healthy for the next file.
+    assert "John Doe" in extract_pdf_text(_theme("Classic")).text
