@@ -126,7 +126,10 @@ _ROLE_RE = re.compile(
     r"disenador|contable|asistente|becari|programador"
 )
 _CAP_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w&'’.\-]*"
-_CAP_NAME = rf"{_CAP_WORD}(?:\s+(?:{_CAP_WORD}|&|de|du|des|of|and|y))*"
+# A name starts at the start of a word and has eight words at most: unbounded, a long run of
+# capitalised words or digits (a pasted table) made every start scan to the end of the text,
+# quadratic time that held a worker for minutes.
+_CAP_NAME = rf"(?<![\w&'’.\-]){_CAP_WORD}(?:\s+(?:{_CAP_WORD}|&|de|du|des|of|and|y)){{0,7}}"
 # "X is a ... company": the noun keeps "Python is a plus" from naming an employer.
 _COMPANY_NOUN = (
     r"(?:[\w-]+\s+){0,3}?\w*(?:company|agency|startup|start-up|scale-up|scaleup|firm|leader|"
