@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from fitmycv.config import get_setting
 
@@ -90,3 +91,31 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+# Room for the form fields and multipart boundaries around the largest file we accept.
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than the largest upload we accept (the
+    PDF limit, a staff setting) before anything reads it: a 50 MB post is answered 413 without
+    being streamed to a temporary file. The forms still check each file's own limit and say
+    so; the reverse proxy's body limit covers bodies that do not declare a length."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit_mb = get_setting("pdf_max_size_mb")
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit_mb * 1024 * 1024 + UPLOAD_OVERHEAD_BYTES:
+            back = request.META.get("HTTP_REFERER") or "/"
+            if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+                back = "/"
+            context = {"limit_mb": limit_mb, "back": back}
+            return render(request, "413.html", context, status=413)
+        return self.get_response(request)

@@ -80,6 +80,30 @@ def test_a_pdf_over_10_mb_is_refused_before_anything_is_stored(alice_client, pay
     assert_nothing_kept_or_charged(paying_alice)
 
 
+@pytest.mark.parametrize("url", ["/cvs/import/pdf/", "/offers/", "/cvs/import/json-resume/"])
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(alice_client, paying_alice, url):
+    # 50 MB declared: answered 413 from the header, before Django reads (or spools) the body.
+    upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.7\n", content_type="application/pdf")
+    response = alice_client.post(
+        url, {"file": upload}, CONTENT_LENGTH=str(50 * 1024 * 1024), HTTP_REFERER="/cvs/"
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Files can be 10 MB at most" in page and 'href="/cvs/"' in page
+    assert not BackgroundTask.objects.exists() and not JobOffer.objects.exists()
+    assert_nothing_kept_or_charged(paying_alice)
+
+
+def test_the_body_limit_follows_the_staff_setting(alice_client, paying_alice):
+    from fitmycv.models import Setting
+
+    Setting.objects.create(name="pdf_max_size_mb", value="1", category="pdf_import")
+    upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.7\n" + b"0" * 3_000_000)
+    response = alice_client.post("/cvs/import/pdf/", {"file": upload})
+    assert response.status_code == 413
+    assert "Files can be 1 MB at most" in response.content.decode()
+
+
 def test_a_file_with_the_wrong_magic_is_refused_before_anything_is_stored(
     alice_client, paying_alice
 ):
