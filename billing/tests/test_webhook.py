@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -497,3 +498,38 @@ def test_the_checkout_and_the_invoice_racing_grant_once(alice, fake_stripe):
     assert StripeWebhookLog.objects.count() == 3
     assert _purchases(alice) == 1
     assert _balance(alice) == 50
+
+
+DELIVERIES = ("return page", "checkout.session.completed", "invoice.paid")
+
+
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(DELIVERIES)), ids=lambda order: " > ".join(order)
+)
+def test_every_order_of_the_three_deliveries_grants_once_with_the_invoice(
+    client, alice, alice_client, fake_stripe, django_capture_on_commit_callbacks, order
+):
+    # The three ways a paid pack reaches us (plan check C3), in each of their 6 orders, then
+    # each again (Stripe retries, the user reloads): one grant, the invoice attached, one receipt.
+    purchase = fake_stripe.pack_purchase(alice, credits=50, amount=1499)
+    deliver = {
+        "return page": lambda: alice_client.get(
+            "/billing/checkout/done/", {"session_id": purchase["session"]["id"]}
+        ),
+        "checkout.session.completed": lambda: signed_post(
+            client, fake_stripe.event("checkout.session.completed", purchase["session"]["id"])
+        ),
+        "invoice.paid": lambda: signed_post(
+            client, fake_stripe.event("invoice.paid", purchase["invoice"]["id"])
+        ),
+    }
+    with (
+        mock.patch.object(notify, "credits_purchased", autospec=True) as sent,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for name in order + order:
+            deliver[name]()
+    assert _balance(alice) == 50 and _purchases(alice) == 1
+    row = CreditTransaction.objects.get(type=TransactionType.PURCHASE)
+    assert row.stripe_invoice_id == purchase["invoice"]["id"]
+    assert sent.call_count == 1
