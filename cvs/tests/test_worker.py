@@ -40,8 +40,10 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 20, what: str = "
 
 
 class Worker:
-    def __init__(self) -> None:
+    def __init__(self, pool: str = "threads", concurrency: int = 4) -> None:
         self.process: subprocess.Popen[bytes] | None = None
+        self.pool = pool
+        self.concurrency = concurrency
 
     def start(self) -> None:
         db = connection.settings_dict
@@ -62,9 +64,9 @@ class Worker:
                 "fitmycv",
                 "worker",
                 "--pool",
-                "threads",
+                self.pool,
                 "--concurrency",
-                "4",
+                str(self.concurrency),
                 "--queues",
                 "default,llm,mail",
                 "--without-mingle",
@@ -82,17 +84,41 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
 
+    def children(self) -> list[int]:
+        """The pool's processes (prefork): the worker's own children."""
+        assert self.process is not None
+        listed = subprocess.run(
+            ["ps", "--ppid", str(self.process.pid), "-o", "pid="],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return [int(pid) for pid in listed.stdout.split()]
 
-@pytest.fixture
-def worker() -> Iterator[Worker]:
+
+def _started(pool: str, concurrency: int) -> Worker:
     require_service("Redis (REDIS_URL)", bool(settings.REDIS_URL))
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
         for queue in ("default", "llm", "mail"):
             conn.default_channel.queue_purge(queue)
-    running = Worker()
+    running = Worker(pool, concurrency)
     running.start()
+    return running
+
+
+@pytest.fixture
+def worker() -> Iterator[Worker]:
+    running = _started("threads", 4)
+    yield running
+    running.kill()
+
+
+@pytest.fixture
+def prefork_worker() -> Iterator[Worker]:
+    """As production runs it (compose.yaml): a prefork pool, here of one child."""
+    running = _started("prefork", 1)
     yield running
     running.kill()
 
@@ -175,3 +201,41 @@ def test_a_worker_killed_mid_task_ends_the_task_failed_and_refunded_exactly_once
     worker.start()
     services.run_task(task.pk)
     assert _status(task).status == TaskStatus.FAILED
+
+
+def test_a_killed_pool_child_fails_its_task_once_and_the_worker_goes_on(alice, prefork_worker):
+    record_transaction(alice.pk, amount=5, type=TransactionType.GIFT, key="welcome")
+    task = services.enqueue_task(
+        alice,
+        type=TaskType.TEST,
+        title="Queue test",
+        payload={"steps": 40, "sleep": 0.3},
+        feature_name="match_score",
+        credits_debited=2,
+    )
+    record_transaction(
+        alice.pk, amount=-2, type=TransactionType.USAGE, key=f"debit:task:{task.pk}", task=task
+    )
+    wait_for(lambda: _status(task).progress > 0, what="task running")
+    [child] = wait_for(prefork_worker.children, what="the pool's child")
+    os.kill(child, signal.SIGKILL)  # the child only, as the kernel's OOM killer would
+
+    # The worker replaces its child; the message comes back (reject on worker lost) and the
+    # new child finds the task already running: it does not run it a second time.
+    wait_for(lambda: set(prefork_worker.children()) - {child}, what="a new child")
+    time.sleep(3)
+    progress = _status(task).progress
+    time.sleep(1)
+    assert prefork_worker.process.poll() is None
+    assert _status(task).status == TaskStatus.RUNNING and task.progress == progress
+
+    later = timezone.now() + timedelta(hours=1)
+    assert services.sweep_stuck_tasks(now=later) == 1
+    task = _status(task)
+    assert task.status == TaskStatus.FAILED
+    assert CreditTransaction.objects.filter(type=TransactionType.REFUND, task=task).count() == 1
+    assert CreditBalance.objects.get(user=alice).balance == 5
+
+    # The same worker takes the next task as usual.
+    after = _enqueue(alice, steps=2)
+    wait_for(lambda: _status(after).status == TaskStatus.COMPLETED, timeout=30, what="next task")
