@@ -22,7 +22,7 @@ from billing.services import record_transaction
 from cvs import services
 from cvs.models import BackgroundTask, TaskStatus, TaskType
 from fitmycv.celery import app as celery_app
-from fitmycv.testing import require_service
+from fitmycv.testing import paid_test_task, require_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -174,17 +174,7 @@ def test_a_running_task_stops_when_cancelled(alice, worker):
 
 def test_a_worker_killed_mid_task_ends_the_task_failed_and_refunded_exactly_once(alice, worker):
     record_transaction(alice.pk, amount=5, type=TransactionType.GIFT, key="welcome")
-    task = services.enqueue_task(
-        alice,
-        type=TaskType.TEST,
-        title="Queue test",
-        payload={"steps": 40, "sleep": 0.3},
-        feature_name="match_score",
-        credits_debited=2,
-    )
-    record_transaction(
-        alice.pk, amount=-2, type=TransactionType.USAGE, key=f"debit:task:{task.pk}", task=task
-    )
+    task = paid_test_task(alice, steps=40)
     wait_for(lambda: _status(task).progress > 0, what="task running")
     worker.kill()
     assert _status(task).status == TaskStatus.RUNNING  # nobody knows yet
@@ -205,17 +195,7 @@ def test_a_worker_killed_mid_task_ends_the_task_failed_and_refunded_exactly_once
 
 def test_a_killed_pool_child_fails_its_task_once_and_the_worker_goes_on(alice, prefork_worker):
     record_transaction(alice.pk, amount=5, type=TransactionType.GIFT, key="welcome")
-    task = services.enqueue_task(
-        alice,
-        type=TaskType.TEST,
-        title="Queue test",
-        payload={"steps": 40, "sleep": 0.3},
-        feature_name="match_score",
-        credits_debited=2,
-    )
-    record_transaction(
-        alice.pk, amount=-2, type=TransactionType.USAGE, key=f"debit:task:{task.pk}", task=task
-    )
+    task = paid_test_task(alice, steps=40)
     wait_for(lambda: _status(task).progress > 0, what="task running")
     [child] = wait_for(prefork_worker.children, what="the pool's child")
     os.kill(child, signal.SIGKILL)  # the child only, as the kernel's OOM killer would

@@ -30,7 +30,7 @@ from cvs import services
 from cvs.models import CV, BackgroundTask, TaskStatus, TaskType
 from cvs.tests.test_worker import Worker, wait_for
 from fitmycv.celery import app as celery_app
-from fitmycv.testing import require_service
+from fitmycv.testing import paid_test_task, require_service
 
 FIXTURES = Path(__file__).resolve().parents[1] / "ai" / "tests" / "fixtures"
 MASTER_CV = json.loads((FIXTURES / "cvs" / "backend-engineer.cv.json").read_text())
@@ -224,17 +224,7 @@ def test_the_worker_recovers_when_postgresql_drops_its_connections(alice, live):
     # one in the middle of a task: it completes, fails, or is left running for the sweeper;
     # whichever, it is charged once and refunded at most once, and the next task runs.
     give_credits(alice)
-    cut = services.enqueue_task(
-        alice,
-        type=TaskType.TEST,
-        title="Queue test",
-        payload={"steps": 10, "sleep": 0.3},
-        feature_name="match_score",
-        credits_debited=2,
-    )
-    record_transaction(
-        alice.pk, amount=-2, type=TransactionType.USAGE, key=f"debit:task:{cut.pk}", task=cut
-    )
+    cut = paid_test_task(alice, steps=10)
     wait_for(lambda: status_of(cut) == TaskStatus.RUNNING and cut.progress > 0, what="running")
     assert drop_database_connections() >= 1
     time.sleep(4)  # longer than the rest of the task
