@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Feature(models.TextChoices):
@@ -141,15 +142,15 @@ class CreditBalance(models.Model):
 
 
 class TransactionType(models.TextChoices):
-    PURCHASE = "purchase", "Purchase"
-    GIFT = "gift", "Gift"
-    USAGE = "usage", "Usage"
-    REFUND = "refund", "Refund"
-    CHARGEBACK = "chargeback", "Chargeback"
-    ADMIN_GRANT = "admin_grant", "Granted by staff"
-    PROMO = "promo", "Promo code"
-    REFERRAL = "referral", "Referral reward"
-    PAYMENT_REFUND = "payment_refund", "Payment refunded"
+    PURCHASE = "purchase", _("Purchase")
+    GIFT = "gift", _("Gift")
+    USAGE = "usage", _("Usage")
+    REFUND = "refund", _("Refund")
+    CHARGEBACK = "chargeback", _("Chargeback")
+    ADMIN_GRANT = "admin_grant", _("Granted by staff")
+    PROMO = "promo", _("Promo code")
+    REFERRAL = "referral", _("Referral reward")
+    PAYMENT_REFUND = "payment_refund", _("Payment refunded")
 
 
 class LedgerIsAppendOnly(Exception):

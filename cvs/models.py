@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -22,13 +23,13 @@ class SourceType(models.TextChoices):
 
 
 class CreatedBy(models.TextChoices):
-    GENERATE_CV = "generate-cv", "Tailored to an offer"
-    IMPORT_PDF = "import-pdf", "Imported from PDF"
-    IMPORT_JSON_RESUME = "import-json-resume", "Imported from JSON Resume"
-    TRANSLATE_CV = "translate-cv", "Translation"
-    CREATE_TEMPLATE = "create-template", "Example CV for an offer"
-    GENERATE_FROM_JOB_TITLE = "generate-cv-job-title", "Example CV for a job title"
-    IMPROVE_CV = "improve-cv", "Improved"
+    GENERATE_CV = "generate-cv", _("Tailored to an offer")
+    IMPORT_PDF = "import-pdf", _("Imported from PDF")
+    IMPORT_JSON_RESUME = "import-json-resume", _("Imported from JSON Resume")
+    TRANSLATE_CV = "translate-cv", _("Translation")
+    CREATE_TEMPLATE = "create-template", _("Example CV for an offer")
+    GENERATE_FROM_JOB_TITLE = "generate-cv-job-title", _("Example CV for a job title")
+    IMPROVE_CV = "improve-cv", _("Improved")
 
 
 class RunStatus(models.TextChoices):
@@ -124,10 +125,10 @@ class CV(models.Model):
 
 
 class VersionChangeType(models.TextChoices):
-    OPTIMIZATION = "optimization", "AI optimisation"
-    ADAPTATION = "adaptation", "Tailoring"
-    RESTORE = "restore", "Restore"
-    IMPORT = "import", "Source"
+    OPTIMIZATION = "optimization", _("AI optimisation")
+    ADAPTATION = "adaptation", _("Tailoring")
+    RESTORE = "restore", _("Restore")
+    IMPORT = "import", _("Source")
 
 
 class CVVersion(models.Model):
@@ -170,11 +171,11 @@ class TaskType(models.TextChoices):
 
 
 class TaskStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_STATUSES = (TaskStatus.QUEUED, TaskStatus.RUNNING)

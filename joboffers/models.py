@@ -4,15 +4,16 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 
 class OfferSourceType(models.TextChoices):
-    URL = "url", "Link"
-    PDF = "pdf", "PDF"
-    TEXT = "text", "Pasted text"
+    URL = "url", _("Link")
+    PDF = "pdf", _("PDF")
+    TEXT = "text", _("Pasted text")
 
 
 class JobOfferQuerySet(models.QuerySet["JobOffer"]):

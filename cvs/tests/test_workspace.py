@@ -360,3 +360,17 @@ class TestVersions:
     def test_diff_of_an_unknown_version_is_a_404(self, alice_client, cv):
         assert alice_client.get(_url("diff", cv.pk), {"a": "7"}).status_code == 404
         assert alice_client.get(_url("diff", cv.pk), {"a": "x"}).status_code == 404
+
+
+def test_the_list_and_the_task_list_speak_the_users_language(alice, alice_client):
+    from cvs.models import BackgroundTask, CreatedBy, TaskType
+
+    services.create_cv(
+        alice, content=copy.deepcopy(RICH_CV), name="CV", created_by=CreatedBy.IMPORT_PDF
+    )
+    BackgroundTask.objects.create(user=alice, type=TaskType.TEST, title="t", status="failed")
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+
+    assert "Importé depuis un PDF" in alice_client.get(reverse("cvs:index")).content.decode()
+    assert "Échouée" in alice_client.get(reverse("cvs:tasks")).content.decode()
