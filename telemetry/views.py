@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -365,74 +366,80 @@ def user_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason=reason,
             by=request.user,
         )
-        LogEntry.objects.log_actions(
-            request.user.pk,
-            User.objects.filter(pk=target.pk),
-            CHANGE,
-            f"Granted {amount} credits: {reason}",
-            single_object=True,
-        )
+        _log_user_change(request, target, f"Granted {amount} credits: {reason}")
     messages.success(
         request, _("%(n)d credits granted to %(email)s.") % {"n": amount, "email": target.email}
     )
     return redirect("telemetry:user_detail", pk=target.pk)
 
 
+def _log_user_change(request: AuthenticatedHttpRequest, target: User, message: str) -> None:
+    LogEntry.objects.log_actions(
+        request.user.pk, User.objects.filter(pk=target.pk), CHANGE, message, single_object=True
+    )
+
+
+def _change_user(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_class: type[ModelForm],
+    *,
+    form_key: str,
+    refuse_self: str,
+    log: Callable[[User], str],
+    done: Callable[[User], str],
+) -> HttpResponse:
+    """Save a staff form on a user account (role, access): never on one's own account, logged
+    in the admin history, the user page again with the errors when invalid."""
+    target = get_object_or_404(User, pk=pk)
+    form = form_class(request.POST, instance=target)
+    if form.is_valid() and target.pk == request.user.pk:
+        # A staff member cannot lock themselves out of the admin by mistake.
+        form.add_error(None, refuse_self)
+    if not form.is_valid():
+        target.refresh_from_db()
+        return _user_page(request, target, status=400, **{form_key: form})
+    with transaction.atomic():
+        form.save()
+        _log_user_change(request, target, log(target))
+    messages.success(request, done(target))
+    return redirect("telemetry:user_detail", pk=target.pk)
+
+
 @require_POST
 @staff_required
 def user_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(User, pk=pk)
-    form = RoleForm(request.POST, instance=target)
-    if form.is_valid() and target.pk == request.user.pk:
-        # A staff member cannot lock themselves out of the admin by mistake.
-        form.add_error(None, _("You cannot change your own role."))
-    if not form.is_valid():
-        target.refresh_from_db()
-        return _user_page(request, target, status=400, role_form=form)
-    with transaction.atomic():
-        form.save()
-        LogEntry.objects.log_actions(
-            request.user.pk,
-            User.objects.filter(pk=target.pk),
-            CHANGE,
-            f"Role set to {target.role}",
-            single_object=True,
-        )
-    messages.success(
+    return _change_user(
         request,
-        _("%(email)s is now %(role)s.")
-        % {
-            "email": target.email,
-            "role": target.get_role_display(),
-        },
+        pk,
+        RoleForm,
+        form_key="role_form",
+        refuse_self=_("You cannot change your own role."),
+        log=lambda target: f"Role set to {target.role}",
+        done=lambda target: (
+            _("%(email)s is now %(role)s.")
+            % {"email": target.email, "role": target.get_role_display()}
+        ),
     )
-    return redirect("telemetry:user_detail", pk=target.pk)
 
 
 @require_POST
 @staff_required
 def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(User, pk=pk)
-    form = BlockForm(request.POST, instance=target)
-    if form.is_valid() and target.pk == request.user.pk:
-        form.add_error(None, _("You cannot block your own account."))
-    if not form.is_valid():
-        target.refresh_from_db()
-        return _user_page(request, target, status=400, block_form=form)
-    with transaction.atomic():
-        form.save()
-        LogEntry.objects.log_actions(
-            request.user.pk,
-            User.objects.filter(pk=target.pk),
-            CHANGE,
-            "Unblocked" if target.is_active else "Blocked",
-            single_object=True,
-        )
     # A blocked user's sessions stop working at their next request: the authentication
     # backend refuses inactive users.
-    text = _("%(email)s can sign in again.") if target.is_active else _("%(email)s is blocked.")
-    messages.success(request, text % {"email": target.email})
-    return redirect("telemetry:user_detail", pk=target.pk)
+    return _change_user(
+        request,
+        pk,
+        BlockForm,
+        form_key="block_form",
+        refuse_self=_("You cannot block your own account."),
+        log=lambda target: "Unblocked" if target.is_active else "Blocked",
+        done=lambda target: (
+            (_("%(email)s can sign in again.") if target.is_active else _("%(email)s is blocked."))
+            % {"email": target.email}
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
