@@ -57,6 +57,12 @@ def _location(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _location_initial(item: dict[str, Any]) -> dict[str, str]:
+    """An entry's location as the city and country fields of its form (_location's reverse)."""
+    location = item.get("location") or {}
+    return {"city": location.get("city", ""), "country_code": location.get("country_code", "")}
+
+
 class CreateCvForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     current_title = forms.CharField(label=_("Job title"), max_length=150)
@@ -320,8 +326,7 @@ class ExperienceForm(_DatesMixin, SectionForm):
         return {
             **{k: item.get(k, "") for k in ("title", "company", "department_or_client")},
             **{k: item.get(k, "") for k in ("start_date", "end_date", "description")},
-            "city": (item.get("location") or {}).get("city", ""),
-            "country_code": (item.get("location") or {}).get("country_code", ""),
+            **_location_initial(item),
             "responsibilities": "\n".join(item.get("responsibilities", [])),
             "deliverables": "\n".join(item.get("deliverables", [])),
             "skills_used": ", ".join(item.get("skills_used", [])),
@@ -365,8 +370,7 @@ class EducationForm(_DatesMixin, SectionForm):
         return {
             **{k: item.get(k, "") for k in ("institution", "degree", "field_of_study")},
             **{k: item.get(k, "") for k in ("start_date", "end_date")},
-            "city": (item.get("location") or {}).get("city", ""),
-            "country_code": (item.get("location") or {}).get("country_code", ""),
+            **_location_initial(item),
         }
 
     def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
