@@ -107,11 +107,15 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit_mb = get_setting("pdf_max_size_mb")
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
+        # Most requests have no body at all: the setting is read only for a large one (the
+        # limit is 1 MB at the least, so nothing under the overhead can pass it).
+        if declared <= UPLOAD_OVERHEAD_BYTES:
+            return self.get_response(request)
+        limit_mb = get_setting("pdf_max_size_mb")
         if declared > limit_mb * 1024 * 1024 + UPLOAD_OVERHEAD_BYTES:
             back = request.META.get("HTTP_REFERER") or "/"
             if not url_has_allowed_host_and_scheme(back, {request.get_host()}):

@@ -425,6 +425,23 @@ def run_python(port: int, url: str, cookie: str, connections: int, duration: int
     return len(latencies), elapsed, pct(0.5), pct(0.99), ordered[-1], *counts.values()
 
 
+def measured(
+    label: str, url: str, connections: int, figures: Figures, tool: str, phase: str = ""
+) -> Run:
+    """One run's figures as a Run, printed as a line of the table."""
+    requests, seconds, p50, p99, top, non2xx, errors, timeouts = figures
+    run = Run(
+        label, url, connections, requests, seconds, requests / seconds, p50, p99, top, non2xx,
+        errors, timeouts, tool, os.getloadavg()[0], phase,
+    )  # fmt: skip
+    print(
+        f"{label:24} {connections:5d} {run.rps:8.1f} {p50:8.1f} {p99:8.1f} "
+        f"{top:8.1f} {non2xx:8d} {errors:8d} {run.starved:8d}",
+        flush=True,
+    )
+    return run
+
+
 def meets_target(run: Run, workers: int = 0) -> bool:
     if run.phase == "blips":
         # Cutting the database fails the requests in flight at that instant, one per worker
@@ -500,17 +517,7 @@ def main() -> None:
                         )
                     else:
                         figures = run_python(port, url, cookie, connections, duration)
-                    requests, seconds, p50, p99, top, non2xx, errors, timeouts = figures
-                    run = Run(
-                        label, url, connections, requests, seconds, requests / seconds,
-                        p50, p99, top, non2xx, errors, timeouts, tool, os.getloadavg()[0],
-                    )  # fmt: skip
-                    runs.append(run)
-                    print(
-                        f"{label:24} {connections:5d} {run.rps:8.1f} {p50:8.1f} {p99:8.1f} "
-                        f"{top:8.1f} {non2xx:8d} {errors:8d} {run.starved:8d}",
-                        flush=True,
-                    )
+                    runs.append(measured(label, url, connections, figures, tool))
                     if server.poll() is not None:
                         log = tail(workdir / "gunicorn.log")
                         raise RuntimeError(f"gunicorn died under load:\n{log}")
@@ -527,17 +534,7 @@ def main() -> None:
                     ("editor, Redis paused 2 s + PostgreSQL cut", "blips", blipped),
                     ("editor, the 3 s right after", "after blips", after),
                 ):
-                    requests, seconds, p50, p99, top, non2xx, errors, timeouts = figures
-                    run = Run(
-                        label, url, TARGET_CONNECTIONS, requests, seconds, requests / seconds,
-                        p50, p99, top, non2xx, errors, timeouts, tool, os.getloadavg()[0], phase,
-                    )  # fmt: skip
-                    runs.append(run)
-                    print(
-                        f"{label:24} {TARGET_CONNECTIONS:5d} {run.rps:8.1f} {p50:8.1f} "
-                        f"{p99:8.1f} {top:8.1f} {non2xx:8d} {errors:8d} {run.starved:8d}",
-                        flush=True,
-                    )
+                    runs.append(measured(label, url, TARGET_CONNECTIONS, figures, tool, phase))
             problems = tail(workdir / "gunicorn.log", 10)
         if problems:
             print(f"\ngunicorn log (last lines):\n{problems}")
