@@ -59,7 +59,7 @@ def _eager_celery() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clean_cache(_test_settings: None) -> Iterator[None]:
-    from fitmycv.config import forget_local_settings
+    from core.config import forget_local_settings
 
     cache.clear()
     forget_local_settings()
@@ -137,7 +137,7 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """
     from pathlib import Path
 
-    from fitmycv.testing import require_service
+    from core.testing import require_service
 
     require_service("chromium", Path(CHROMIUM).exists())
     # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse

@@ -24,7 +24,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.http import bind_sign_in_token, remember_pending_email
 from accounts.middleware import maintenance_response
-from fitmycv.config import get_setting
+from core.config import get_setting
 
 
 def registration_open() -> bool:

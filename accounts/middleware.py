@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from fitmycv.config import get_setting
+from core.config import get_setting
 
 MAINTENANCE_RETRY_AFTER = "600"
 # What non-staff can still reach during maintenance: signing in (staff need it), signing out,

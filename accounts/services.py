@@ -25,7 +25,6 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from accounts import consent
-from accounts.http import client_ip
 from accounts.models import (
     AUTO_SIGN_IN_LIFETIME,
     AutoSignInToken,
@@ -34,6 +33,7 @@ from accounts.models import (
     User,
 )
 from billing.models import Referral
+from core.http import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -32,14 +32,14 @@ from accounts.forms import (
     ResendVerificationForm,
 )
 from accounts.http import (
-    AuthenticatedHttpRequest,
     pending_email,
     remember_pending_email,
     sign_in_token_is_bound,
 )
 from accounts.models import ConsentLog
 from billing.models import CreditPack, SubscriptionPlan
-from fitmycv.config import get_setting
+from core.config import get_setting
+from core.http import AuthenticatedHttpRequest
 
 REFERRAL_CODE_MAX_LENGTH = 16
 CONSENT_HISTORY_LIMIT = 50

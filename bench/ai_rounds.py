@@ -35,17 +35,17 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from cvs.document import normalize_cv  # noqa: E402
-from fitmycv.ai import gateway  # noqa: E402
-from fitmycv.ai.gateway import AIContext  # noqa: E402
-from fitmycv.ai.tests.fakes import (  # noqa: E402
+from ai import gateway  # noqa: E402
+from ai.gateway import AIContext  # noqa: E402
+from ai.models import OpenAICall  # noqa: E402
+from ai.tests.fakes import (  # noqa: E402
     SAMPLE_CV,
     SAMPLE_OFFER,
     FakeOpenAIServer,
     auto_answer,
     chat_completion,
 )
-from telemetry.models import OpenAICall  # noqa: E402
+from cvdoc.document import normalize_cv  # noqa: E402
 
 POSTING = "Python Backend Engineer at Cargo Cloud, Lyon. Build Python APIs on PostgreSQL."
 

@@ -204,7 +204,7 @@ def prepare_data(env: dict[str, str]) -> tuple[str, dict[str, str], int]:
 
     from accounts.models import User
     from cvs import services
-    from cvs.models import BackgroundTask
+    from jobs.models import BackgroundTask
 
     call_command("setup", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

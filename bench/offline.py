@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
-JOBS_DIR = ROOT / "fitmycv" / "ai" / "tests" / "fixtures" / "jobs"
-CVS_DIR = ROOT / "fitmycv" / "ai" / "tests" / "fixtures" / "cvs"
+JOBS_DIR = ROOT / "ai" / "tests" / "fixtures" / "jobs"
+CVS_DIR = ROOT / "ai" / "tests" / "fixtures" / "cvs"
 PDFS_DIR = ROOT / "cvs" / "tests" / "fixtures" / "pdfs"
 SAMPLE_CV = "sample-resume.cv.json"
 SKILL_JOBS = ("backend-eng.txt", "product-manager.txt")
@@ -80,7 +80,7 @@ def removed_facts(changes: list[dict[str, Any]]) -> set[tuple[str, ...]]:
 
 
 def facts_kept(source: Mapping[str, Any], tailored: Any) -> dict[str, Any]:
-    from fitmycv.ai.offline import invented_facts
+    from ai.offline import invented_facts
 
     facts = list(source_facts(source))
     present = set(source_facts(tailored.cv))
@@ -99,7 +99,7 @@ def facts_kept(source: Mapping[str, Any], tailored: Any) -> dict[str, Any]:
 
 
 def bench_jobs(runs: int) -> list[dict[str, Any]]:
-    from fitmycv.ai.offline import extract_job_offer, score_match, tailor_cv
+    from ai.offline import extract_job_offer, score_match, tailor_cv
 
     cvs = {path.name: json.loads(path.read_text()) for path in sorted(CVS_DIR.glob("*.cv.json"))}
     sample = cvs[SAMPLE_CV]
@@ -132,9 +132,9 @@ def bench_jobs(runs: int) -> list[dict[str, Any]]:
 
 
 def bench_pdfs(runs: int) -> list[dict[str, Any]]:
-    from cvs.document import normalize_cv
+    from ai.offline.cv_parser import parse_cv_text
+    from cvdoc.document import normalize_cv
     from cvs.pdf_import import extract_pdf_text
-    from fitmycv.ai.offline.cv_parser import parse_cv_text
 
     rows = []
     for path in sorted(PDFS_DIR.glob("*.pdf")):

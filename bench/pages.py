@@ -29,7 +29,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from cvs import services  # noqa: E402
-from cvs.models import BackgroundTask  # noqa: E402
+from jobs.models import BackgroundTask  # noqa: E402
 
 RICH_CV = json.loads((ROOT / "cvs" / "tests" / "fixtures" / "rich_cv.json").read_text())
 QUICK_RUNS = 15

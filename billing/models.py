@@ -193,7 +193,7 @@ class CreditTransaction(models.Model):
     key = models.CharField(max_length=255, unique=True)
     feature_name = models.CharField(max_length=40, choices=Feature.choices, blank=True)
     task = models.ForeignKey(
-        "cvs.BackgroundTask",
+        "jobs.BackgroundTask",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -296,7 +296,7 @@ class QuotaCharge(models.Model):
     key = models.CharField(max_length=255, unique=True)
     period_start = models.DateTimeField()
     task = models.ForeignKey(
-        "cvs.BackgroundTask",
+        "jobs.BackgroundTask",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -52,8 +52,9 @@ from billing.models import (
     TransactionType,
 )
 from billing.stripe_api import PaymentError, StripeData
-from cvs.models import CV, BackgroundTask
-from fitmycv.config import get_setting
+from core.config import get_setting
+from cvs.models import CV
+from jobs.models import BackgroundTask
 from telemetry import events
 from telemetry.events import record_event
 

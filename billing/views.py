@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from billing import services, stripe_api, webhooks
 from billing.forms import BuyPackForm, RedeemCodeForm, SubscribeForm
 from billing.models import (
@@ -33,7 +32,8 @@ from billing.models import (
     SubscriptionPlan,
 )
 from billing.services import PaymentError, PromoCodeError
-from fitmycv.config import get_setting
+from core.config import get_setting
+from core.http import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
 

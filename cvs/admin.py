@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from cvs.models import CV, BackgroundTask, CVVersion, ExportPreset, Upload
+from cvs.models import CV, CVVersion, ExportPreset
 
 
 class CVVersionInline(admin.TabularInline):
@@ -42,26 +42,8 @@ class CVVersionAdmin(admin.ModelAdmin):
     raw_id_fields = ["cv"]
 
 
-@admin.register(BackgroundTask)
-class BackgroundTaskAdmin(admin.ModelAdmin):
-    list_display = ["title", "type", "status", "progress", "user", "credits_debited", "created_at"]
-    list_filter = ["status", "type", "created_at"]
-    search_fields = ["id", "title", "user__email", "device_id", "error"]
-    raw_id_fields = ["user", "cv"]
-    readonly_fields = ["id", "created_at", "started_at", "finished_at", "updated_at"]
-    date_hierarchy = "created_at"
-
-
 @admin.register(ExportPreset)
 class ExportPresetAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "updated_at"]
     search_fields = ["name", "user__email"]
     raw_id_fields = ["user"]
-
-
-@admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "size", "created_at"]
-    search_fields = ["name", "user__email", "sha256"]
-    raw_id_fields = ["user"]
-    exclude = ["data"]

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from cvs.document import CvValidationError, normalize_cv
+from ai import gateway
+from ai.errors import AIError
+from cvdoc.document import CvValidationError, normalize_cv
 from cvs.jsonresume import from_json_resume
 from cvs.pdf_import import PdfRejected, extract_pdf_text
-from fitmycv.ai import gateway
-from fitmycv.ai.errors import AIError
 
 # Operator commands run without an account; their model calls are accounted without a user.
 CONTEXT = gateway.AIContext(user_id=None)

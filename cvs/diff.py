@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from cvs.document import DEFAULT_SECTION_ORDER
+from cvdoc.document import DEFAULT_SECTION_ORDER
 
 
 @dataclass(frozen=True)

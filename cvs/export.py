@@ -33,7 +33,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from cvs.document import LANGUAGES, PRESENT, SECTION_NAMES, normalize_cv
+from cvdoc.document import LANGUAGES, PRESENT, SECTION_NAMES, normalize_cv
 
 # WeasyPrint takes over a second to import, so it is imported where a PDF is made, not by
 # every process that loads the URLconf.

@@ -2,7 +2,7 @@
 
 Each section form knows how to read its initial values from the CV content (`initial_from`)
 and how to write its cleaned data back into a copy of the content (`apply`). The view then
-validates the whole document with cvs.document before anything is saved.
+validates the whole document with cvdoc.document before anything is saved.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cvs.document import LANGUAGES, PROFICIENCY_LABELS, SECTION_NAMES
+from cvdoc.document import LANGUAGES, PROFICIENCY_LABELS, SECTION_NAMES
 
 MAX_JSON_UPLOAD_BYTES = 1_000_000
 LEVEL_CHOICES = [("", _("No level"))] + [

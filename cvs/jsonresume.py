@@ -57,7 +57,7 @@ from typing import Any
 
 import jsonschema
 
-from cvs.document import (
+from cvdoc.document import (
     PRESENT,
     PROFICIENCY_LABELS,
     CvValidationError,

@@ -27,22 +27,13 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from accounts.onboarding import record_step
-from cvs.document import CvValidationError, empty_cv, normalize_cv
+from ai import gateway
+from ai.errors import AICancelled, AIError
+from core.config import get_setting
+from core.models import Submission
+from cvdoc.document import CvValidationError, empty_cv, normalize_cv
 from cvs.jsonresume import from_json_resume
-from cvs.models import (
-    ACTIVE_STATUSES,
-    CV,
-    BackgroundTask,
-    CreatedBy,
-    CVVersion,
-    RunStatus,
-    SourceType,
-    TaskCancelled,
-    TaskStatus,
-    TaskType,
-    Upload,
-    VersionChangeType,
-)
+from cvs.models import CV, CreatedBy, CVVersion, RunStatus, SourceType, VersionChangeType
 from cvs.pdf_import import PdfRejected
 from cvs.review import (
     ACCEPTED,
@@ -55,11 +46,8 @@ from cvs.review import (
     revert_order,
     review_progress,
 )
-from fitmycv.ai import gateway
-from fitmycv.ai.errors import AICancelled, AIError
-from fitmycv.config import get_setting
-from fitmycv.models import Submission
 from joboffers.fetch import FetchError
+from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskCancelled, TaskStatus, TaskType, Upload
 from telemetry import events
 from telemetry.events import record_event
 

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.onboarding import record_step
 from billing.http import redirect_payment_required
 from billing.services import (
@@ -27,9 +26,11 @@ from billing.services import (
     feature_cost,
     refund_charge,
 )
+from core.decorators import feature_required, once_per_submission, queued_response
+from core.http import AuthenticatedHttpRequest
+from cvdoc.document import DEFAULT_SECTION_ORDER, CvValidationError
 from cvs import services
 from cvs.diff import diff_cvs
-from cvs.document import DEFAULT_SECTION_ORDER, CvValidationError
 from cvs.export import ExportOptions, export_filename, render_docx, render_html, render_pdf
 from cvs.forms import (
     ITEM_SECTIONS,
@@ -47,10 +48,10 @@ from cvs.forms import (
     TranslateForm,
 )
 from cvs.jsonresume import to_json_resume
-from cvs.models import CV, BackgroundTask, CVVersion, ExportPreset, TaskStatus
+from cvs.models import CV, CVVersion, ExportPreset
 from cvs.pdf_import import PdfRejected
 from cvs.review import review_progress
-from fitmycv.decorators import feature_required, once_per_submission, queued_response
+from jobs.models import BackgroundTask, TaskStatus
 from telemetry import events
 from telemetry.events import record_event
 

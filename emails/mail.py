@@ -39,8 +39,8 @@ from django.utils import formats, timezone, translation
 from django.utils.html import escape, strip_tags
 from kombu.exceptions import OperationalError
 
+from core.config import get_setting
 from emails.models import EmailLog, EmailStatus, EmailTemplate
-from fitmycv.config import get_setting
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import delete_account
+from core.config import get_setting
 from emails import mail
 from emails.models import EmailLog, EmailStatus, EmailTemplate, InactivityNotice
-from fitmycv.config import get_setting
 
 if TYPE_CHECKING:
     from anymail.signals import AnymailTrackingEvent

@@ -78,13 +78,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
-    "fitmycv",
-    "accounts",
-    "cvs",
-    "joboffers",
-    "billing",
+    "core",
     "telemetry",
+    "jobs",
+    "ai",
     "emails",
+    "billing",
+    "accounts",
+    "joboffers",
+    "cvs",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fitmycv.context_processors.branding",
+                "core.context_processors.branding",
                 "billing.context_processors.credits",
             ],
         },
@@ -379,7 +382,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "fitmycv.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

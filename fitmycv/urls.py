@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from fitmycv import views
+from core import views as core_views
 
 # Staff sign in through the site's login: its rate limits, e-mail verification and two-factor
 # step apply to the admin too. /admin/login/ only redirects there.
@@ -13,7 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", core_views.healthz, name="healthz"),
     # Our "check your inbox" page (with the resend button) takes the place of allauth's: same
     # path and name, listed before allauth's URLs so it wins.
     path(
@@ -28,5 +28,6 @@ urlpatterns = [
     path("offers/", include("joboffers.urls")),
     path("anymail/", include("emails.urls")),
     path("", include("telemetry.urls")),
+    path("", include("staff.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.onboarding import record_step
-from cvs.models import BackgroundTask, TaskType, Upload
+from ai import gateway
+from ai.offline.extract import is_job_offer
+from core.config import get_setting
 from cvs.pdf_import import check_pdf_upload, extract_pdf_text
 from cvs.services import TaskFailed, enqueue_task, handler
-from fitmycv.ai import gateway
-from fitmycv.ai.offline.extract import is_job_offer
-from fitmycv.config import get_setting
 from joboffers.fetch import fetch_url, normalize_url
 from joboffers.models import JobOffer, LinkHistory, OfferSourceType
 from joboffers.pages import extract_page
+from jobs.models import BackgroundTask, TaskType, Upload
 
 logger = logging.getLogger(__name__)
 

@@ -7,17 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from billing.http import redirect_payment_required
 from billing.services import PaymentRequired
+from core.decorators import feature_required, once_per_submission, queued_response
+from core.http import AuthenticatedHttpRequest
 from cvs import services as cv_services
-from cvs.models import CV, TaskType
+from cvs.models import CV
 from cvs.pdf_import import PdfRejected
-from fitmycv.decorators import feature_required, once_per_submission, queued_response
 from joboffers import services
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import AddOfferForm, UseOfferForm
 from joboffers.models import JobOffer, LinkHistory
+from jobs.models import TaskType
 
 
 def _get_offer_for_user(request: AuthenticatedHttpRequest, pk: int) -> JobOffer:

@@ -8,7 +8,7 @@ from django import template
 from django.conf import settings
 
 from accounts import consent, onboarding
-from fitmycv.config import get_setting
+from core.config import get_setting
 
 register = template.Library()
 

@@ -10,11 +10,13 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import AutoSignInToken, ConsentLog
+from ai.models import OpenAICall, OpenAIUsage
 from billing.models import CreditBalance, CreditTransaction, FeatureUsageCounter
-from cvs.models import CV, BackgroundTask, CVVersion
+from cvs.models import CV, CVVersion
 from emails.models import EmailLog
 from joboffers.models import JobOffer, LinkHistory
-from telemetry.models import FeatureUsage, Feedback, OpenAICall, OpenAIUsage, TelemetryEvent
+from jobs.models import BackgroundTask
+from telemetry.models import FeatureUsage, Feedback, TelemetryEvent
 
 
 def create_owned_rows(user: Any, tag: str) -> dict[str, int]:
@@ -64,7 +66,7 @@ def create_owned_rows(user: Any, tag: str) -> dict[str, int]:
         "joboffers.JobOffer": 1,
         "cvs.CV": 1,
         "cvs.CVVersion": 1,
-        "cvs.BackgroundTask": 1,
+        "jobs.BackgroundTask": 1,
         "joboffers.LinkHistory": 1,
         "billing.CreditBalance": 1,
         "billing.CreditTransaction": 1,
@@ -73,8 +75,8 @@ def create_owned_rows(user: Any, tag: str) -> dict[str, int]:
         "telemetry.Feedback": 1,
         "telemetry.TelemetryEvent": 1,
         "telemetry.FeatureUsage": 1,
-        "telemetry.OpenAIUsage": 1,
-        "telemetry.OpenAICall": 1,
+        "ai.OpenAIUsage": 1,
+        "ai.OpenAICall": 1,
         "emails.EmailLog": 1,
         "socialaccount.SocialAccount": 1,
         "mfa.Authenticator": 1,

@@ -27,7 +27,7 @@ def test_it_contains_alices_cvs_with_versions_and_everything_else(alice, both):
         "https://jobs.example/alice"
     ]
     for label in [
-        "cvs.BackgroundTask",
+        "jobs.BackgroundTask",
         "billing.CreditBalance",
         "billing.CreditTransaction",
         "accounts.ConsentLog",

@@ -49,7 +49,7 @@ def test_it_rejects_get(client):
 
 
 def test_the_switcher_hides_when_the_flag_is_off(client):
-    from fitmycv.models import Setting
+    from core.models import Setting
 
     assert b'name="language"' in client.get("/about/").content
     Setting.objects.create(name="feature_language_switcher", value="0", category="features")

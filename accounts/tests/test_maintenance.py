@@ -4,7 +4,7 @@ import pytest
 
 from accounts.tests.conftest import is_signed_in
 from conftest import PASSWORD
-from fitmycv.models import Setting
+from core.models import Setting
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fitmycv.seed import seed_all
+from staff.seed import seed_all
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core import mail
 
 from accounts.models import User
 from accounts.tests.conftest import signup_data
-from fitmycv.models import Setting
+from core.models import Setting
 
 pytestmark = pytest.mark.django_db
 

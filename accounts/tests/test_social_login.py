@@ -12,7 +12,7 @@ from allauth.socialaccount.models import SocialAccount
 from accounts.models import User
 from accounts.tests.conftest import is_signed_in
 from conftest import make_user
-from fitmycv.models import Setting
+from core.models import Setting
 
 pytestmark = pytest.mark.django_db
 

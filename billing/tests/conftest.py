@@ -11,7 +11,7 @@ from django.utils import translation
 
 from billing.models import CreditPack, SubscriptionPlan
 from billing.tests.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
-from fitmycv.models import Setting
+from core.models import Setting
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def _private_cache(settings: Any) -> Iterator[None]:
 @pytest.fixture
 def catalogue(db: Any) -> dict[str, Any]:
     """The seeded packs and plans, with Stripe prices on the paid plans."""
-    from fitmycv.seed import seed_all
+    from staff.seed import seed_all
 
     seed_all()
     plans = {plan.name: plan for plan in SubscriptionPlan.objects.all()}

@@ -16,7 +16,7 @@ from billing.services import (
 )
 from billing.tests.conftest import set_setting
 from cvs import services as cv_services
-from cvs.models import BackgroundTask, TaskType
+from jobs.models import BackgroundTask, TaskType
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db.models import Sum
 
 from billing.models import CreditBalance, CreditTransaction, Feature, TransactionType
 from billing.services import PaymentRequired, charge_feature, record_transaction
-from fitmycv.testing import require_service, run_in_threads
+from core.testing import require_service, run_in_threads
 
 THREADS = 10
 
@@ -60,8 +60,8 @@ def test_fifty_paid_posts_ten_at_a_time_over_http_take_one_credit_once(alice, li
     from django.test import Client
 
     from cvs import services as cv_services
-    from cvs.models import BackgroundTask
     from cvs.tests.test_double_submit import SAMPLE_CV
+    from jobs.models import BackgroundTask
 
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
     record_transaction(alice.pk, amount=1, type=TransactionType.GIFT, key="welcome")

@@ -8,9 +8,9 @@ import pytest
 
 from billing.models import CreditTransaction, Feature, LedgerIsAppendOnly, TransactionType
 from billing.services import charge_feature, record_transaction, refund_charge
+from cvdoc.document import empty_cv
 from cvs import services as cv_services
-from cvs.document import empty_cv
-from cvs.models import BackgroundTask, TaskType
+from jobs.models import BackgroundTask, TaskType
 
 pytestmark = pytest.mark.django_db
 

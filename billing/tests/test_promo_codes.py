@@ -10,7 +10,7 @@ from django.utils import timezone
 from billing.models import CreditBalance, PromoCode, PromoKind, PromoRedemption
 from billing.services import PromoCodeError, redeem_promo_code
 from conftest import make_user
-from fitmycv.testing import require_service
+from core.testing import require_service
 
 
 def _code(**fields) -> PromoCode:

@@ -23,7 +23,7 @@ from billing.services import (
     record_transaction,
     refund_task,
 )
-from cvs.models import BackgroundTask, TaskType
+from jobs.models import BackgroundTask, TaskType
 
 pytestmark = pytest.mark.django_db
 

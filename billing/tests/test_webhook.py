@@ -33,8 +33,8 @@ from billing.tests.fake_stripe import (
     sign_stripe_payload,
     signed_post,
 )
+from core.testing import require_service
 from cvs.models import CV
-from fitmycv.testing import require_service
 
 pytestmark = pytest.mark.django_db
 

@@ -8,16 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from fitmycv.ai.offline.score import weighted_total
-from fitmycv.ai.offline.tailor import invented_facts
+from ai.offline.score import weighted_total
+from ai.offline.tailor import invented_facts
 
 pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-CV = ROOT / "fitmycv/ai/tests/fixtures/cvs/backend-engineer.cv.json"
+CV = ROOT / "ai/tests/fixtures/cvs/backend-engineer.cv.json"
 RESUME = HERE / "fixtures/jsonresume/sample.resume.json"
-JOB = ROOT / "fitmycv/ai/tests/fixtures/jobs/backend-eng.txt"
+JOB = ROOT / "ai/tests/fixtures/jobs/backend-eng.txt"
 PDF = HERE / "fixtures/pdfs/John_Doe_ModerncvTheme_CV.pdf"
 
 

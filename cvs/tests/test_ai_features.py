@@ -10,22 +10,21 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from ai.offline.score import weighted_total
+from ai.offline.tailor import invented_facts
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
 from cvs import services
-from cvs.models import CV, BackgroundTask, CreatedBy, CVVersion, TaskStatus, TaskType
-from fitmycv.ai.offline.score import weighted_total
-from fitmycv.ai.offline.tailor import invented_facts
+from cvs.models import CV, CreatedBy, CVVersion
 from joboffers.models import JobOffer
+from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
-SAMPLE_CV = json.loads(
-    (ROOT / "fitmycv/ai/tests/fixtures/cvs/backend-engineer.cv.json").read_text()
-)
-JOB_TEXT = (ROOT / "fitmycv/ai/tests/fixtures/jobs/backend-eng.txt").read_text()
+SAMPLE_CV = json.loads((ROOT / "ai/tests/fixtures/cvs/backend-engineer.cv.json").read_text())
+JOB_TEXT = (ROOT / "ai/tests/fixtures/jobs/backend-eng.txt").read_text()
 PDF = HERE / "fixtures" / "pdfs" / "John_Doe_ClassicTheme_CV.pdf"
 
 
@@ -335,7 +334,7 @@ class TestExampleCvs:
 
 
 def test_a_feature_switched_off_is_refused_on_the_server(alice_client, alice, master):
-    from fitmycv.models import Setting
+    from core.models import Setting
 
     give_credits(alice, 5)
     Setting.objects.create(name="feature_translate", value="0", category="features")

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 PDF = HERE / "fixtures" / "pdfs" / "John_Doe_ClassicTheme_CV.pdf"
-JOB_TEXT = (ROOT / "fitmycv/ai/tests/fixtures/jobs/backend-eng.txt").read_text()
+JOB_TEXT = (ROOT / "ai/tests/fixtures/jobs/backend-eng.txt").read_text()
 SHOTS = Path(os.getenv("SCREENSHOT_DIR", "/tmp/shots"))
 
 

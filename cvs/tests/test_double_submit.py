@@ -15,16 +15,15 @@ from django.urls import reverse
 
 from billing.models import CreditBalance, TransactionType
 from billing.services import record_transaction
+from core.config import get_setting
+from core.models import Submission
+from core.testing import run_in_threads
 from cvs import services
-from cvs.models import CV, BackgroundTask
-from fitmycv.config import get_setting
-from fitmycv.models import Submission
-from fitmycv.testing import run_in_threads
+from cvs.models import CV
+from jobs.models import BackgroundTask
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_CV = json.loads(
-    (ROOT / "fitmycv/ai/tests/fixtures/cvs/backend-engineer.cv.json").read_text()
-)
+SAMPLE_CV = json.loads((ROOT / "ai/tests/fixtures/cvs/backend-engineer.cv.json").read_text())
 TRANSLATION_COST = "credits_translate_cv"
 
 
@@ -132,7 +131,7 @@ class TestOnePagePost:
 
         with django_capture_on_commit_callbacks(execute=True):  # the offer is read
             offer = add_offer_from_text(
-                alice, (ROOT / "fitmycv/ai/tests/fixtures/jobs/backend-eng.txt").read_text()
+                alice, (ROOT / "ai/tests/fixtures/jobs/backend-eng.txt").read_text()
             )
             start_extraction(offer)
         pages = {

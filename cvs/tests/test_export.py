@@ -15,7 +15,8 @@ import tinycss2
 from docx import Document
 from pypdf import PdfReader
 
-from cvs.document import cv_plain_text, normalize_cv
+from core.testing import require_service
+from cvdoc.document import cv_plain_text, normalize_cv
 from cvs.export import (
     LEVEL_LABELS,
     SECTION_TITLES,
@@ -32,7 +33,6 @@ from cvs.export import (
     static_file_fetcher,
 )
 from cvs.jsonresume import from_json_resume
-from fitmycv.testing import require_service
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATE_KEYS = ("start_date", "end_date")

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from docx import Document
 from pypdf import PdfReader
 
-from cvs.document import normalize_cv
+from cvdoc.document import normalize_cv
 from cvs.jsonresume import from_json_resume, validate_json_resume
 
 FIXTURES = Path(__file__).parent / "fixtures"

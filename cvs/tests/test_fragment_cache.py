@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core import fragments
 from cvs import services
 from cvs.models import CV
-from fitmycv import fragments
 
 pytestmark = pytest.mark.django_db
 

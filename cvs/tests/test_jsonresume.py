@@ -8,7 +8,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cvs.document import PROFICIENCY_LABELS, CvValidationError, normalize_cv, parse_proficiency
+from cvdoc.document import PROFICIENCY_LABELS, CvValidationError, normalize_cv, parse_proficiency
 from cvs.jsonresume import from_json_resume, to_json_resume
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
+from core.testing import require_service
 from cvs import services
-from cvs.models import CV, BackgroundTask, RunStatus, TaskStatus, TaskType
-from fitmycv.testing import require_service
+from cvs.models import CV, RunStatus
+from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,7 @@ def test_the_busy_celery_task_retries_later(alice):
 
 
 def test_the_global_cap_holds_every_user_back(alice, bob, settings):
-    from fitmycv.models import Setting
+    from core.models import Setting
 
     Setting.objects.create(name="tasks_max_running_global", value="1", category="tasks")
     BackgroundTask.objects.create(user=bob, type=TaskType.TEST, title="t", status="running")
@@ -323,7 +324,7 @@ def test_a_task_waiting_for_a_slot_is_not_sent_again(alice):
 
 
 def test_the_sweeper_forgets_day_old_form_tokens(alice):
-    from fitmycv.models import Submission
+    from core.models import Submission
 
     old = Submission.objects.create(user=alice, token="old", result_url="/cvs/tasks/")
     Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cvs.models import BackgroundTask, TaskStatus, TaskType
+from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = pytest.mark.django_db
 

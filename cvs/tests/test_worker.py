@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
+from core.testing import paid_test_task, require_service
 from cvs import services
-from cvs.models import BackgroundTask, TaskStatus, TaskType
 from fitmycv.celery import app as celery_app
-from fitmycv.testing import paid_test_task, require_service
+from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -310,7 +310,7 @@ class TestManage:
 
 class TestVersions:
     def test_versions_rotate_at_the_setting(self, cv):
-        from fitmycv.models import Setting
+        from core.models import Setting
 
         Setting.objects.create(name="cv_max_versions", value="3", category="system")
         for n in range(5):
@@ -363,7 +363,8 @@ class TestVersions:
 
 
 def test_the_list_and_the_task_list_speak_the_users_language(alice, alice_client):
-    from cvs.models import BackgroundTask, CreatedBy, TaskType
+    from cvs.models import CreatedBy
+    from jobs.models import BackgroundTask, TaskType
 
     services.create_cv(
         alice, content=copy.deepcopy(RICH_CV), name="CV", created_by=CreatedBy.IMPORT_PDF

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from conftest import PASSWORD, make_user
+from core.testing import require_service
 from emails.models import EmailTemplate, EmailTrigger
-from fitmycv.testing import require_service
 
 pytestmark = pytest.mark.browser
 

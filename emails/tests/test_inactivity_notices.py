@@ -9,11 +9,11 @@ from django.core import mail as django_mail
 
 from accounts.models import User
 from conftest import make_user
+from core.config import invalidate_settings_cache
+from core.models import Setting
 from emails.management.commands.send_inactivity_notices import Command
 from emails.models import EmailLog, InactivityNotice
 from emails.services import send_inactivity_notices
-from fitmycv.config import invalidate_settings_cache
-from fitmycv.models import Setting
 
 pytestmark = pytest.mark.django_db
 

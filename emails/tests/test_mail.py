@@ -277,7 +277,7 @@ class TestAllauthMessages:
 
 
 def test_the_seeded_templates_use_the_variables_the_code_supplies(committed, alice):
-    from fitmycv.seed import EMAIL_TRIGGERS, seed_all
+    from staff.seed import EMAIL_TRIGGERS, seed_all
 
     assert {name: tuple(spec[2]) for name, spec in EMAIL_TRIGGERS.items()} == mail.EMAIL_VARIABLES
     seed_all()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"fitmycv", "accounts", "cvs", "joboffers", "billing", "telemetry", "emails"}
+OUR_APPS = {"core", "telemetry", "jobs", "ai", "emails", "billing", "accounts", "joboffers", "cvs"}
 
 
 def test_every_model_of_ours_is_registered_in_the_admin():
@@ -17,7 +17,7 @@ def test_every_model_of_ours_is_registered_in_the_admin():
 
 
 def test_every_changelist_and_add_page_renders_for_staff(staff_client):
-    from fitmycv.seed import seed_all
+    from staff.seed import seed_all
 
     seed_all()  # so lists have rows to render
     for model, model_admin in admin.site._registry.items():
@@ -40,9 +40,9 @@ def test_the_admin_is_refused_to_a_regular_user(alice_client):
 
 
 def test_the_setting_form_refuses_an_invalid_value(staff_client):
-    from fitmycv.models import Setting
+    from core.models import Setting
 
-    url = reverse("admin:fitmycv_setting_add")
+    url = reverse("admin:core_setting_add")
     response = staff_client.post(
         url, {"name": "cv_max_versions", "value": "-4", "category": "system"}
     )
@@ -52,11 +52,11 @@ def test_the_setting_form_refuses_an_invalid_value(staff_client):
 
 
 def test_the_settings_list_refuses_an_invalid_inline_edit(staff_client):
-    from fitmycv.models import Setting
+    from core.models import Setting
 
     row = Setting.objects.create(name="cv_max_versions", value="5", category="system")
     response = staff_client.post(
-        reverse("admin:fitmycv_setting_changelist"),
+        reverse("admin:core_setting_changelist"),
         {
             "form-TOTAL_FORMS": "1",
             "form-INITIAL_FORMS": "1",

@@ -10,10 +10,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import ConsentLog, User
+from ai.models import OpenAIUsage
 from billing.models import CreditBalance, CreditTransaction, Subscription, SubscriptionPlan
-from cvs.models import CV, BackgroundTask, CVVersion
+from cvs.models import CV, CVVersion
 from joboffers.models import JobOffer, LinkHistory
-from telemetry.models import FeatureUsage, Feedback, OpenAIUsage, TelemetryEvent
+from jobs.models import BackgroundTask
+from telemetry.models import FeatureUsage, Feedback, TelemetryEvent
 
 pytestmark = pytest.mark.django_db
 

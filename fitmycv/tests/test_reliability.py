@@ -26,13 +26,14 @@ from kombu.exceptions import OperationalError
 
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
+from core.testing import paid_test_task, require_service
 from cvs import services
-from cvs.models import CV, BackgroundTask, TaskStatus, TaskType
+from cvs.models import CV
 from cvs.tests.test_worker import Worker, wait_for
 from fitmycv.celery import app as celery_app
-from fitmycv.testing import paid_test_task, require_service
+from jobs.models import BackgroundTask, TaskStatus, TaskType
 
-FIXTURES = Path(__file__).resolve().parents[1] / "ai" / "tests" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "ai" / "tests" / "fixtures"
 MASTER_CV = json.loads((FIXTURES / "cvs" / "backend-engineer.cv.json").read_text())
 CREDITS = 10
 PAUSE_MS = 3000

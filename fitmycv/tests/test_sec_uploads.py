@@ -16,9 +16,10 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
 from cvs import services
-from cvs.models import CV, BackgroundTask, TaskStatus, Upload
+from cvs.models import CV
 from cvs.pdf_import import MAX_UPLOAD_BYTES
 from joboffers.models import JobOffer
+from jobs.models import BackgroundTask, TaskStatus, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(alice_client, pa
 
 
 def test_the_body_limit_follows_the_staff_setting(alice_client, paying_alice):
-    from fitmycv.models import Setting
+    from core.models import Setting
 
     Setting.objects.create(name="pdf_max_size_mb", value="1", category="pdf_import")
     upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.7\n" + b"0" * 3_000_000)

@@ -26,10 +26,11 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import CreditBalance, CreditPack, CreditTransaction, SubscriptionPlan
 from conftest import make_user
+from cvdoc.document import empty_cv
 from cvs import services as cv_services
-from cvs.document import empty_cv
-from cvs.models import CV, BackgroundTask, CVVersion, ExportPreset, TaskType, Upload
+from cvs.models import CV, CVVersion, ExportPreset
 from joboffers.models import JobOffer, LinkHistory
+from jobs.models import BackgroundTask, TaskType, Upload
 from telemetry.models import Feedback
 
 PUBLIC = "public"  # anyone; never a redirect to the login page, never a 5xx

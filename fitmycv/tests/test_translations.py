@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from fitmycv.testing import require_service
+from core.testing import require_service
 
 TRANSLATED_LANGUAGES = ("fr", "de", "es")
 KEY_STRINGS = {

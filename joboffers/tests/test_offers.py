@@ -7,16 +7,16 @@ import pytest
 from django.urls import reverse
 
 from cvs import services as cv_services
-from cvs.models import CV, BackgroundTask, TaskStatus, TaskType
+from cvs.models import CV
 from joboffers import services
 from joboffers.models import JobOffer, LinkHistory
+from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JOB_TEXT = (
     Path(__file__).resolve().parents[2]
-    / "fitmycv"
     / "ai"
     / "tests"
     / "fixtures"

@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts.models import User
 from conftest import PASSWORD
-from fitmycv.testing import require_service, run_in_threads
+from core.testing import require_service, run_in_threads
 from telemetry import events
 from telemetry.models import FeatureUsage, TelemetryEvent
 

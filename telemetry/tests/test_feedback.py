@@ -8,8 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.utils import timezone
 
+from core.models import Setting
 from cvs.models import CV
-from fitmycv.models import Setting
 from telemetry.models import Feedback, FeedbackStatus, TelemetryEvent
 
 pytestmark = pytest.mark.django_db

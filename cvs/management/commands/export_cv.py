@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cvs.document import LANGUAGES, CvValidationError, normalize_cv
+from cvdoc.document import LANGUAGES, CvValidationError, normalize_cv
 from cvs.export import PAPERS, ExportError, ExportOptions, render_docx, render_pdf
 from cvs.jsonresume import from_json_resume, to_json_resume
 

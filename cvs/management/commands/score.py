@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ai import gateway
+from ai.errors import AIError
 from cvs.ai_cli import CONTEXT, load_cv, load_offer
-from fitmycv.ai import gateway
-from fitmycv.ai.errors import AIError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,201 @@
+"""Accounting of AI model calls: one OpenAICall row per call, daily aggregates, cost alerts."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from ai.models import (
+    AlertType,
+    OpenAIAlert,
+    OpenAIAlertEvent,
+    OpenAICall,
+    OpenAIPricing,
+    OpenAIUsage,
+)
+
+logger = logging.getLogger(__name__)
+
+OFFLINE_MODEL = "offline"
+# Prices per million tokens (input, cached input, output) for a model missing from the
+# pricing table: deliberately on the high side, so an unknown model never looks free.
+FALLBACK_PRICES = (Decimal("1"), Decimal("1"), Decimal("4"))
+PER_MILLION = Decimal(1_000_000)
+COST_PLACES = Decimal("0.000001")
+
+
+def price_call(
+    model: str, *, prompt_tokens: int, cached_tokens: int, completion_tokens: int
+) -> Decimal:
+    """USD cost: (prompt - cached) x input + cached x cache + completion x output, per MTok."""
+    if model == OFFLINE_MODEL:
+        return Decimal(0)
+    input_price, cache_price, output_price = _prices_for(model)
+    cached = min(cached_tokens, prompt_tokens)
+    cost = (
+        (prompt_tokens - cached) * input_price
+        + cached * cache_price
+        + completion_tokens * output_price
+    ) / PER_MILLION
+    return cost.quantize(COST_PLACES)
+
+
+def _prices_for(model: str) -> tuple[Decimal, Decimal, Decimal]:
+    rows = OpenAIPricing.objects.filter(is_active=True)
+    pricing = rows.filter(model_name=model).first()
+    if pricing is None:
+        # Dated snapshots ("gpt-4.1-mini-2025-04-14") are priced like their family name.
+        prefixes = [row for row in rows if model.startswith(f"{row.model_name}-")]
+        pricing = max(prefixes, key=lambda row: len(row.model_name), default=None)
+    if pricing is None:
+        return FALLBACK_PRICES
+    return (
+        pricing.input_price_per_mtok,
+        pricing.cache_price_per_mtok,
+        pricing.output_price_per_mtok,
+    )
+
+
+def record_ai_call(
+    user_id: int | None,
+    *,
+    task_id: uuid.UUID | None,
+    feature: str,
+    model: str,
+    prompt_tokens: int,
+    cached_tokens: int,
+    completion_tokens: int,
+    duration_ms: int,
+    metadata: dict[str, Any] | None = None,
+) -> OpenAICall:
+    """Store one call, add it to the user's daily aggregate, then check the cost alerts."""
+    cached_tokens = min(cached_tokens, prompt_tokens)
+    cost = price_call(
+        model,
+        prompt_tokens=prompt_tokens,
+        cached_tokens=cached_tokens,
+        completion_tokens=completion_tokens,
+    )
+    today = timezone.now().date()  # UTC: aggregates and alert periods are UTC days
+    with transaction.atomic():
+        call = OpenAICall.objects.create(
+            user_id=user_id,
+            task_id=task_id,
+            feature_name=feature,
+            model=model,
+            prompt_tokens=prompt_tokens,
+            cached_tokens=cached_tokens,
+            completion_tokens=completion_tokens,
+            total_tokens=prompt_tokens + completion_tokens,
+            estimated_cost=cost,
+            duration_ms=duration_ms,
+            metadata=metadata or {},
+        )
+        # OpenAIUsage rows belong to a user; calls without one are only in OpenAICall.
+        if user_id is not None:
+            _add_to_daily_usage(call, day=today)
+    check_cost_alerts(user_id, feature=feature, day=today)
+    return call
+
+
+def _add_to_daily_usage(call: OpenAICall, *, day: datetime.date) -> None:
+    key = {"user_id": call.user_id, "feature_name": call.feature_name, "model": call.model}
+    amounts = {
+        "prompt_tokens": call.prompt_tokens,
+        "cached_tokens": call.cached_tokens,
+        "completion_tokens": call.completion_tokens,
+        "total_tokens": call.total_tokens,
+        "estimated_cost": call.estimated_cost,
+        "calls_count": 1,
+    }
+    # Increments are computed by the database (F expressions), never read-modify-write in
+    # Python, so concurrent calls cannot overwrite each other's tokens.
+    increments = {name: F(name) + value for name, value in amounts.items()}
+    rows = OpenAIUsage.objects.filter(**key, date=day)
+    if rows.update(**increments, updated_at=timezone.now()):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a lost race must not break the outer block
+            OpenAIUsage.objects.create(**key, date=day, **amounts)
+    except IntegrityError:
+        # Another call created today's row between our UPDATE and INSERT: add to it.
+        rows.update(**increments, updated_at=timezone.now())
+
+
+def check_cost_alerts(
+    user_id: int | None, *, feature: str, day: datetime.date
+) -> list[OpenAIAlertEvent]:
+    """Fire every enabled alert whose threshold is crossed for this day or month, once.
+
+    "Once" holds across processes: the (alert, period_key) unique constraint lets exactly one
+    concurrent caller create the event, and only that caller notifies staff.
+    """
+    fired: list[OpenAIAlertEvent] = []
+    for alert in OpenAIAlert.objects.filter(enabled=True):
+        scope = _alert_scope(alert, user_id=user_id, feature=feature, day=day)
+        if scope is None:
+            continue
+        period_key, usage_filter = scope
+        if OpenAIAlertEvent.objects.filter(alert=alert, period_key=period_key).exists():
+            continue
+        spent = OpenAIUsage.objects.filter(usage_filter).aggregate(total=Sum("estimated_cost"))
+        value = spent["total"] or Decimal(0)
+        if value < alert.threshold:
+            continue
+        user_scoped = alert.type in (AlertType.USER_DAILY, AlertType.USER_MONTHLY)
+        try:
+            with transaction.atomic():
+                event = OpenAIAlertEvent.objects.create(
+                    alert=alert,
+                    user_id=user_id if user_scoped else None,
+                    period_key=period_key,
+                    value=value,
+                )
+        except IntegrityError:
+            continue  # a concurrent call fired it first
+        transaction.on_commit(lambda event=event: notify_staff_cost_alert(event))
+        fired.append(event)
+    return fired
+
+
+def _alert_scope(
+    alert: OpenAIAlert, *, user_id: int | None, feature: str, day: datetime.date
+) -> tuple[str, Q] | None:
+    """The period key and the usage rows an alert sums, or None if the call is out of scope."""
+    month = Q(date__gte=day.replace(day=1), date__lte=day)
+    if alert.type == AlertType.USER_DAILY:
+        if user_id is None:
+            return None
+        return f"user:{user_id}:{day.isoformat()}", Q(user_id=user_id, date=day)
+    if alert.type == AlertType.USER_MONTHLY:
+        if user_id is None:
+            return None
+        return f"user:{user_id}:{day:%Y-%m}", Q(user_id=user_id) & month
+    if alert.type == AlertType.GLOBAL_DAILY:
+        return f"global:{day.isoformat()}", Q(date=day)
+    if alert.type == AlertType.GLOBAL_MONTHLY:
+        return f"global:{day:%Y-%m}", month
+    if alert.type == AlertType.FEATURE_DAILY:
+        if alert.feature_name != feature:
+            return None
+        return f"feature:{feature}:{day.isoformat()}", Q(feature_name=feature, date=day)
+    return None
+
+
+def notify_staff_cost_alert(event: OpenAIAlertEvent) -> None:
+    """Tell staff that a cost alert fired. For now a warning in the logs (picked up by error
+    monitoring); the cost_alert e-mail will be sent from here."""
+    logger.warning(
+        "OpenAI cost alert %r crossed: %s USD (threshold %s USD) for %s",
+        event.alert.name,
+        event.value,
+        event.alert.threshold,
+        event.period_key,
+    )

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIPricing, OpenAIUsage
+
+
+@admin.register(OpenAIUsage)
+class OpenAIUsageAdmin(admin.ModelAdmin):
+    list_display = ["date", "user", "feature_name", "model", "calls_count", "total_tokens"]
+    list_display += ["estimated_cost"]
+    list_filter = ["feature_name", "model", "date"]
+    search_fields = ["user__email", "feature_name", "model"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "date"
+
+
+@admin.register(OpenAICall)
+class OpenAICallAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "feature_name", "model", "total_tokens", "estimated_cost"]
+    list_display += ["duration_ms"]
+    list_filter = ["feature_name", "model"]
+    search_fields = ["user__email", "feature_name", "model"]
+    raw_id_fields = ["user", "task"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(OpenAIPricing)
+class OpenAIPricingAdmin(admin.ModelAdmin):
+    list_display = ["model_name", "input_price_per_mtok", "output_price_per_mtok"]
+    list_display += ["cache_price_per_mtok", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["model_name"]
+
+
+class OpenAIAlertEventInline(admin.TabularInline):
+    model = OpenAIAlertEvent
+    readonly_fields = ["user", "period_key", "value", "created_at"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(OpenAIAlert)
+class OpenAIAlertAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "threshold", "feature_name", "enabled"]
+    list_filter = ["type", "enabled"]
+    search_fields = ["name", "feature_name"]
+    inlines = [OpenAIAlertEventInline]
+
+
+@admin.register(OpenAIAlertEvent)
+class OpenAIAlertEventAdmin(admin.ModelAdmin):
+    list_display = ["alert", "user", "period_key", "value", "created_at"]
+    list_filter = ["alert"]
+    search_fields = ["period_key", "user__email"]
+    raw_id_fields = ["alert", "user"]

@@ -1,0 +1,58 @@
+"""The errors every AI feature raises, whatever the engine or the provider.
+
+`str(error)` is the technical detail for logs; `error.user_message` is what a page or a task
+row may show. Provider SDK exceptions never get past `ai.openai_api`.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+
+class AIError(Exception):
+    """An AI feature failed; the base of every error below."""
+
+    default_user_message = "The AI service could not complete this request. Please try again."
+    # Worth retrying the whole job later (a task may use this to decide on a Celery retry).
+    retryable = False
+
+    def __init__(self, message: str = "", *, user_message: str | None = None) -> None:
+        super().__init__(message or self.default_user_message)
+        self._user_message = user_message
+
+    @property
+    def user_message(self) -> str:
+        # Translated when read, so a task renders it in the language active at that moment.
+        return gettext(self._user_message or self.default_user_message)
+
+
+class AITemporaryError(AIError):
+    default_user_message = "The AI service is busy or unreachable. Please try again in a moment."
+    retryable = True
+
+
+class AIInvalidResponse(AIError):
+    default_user_message = "The AI service returned an unusable answer. Please try again."
+    retryable = True
+
+
+class AIRefused(AIError):
+    default_user_message = "The AI service declined to process this content."
+
+
+class AICancelled(AIError):
+    default_user_message = "The task was cancelled."
+
+
+class AIConfigurationError(AIError):
+    default_user_message = (
+        "The AI service is not configured correctly. The team has been told; please try later."
+    )
+
+
+class AINoJobOffer(AIError):
+    default_user_message = "No job offer was found in this text."
+
+
+class AIUnavailableOffline(AIError):
+    default_user_message = "This feature needs the online AI engine, which is not enabled here."

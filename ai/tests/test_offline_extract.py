@@ -1,0 +1,422 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ai.offline import vocabulary
+from ai.offline.extract import detect_language, extract_job_offer, is_job_offer
+from ai.offline.vocabulary import (
+    canonical_language,
+    canonical_skill,
+    degree_level,
+    find_skills,
+    find_skills_in,
+    language_level,
+)
+
+JOBS = Path(__file__).parent / "fixtures" / "jobs"
+# What a careful reader lists as the skills of each real job text. Recall must reach 90%: one
+# judgement call may differ from the reader's, but losing a whole family (the AWS services,
+# the CI tools) fails the test.
+MIN_RECALL = 0.9
+BACKEND_EXPECTED = [
+    "Python", "FastAPI", "Django REST Framework", "AWS", "ECS", "RDS", "ElastiCache", "Kafka",
+    "PostgreSQL", "asyncio", "Docker", "Kubernetes", "SQL", "Redis", "CI/CD", "GitHub Actions",
+    "CircleCI", "Datadog", "OpenTelemetry", "microservices",
+]  # fmt: skip
+# Skills a reader would not list first but that the text does ask for.
+BACKEND_ALSO_FAIR = [
+    "Backend development", "Database design", "Event-driven architecture", "Data modeling",
+    "Asynchronous programming", "Containerization", "Query optimization", "Caching",
+    "Observability", "Incident management", "Ownership",
+]  # fmt: skip
+PRODUCT_EXPECTED = [
+    "Product management", "Product roadmap", "product backlog", "Customer discovery", "NPS",
+    "Mixpanel", "funnel data", "Competitive analysis", "PRD", "Acceptance criteria",
+    "Sprint planning", "OKR", "Stakeholder management", "Amplitude", "Looker", "SQL",
+    "A/B testing", "Experimentation", "Communication", "SaaS", "B2B",
+]  # fmt: skip
+
+
+def read_job(name: str) -> str:
+    return (JOBS / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def all_skills(offer: dict) -> set[str]:
+    skills = offer["skills"]
+    names = set(skills["soft_skills"])
+    for category in ("hard_skills", "tools", "methodologies"):
+        names |= set(skills[category]["required"]) | set(skills[category]["nice_to_have"])
+    return names
+
+
+def canonical(names: list[str]) -> set[str]:
+    resolved = {name: canonical_skill(name) for name in names}
+    assert None not in resolved.values(), resolved
+    return set(resolved.values())
+
+
+@pytest.mark.parametrize(
+    ("job", "expected", "also_fair"),
+    [
+        ("backend-eng", BACKEND_EXPECTED, BACKEND_ALSO_FAIR),
+        ("product-manager", PRODUCT_EXPECTED, []),
+    ],
+)
+def test_it_finds_the_skills_a_reader_lists(job: str, expected: list[str], also_fair: list[str]):
+    found = all_skills(extract_job_offer(read_job(job)))
+    wanted = canonical(expected)
+
+    recall = len(wanted & found) / len(wanted)
+    assert recall >= MIN_RECALL, sorted(wanted - found)
+    assert found <= wanted | canonical(also_fair), sorted(found - wanted - canonical(also_fair))
+
+
+def test_it_reads_departments_and_c_suite_as_no_skill():
+    found = all_skills(extract_job_offer(read_job("product-manager")))
+
+    # "working alongside engineering, design, data science, and go-to-market teams"
+    assert "Data science" not in found
+    assert "Go-to-market strategy" not in found
+    assert "C" not in found
+
+
+def test_it_reads_the_prose_backend_offer():
+    offer = extract_job_offer(read_job("backend-eng"))
+
+    assert offer["title"] == "Senior Backend Engineer"
+    assert offer["company"] is None
+    assert offer["experience"] == {"min_years": 4, "max_years": None, "level": "senior"}
+    assert offer["language"] == "en"
+    assert offer["salary"] is None
+    assert offer["responsibilities"][0].startswith("Design and build high-throughput Python")
+    assert offer["responsibilities"][1].startswith("Make sound architectural decisions")
+    assert offer["skills"]["tools"]["nice_to_have"] == []
+
+
+def test_it_splits_the_product_offer_into_responsibilities():
+    offer = extract_job_offer(read_job("product-manager"))
+
+    assert offer["title"] == "Senior Product Manager"
+    assert "Author detailed PRDs and acceptance criteria" in offer["responsibilities"]
+    assert any(r.startswith("Own the product roadmap") for r in offer["responsibilities"])
+    # "you will not write code" is a statement, not a responsibility.
+    assert not any("write code" in r for r in offer["responsibilities"])
+    assert offer["experience"]["min_years"] == 4
+
+
+def test_it_reads_a_french_offer_with_bullets():
+    offer = extract_job_offer(read_job("fr-fullstack"))
+
+    assert offer["title"] == "Développeur(se) Full Stack"
+    assert offer["company"] == "Acme Santé"
+    assert offer["contract"] == "CDI"
+    assert offer["experience"] == {"min_years": 3, "max_years": 5, "level": "mid"}
+    assert offer["location"] == {"city": "Lyon", "country": "France", "remote": "hybrid"}
+    assert offer["salary"] == {"min": 45000, "max": 55000, "currency": "EUR", "period": "year"}
+    assert offer["education"] == {"level": "Master", "field": "informatique"}
+    assert offer["languages"] == [
+        {"language": "English", "level": "Professional", "requirement": "required"}
+    ]
+    assert {"React", "TypeScript", "Node.js"} <= set(offer["skills"]["hard_skills"]["required"])
+    assert offer["skills"]["tools"]["nice_to_have"] == ["AWS", "Figma"]
+    assert offer["skills"]["hard_skills"]["nice_to_have"] == ["GraphQL"]
+    assert "Scrum" in offer["skills"]["methodologies"]["required"]
+    assert offer["skills"]["soft_skills"] == ["Rigor", "Curiosity", "Teamwork"]
+    assert len(offer["responsibilities"]) == 5
+    assert "2 jours de télétravail par semaine" in offer["benefits"]
+    assert offer["language"] == "fr"
+
+
+def test_it_reads_a_french_offer_written_as_prose():
+    offer = extract_job_offer(read_job("fr-comptable"))
+
+    assert offer["title"] == "Comptable Général(e)"
+    assert offer["contract"] == "CDD"
+    assert offer["experience"]["min_years"] == 2
+    assert offer["location"] == {"city": "Paris", "country": "France", "remote": "none"}
+    assert offer["salary"] == {"min": 2800, "max": 2800, "currency": "EUR", "period": "month"}
+    assert offer["education"] == {"level": "Associate", "field": "comptabilité"}
+    assert {"Accounting", "Taxation"} <= set(offer["skills"]["hard_skills"]["required"])
+    assert offer["skills"]["tools"]["required"] == ["Sage", "Microsoft Excel"]
+    assert offer["responsibilities"][0].startswith("La comptabilité générale de trois filiales")
+
+
+def test_it_reads_a_german_offer():
+    offer = extract_job_offer(read_job("de-data-engineer"))
+
+    assert offer["title"] == "Data Engineer"
+    assert offer["company"] == "Nordlicht Analytics GmbH"
+    assert offer["contract"] == "Permanent"
+    assert offer["experience"]["min_years"] == 3
+    assert offer["location"] == {"city": "Berlin", "country": "Germany", "remote": "hybrid"}
+    assert offer["salary"] == {"min": 60000, "max": 75000, "currency": "EUR", "period": "year"}
+    assert offer["education"] == {"level": "Bachelor", "field": "Informatik"}
+    assert offer["languages"] == [
+        {"language": "German", "level": "C1", "requirement": "required"},
+        {"language": "English", "level": "B2", "requirement": "required"},
+    ]
+    assert offer["skills"]["tools"]["nice_to_have"] == [
+        "Apache Kafka",
+        "Apache Spark",
+        "Kubernetes",
+    ]
+    assert {"Apache Airflow", "dbt", "Snowflake", "Terraform"} <= set(
+        offer["skills"]["tools"]["required"]
+    )
+    assert {"Teamwork", "Communication"} <= set(offer["skills"]["soft_skills"])
+    assert "30 Tage Urlaub" in offer["benefits"]
+    assert offer["language"] == "de"
+
+
+def test_it_reads_a_spanish_offer():
+    offer = extract_job_offer(read_job("es-marketing"))
+
+    assert offer["title"] == "Responsable de Marketing Digital"
+    assert offer["company"] == "Viajes Sol"
+    assert offer["contract"] == "Permanent"
+    assert offer["experience"]["min_years"] == 5
+    assert offer["location"] == {"city": "Madrid", "country": "Spain", "remote": "hybrid"}
+    assert offer["salary"] == {"min": 40000, "max": 48000, "currency": "EUR", "period": "year"}
+    assert offer["education"] == {"level": "Bachelor", "field": "Marketing"}
+    assert offer["languages"] == [{"language": "English", "level": "C1", "requirement": "required"}]
+    assert {"SEO", "SEA"} <= set(offer["skills"]["hard_skills"]["required"])
+    assert offer["skills"]["hard_skills"]["nice_to_have"] == ["SQL"]
+    assert offer["skills"]["tools"]["nice_to_have"] == ["Salesforce"]
+    assert offer["responsibilities"][0] == "Definir y ejecutar la estrategia SEO y SEA"
+    assert offer["language"] == "es"
+
+
+@pytest.mark.parametrize(
+    ("text", "salary"),
+    [
+        ("Salary: €45k-55k", {"min": 45000, "max": 55000, "currency": "EUR", "period": "year"}),
+        ("Salaire : 45-55k€ selon profil", {"min": 45000, "max": 55000, "currency": "EUR",
+                                            "period": "year"}),
+        ("45 000 - 55 000 € brut annuel", {"min": 45000, "max": 55000, "currency": "EUR",
+                                           "period": "year"}),
+        ("$120,000–$150,000 per year", {"min": 120000, "max": 150000, "currency": "USD",
+                                         "period": "year"}),
+        ("TJM : 550 € HT", {"min": 550, "max": 550, "currency": "EUR", "period": "day"}),
+        ("Gehalt bis zu 70.000 EUR", {"min": None, "max": 70000, "currency": "EUR",
+                                      "period": "year"}),
+        ("£25 per hour", {"min": 25, "max": 25, "currency": "GBP", "period": "hour"}),
+    ],
+)  # fmt: skip
+def test_it_reads_salaries(text: str, salary: dict):
+    assert extract_job_offer(f"Backend Engineer\n\n{text}")["salary"] == salary
+
+
+def test_it_takes_no_salary_from_years_or_days():
+    text = "Backend Engineer\n\n4+ years of experience. 25 days of holidays. Founded in 2015."
+    assert extract_job_offer(text)["salary"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("4+ years of professional experience with Python.", (4, None)),
+        ("Vous avez 3 à 5 ans d'expérience en développement.", (3, 5)),
+        ("Mindestens 3 Jahre Berufserfahrung.", (3, None)),
+        ("Experiencia de 5 años en marketing.", (5, None)),
+        ("At least two years of experience in sales.", (2, None)),
+    ],
+)
+def test_it_reads_years_of_experience(text: str, years: tuple[int, int | None]):
+    experience = extract_job_offer(f"Developer\n\n{text}")["experience"]
+    assert (experience["min_years"], experience["max_years"]) == years
+
+
+def test_it_marks_sentence_level_nice_to_haves():
+    offer = extract_job_offer(
+        "Data Analyst\n\nYou know SQL and Python. Experience with Tableau is a plus."
+    )
+    assert offer["skills"]["hard_skills"]["required"] == ["SQL", "Python"]
+    assert offer["skills"]["tools"] == {"required": [], "nice_to_have": ["Tableau"]}
+
+
+def test_it_reads_contract_words_in_their_own_language():
+    english = "Backend Engineer\n\nJoin an early-stage startup. You will lead the migration."
+    french = "Développeur\n\nStage de 6 mois au sein de notre équipe, en contact permanent."
+
+    assert extract_job_offer(english)["contract"] is None
+    assert extract_job_offer(english)["experience"]["level"] is None
+    assert extract_job_offer(french)["contract"] == "Stage"
+
+
+def test_it_asks_what_the_requirements_say_not_the_company_story():
+    offer = extract_job_offer(
+        "Data Analyst\n\nFounded in 2010, Acme has 15 years of experience in retail. "
+        "Python is a plus.\n\nRequirements:\n- 2+ years of experience with SQL"
+    )
+
+    assert offer["experience"]["min_years"] == 2
+    assert offer["company"] is None
+
+
+def test_it_reads_markdown_headings_and_bullets():
+    offer = extract_job_offer(
+        "# Senior Frontend Developer (f/m/x)\n\n**Acme GmbH** is a fintech company in Munich.\n\n"
+        "## What you'll do\n* Build our web app with React\n\n"
+        "## What you bring\n* 5+ years of experience with JavaScript\n\n"
+        "## Nice to have\n* Next.js\n\n"
+        "## Benefits\n* 30 days vacation, remote-friendly, €70,000 - €85,000 per year\n"
+    )
+
+    assert offer["title"] == "Senior Frontend Developer"
+    assert offer["company"] == "Acme GmbH"
+    assert offer["location"] == {"city": "Munich", "country": "Germany", "remote": "hybrid"}
+    assert offer["responsibilities"] == ["Build our web app with React"]
+    assert offer["skills"]["hard_skills"]["nice_to_have"] == ["Next.js"]
+    assert offer["benefits"] == [
+        "30 days vacation",
+        "Remote-friendly",
+        "€70,000 - €85,000 per year",
+    ]
+    assert offer["salary"] == {"min": 70000, "max": 85000, "currency": "EUR", "period": "year"}
+
+
+def test_it_tells_a_job_offer_from_other_text():
+    assert is_job_offer(extract_job_offer(read_job("backend-eng")))
+    assert not is_job_offer(extract_job_offer("hello world, nothing to see here"))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We are looking for a developer to join our team and build the product.", "en"),
+        ("Nous recherchons un développeur pour notre équipe et vous aurez les missions.", "fr"),
+        ("Wir suchen eine Entwicklerin für unser Team und bieten dir mit uns viel.", "de"),
+        ("Buscamos un desarrollador para nuestro equipo con experiencia y ganas.", "es"),
+    ],
+)
+def test_it_detects_the_language(text: str, language: str):
+    assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("C++, C#, .NET and Node.js with CI/CD", ["C++", "C#", ".NET", "Node.js", "CI/CD"]),
+        ("ASP.NET Core, Vue.js and Next.js", ["ASP.NET", "Vue.js", "Next.js"]),
+        ("Python, Go and Rust; R and SQL", ["Python", "Go", "Rust", "R", "SQL"]),
+        ("Golang developer, Go developer", ["Go", "Go"]),
+        ("experience in C and C++", ["C", "C++"]),
+        ("postgres, psql, k8s and JS", ["PostgreSQL", "PostgreSQL", "Kubernetes", "JavaScript"]),
+        ("apprentissage automatique, maschinelles Lernen, aprendizaje automático, ML",
+         ["Machine Learning"] * 4),
+        ("gestion de projet, Projektmanagement, gestión de proyectos",
+         ["Project management"] * 3),
+        ("travail en équipe, Teamfähigkeit, trabajo en equipo", ["Teamwork"] * 3),
+        ("MACHINE LEARNING and Kubernetes", ["Machine Learning", "Kubernetes"]),
+    ],
+)  # fmt: skip
+def test_it_matches_skills_with_special_characters_and_languages(text: str, names: list[str]):
+    assert [match.name for match in find_skills(text)] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Go-to-market experience with C-suite executives in R&D",
+        "Let's go! We react quickly and go further.",
+        "(Go Sooners and Cardinal!)",
+        "Vitamin C and category C driving licence; English level C1",
+        "the rest of the team",
+        "We excel at sketching",
+    ],
+)
+def test_it_does_not_read_common_words_as_skills(text: str):
+    names = [match.name for match in find_skills(text)]
+    assert not {"Go", "C", "R", "React", "REST APIs", "Microsoft Excel", "Sketch"} & set(names)
+
+
+def test_its_spans_point_into_the_original_text():
+    text = "Maîtrise de l’apprentissage automatique et de Kubernetes"
+    for match in find_skills(text):
+        assert text[match.start : match.end] == match.text
+    assert [m.text for m in find_skills(text)] == ["apprentissage automatique", "Kubernetes"]
+
+
+def test_it_searches_many_texts_in_one_pass():
+    texts = ["Python and Go", "machine", "learning", "Docker"]
+    found = find_skills_in(texts)
+
+    assert [[m.name for m in matches] for matches in found] == [
+        ["Python", "Go"],
+        [],
+        [],
+        ["Docker"],
+    ]
+    assert texts[0][found[0][1].start : found[0][1].end] == "Go"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("k8s", "Kubernetes"),
+        ("postgres", "PostgreSQL"),
+        ("psql", "PostgreSQL"),
+        ("js", "JavaScript"),
+        ("go", "Go"),
+        ("Python 3.12", "Python"),
+        ("Kubernetes (k8s)", "Kubernetes"),
+        ("Gestion de projet", "Project management"),
+        ("Python for finance", None),
+        ("Underwater basket weaving", None),
+    ],
+)
+def test_it_names_skills_canonically(name: str, expected: str | None):
+    assert canonical_skill(name) == expected
+
+
+def test_its_vocabulary_is_broad_and_consistent():
+    sizes = {category: len(skills) for category, skills in vocabulary.VOCABULARY.items()}
+    assert all(size >= 40 for size in sizes.values()), sizes
+    assert 300 <= sum(sizes.values()) <= 700
+    # Building the matcher raises when one term names two skills.
+    _, _, categories = vocabulary._matcher()
+    for name, implied in vocabulary.IMPLIED_SKILLS.items():
+        assert name in categories and set(implied) <= set(categories), name
+    assert set(vocabulary.SKILL_DOMAINS) <= set(categories)
+    for domain in ("product", "design", "marketing", "sales", "finance", "people"):
+        assert domain in vocabulary.SKILL_DOMAINS.values()
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Bac+5 en informatique", "Master"),
+        ("Master's degree in Computer Science", "Master"),
+        ("Abgeschlossenes Studium der Informatik", "Bachelor"),
+        ("Licenciatura en ADE", "Bachelor"),
+        ("PhD in Physics", "PhD"),
+        ("BTS comptabilité", "Associate"),
+        ("Scrum Master certification", None),
+    ],
+)
+def test_it_reads_degree_levels(text: str, level: str | None):
+    assert degree_level(text) == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("C1", ("C1", 5)),
+        ("Courant", ("Fluent", 5)),
+        ("Langue maternelle", ("Native", 7)),
+        ("Native speaker", ("Native", 7)),
+        ("verhandlungssicher", ("Professional", 5)),
+        ("nivel básico", ("Basic", 2)),
+    ],
+)
+def test_it_reads_language_levels(text: str, level: tuple[str, int]):
+    assert language_level(text) == level
+
+
+def test_it_names_languages_in_four_languages():
+    assert [canonical_language(n) for n in ("anglais", "Englisch", "inglés", "English")] == [
+        "English"
+    ] * 4
+    assert canonical_language("Deutschland") is None

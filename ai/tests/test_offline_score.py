@@ -1,0 +1,303 @@
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ai.offline.extract import extract_job_offer
+from ai.offline.score import score_match, weighted_total
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TODAY = date(2025, 6, 1)
+EVIDENCE_LINE = re.compile(r'^(?P<path>[\w.\[\]]+): "(?P<quote>.*)"$', re.DOTALL)
+
+
+def load_cv(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / "cvs" / f"{name}.cv.json").read_text(encoding="utf-8"))
+
+
+def load_offer(name: str) -> dict[str, Any]:
+    return extract_job_offer((FIXTURES / "jobs" / f"{name}.txt").read_text(encoding="utf-8"))
+
+
+def offer_with(**fields: Any) -> dict[str, Any]:
+    offer: dict[str, Any] = {
+        "title": "Backend Engineer",
+        "experience": {"min_years": None, "max_years": None, "level": None},
+        "skills": {
+            "hard_skills": {"required": [], "nice_to_have": []},
+            "tools": {"required": [], "nice_to_have": []},
+            "methodologies": {"required": [], "nice_to_have": []},
+            "soft_skills": [],
+        },
+        "education": {"level": None, "field": None},
+        "languages": [],
+        "responsibilities": [],
+    }
+    offer.update(fields)
+    return offer
+
+
+def cv_with(**fields: Any) -> dict[str, Any]:
+    cv: dict[str, Any] = {
+        "header": {"full_name": "Sam Doe", "current_title": "Backend Engineer"},
+        "skills": {"hard_skills": [], "tools": [], "soft_skills": [], "methodologies": []},
+        "experience": [],
+        "education": [],
+        "languages": [],
+        "language": "en",
+    }
+    cv.update(fields)
+    return cv
+
+
+def resolve(cv: dict[str, Any], path: str) -> Any:
+    value: Any = cv
+    for key, index in re.findall(r"(\w+)|\[(\d+)\]", path):
+        value = value[int(index)] if index else value[key]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "total"),
+    [
+        ({"technical_skills": 100, "experience": 100, "education": 100,
+          "soft_skills_languages": 100}, 100),
+        ({"technical_skills": 80, "experience": 60, "education": 50,
+          "soft_skills_languages": 40}, 62),
+        # 10.5 rounds up like the product always did; Python's round() would give 10.
+        ({"technical_skills": 30, "experience": 0, "education": 0,
+          "soft_skills_languages": 0}, 11),
+        ({"technical_skills": 250, "experience": -40, "education": "90",
+          "soft_skills_languages": None}, 53),
+        ({"technical_skills": "high", "experience": True, "education": float("nan")}, 0),
+    ],
+)  # fmt: skip
+def test_it_weighs_the_breakdown_with_fixed_weights(breakdown: dict[str, Any], total: int):
+    assert weighted_total(breakdown) == total
+
+
+def test_it_recomputes_the_total_from_the_breakdown():
+    result = score_match(load_cv("backend-engineer"), load_offer("backend-eng"), today=TODAY)
+
+    assert result["match_score"] == weighted_total(result["score_breakdown"])
+    assert all(0 <= value <= 100 for value in result["score_breakdown"].values())
+
+
+def test_it_ranks_the_fitting_cv_and_offer_first():
+    backend_cv, sample_cv = load_cv("backend-engineer"), load_cv("sample-resume")
+    backend, product = load_offer("backend-eng"), load_offer("product-manager")
+
+    fit = score_match(backend_cv, backend, today=TODAY)["match_score"]
+    assert fit > score_match(backend_cv, product, today=TODAY)["match_score"]
+    assert fit > score_match(sample_cv, backend, today=TODAY)["match_score"] + 20
+
+
+def test_it_matches_skills_through_synonyms_and_implications():
+    result = score_match(load_cv("backend-engineer"), load_offer("backend-eng"), today=TODAY)
+
+    assert {"Python", "PostgreSQL", "Amazon RDS", "CI/CD", "Containerization"} <= set(
+        result["matching_skills"]
+    )
+    assert {"Apache Kafka", "Kubernetes", "Datadog"} <= set(result["missing_skills"])
+    assert not set(result["matching_skills"]) & set(result["missing_skills"])
+
+
+def test_its_evidence_quotes_the_cv_where_it_says_so():
+    cv = load_cv("backend-engineer")
+    result = score_match(cv, load_offer("backend-eng"), today=TODAY)
+    quoted = 0
+    for item in result["evidence"]:
+        assert item["met"] or item["kind"] == "experience" or not item["cv_evidence"]
+        for line in item["cv_evidence"]:
+            m = EVIDENCE_LINE.match(line)
+            assert m, line
+            value = resolve(cv, m.group("path"))
+            if isinstance(value, str):
+                assert m.group("quote").strip("…") in value
+                quoted += 1
+            else:
+                assert value["company"] in m.group("quote")
+    assert quoted >= 20
+    rds = next(item for item in result["evidence"] if item["requirement"] == "Amazon RDS")
+    assert rds["cv_evidence"] == [
+        'experience[1].responsibilities[2]: "Migrated the PostgreSQL database to Amazon RDS"'
+    ]
+
+
+def test_it_matches_offer_skills_outside_the_vocabulary_by_their_words():
+    offer = offer_with(
+        skills={
+            **offer_with()["skills"],
+            "tools": {"required": ["Ansys Fluent"], "nice_to_have": []},
+        }
+    )
+    cv = cv_with(
+        experience=[{"title": "Engineer", "company": "Aero", "start_date": "2020",
+                     "end_date": "2022", "responsibilities": ["Ran CFD studies in Ansys Fluent"]}]
+    )  # fmt: skip
+
+    result = score_match(cv, offer, today=TODAY)
+
+    assert result["matching_skills"] == ["Ansys Fluent"]
+    assert result["evidence"][0]["cv_evidence"] == [
+        'experience[0].responsibilities[0]: "Ran CFD studies in Ansys Fluent"'
+    ]
+
+
+def test_it_counts_years_from_experience_dates():
+    offer = offer_with(experience={"min_years": 10, "max_years": None, "level": "senior"})
+    short = cv_with(
+        experience=[{"title": "Backend Engineer", "company": "A", "start_date": "2023-06",
+                     "end_date": "present"}]
+    )  # fmt: skip
+    long = cv_with(
+        experience=[
+            {"title": "Backend Engineer", "company": "A", "start_date": "2016-06",
+             "end_date": "present"},
+            {"title": "Backend Engineer", "company": "B", "start_date": "2017-01",
+             "end_date": "2019-01"},
+        ]
+    )  # fmt: skip
+
+    # 25 months of a 10-year target: 0.7 x 20.8 + 0.3 x 100 (same title).
+    short_result = score_match(short, offer, today=TODAY)
+    assert short_result["score_breakdown"]["experience"] == 45
+    assert short_result["evidence"][-1]["kind"] == "experience"
+    assert not short_result["evidence"][-1]["met"]
+    # Overlapping jobs count once: 109 months, not 133 (which would reach the target).
+    assert score_match(long, offer, today=TODAY)["score_breakdown"]["experience"] == 94
+
+
+def test_it_compares_degree_levels_and_fields():
+    master = cv_with(
+        education=[
+            {
+                "institution": "Uni",
+                "degree": "MSc",
+                "field_of_study": "Computer Science",
+                "end_date": "2015",
+            }
+        ]
+    )
+    bachelor = cv_with(
+        education=[
+            {
+                "institution": "Uni",
+                "degree": "Licence",
+                "field_of_study": "Informatique",
+                "end_date": "2015",
+            }
+        ]
+    )
+    wants_master = offer_with(education={"level": "Master", "field": "Informatik"})
+    wants_bachelor = offer_with(education={"level": "Bachelor", "field": None})  # fmt: skip
+
+    assert score_match(master, wants_master, today=TODAY)["score_breakdown"]["education"] == 100
+    assert score_match(master, wants_bachelor, today=TODAY)["score_breakdown"]["education"] == 100
+    below = score_match(bachelor, wants_master, today=TODAY)
+    assert below["score_breakdown"]["education"] == 65
+    assert below["suggestions"][0]["title"] == "Show the degree the offer asks for"
+
+
+def test_it_never_suggests_improving_a_native_or_c2_language():
+    offer = offer_with(
+        languages=[{"language": "English", "level": "Native", "requirement": "required"}]
+    )
+    for level in ("C2", "Native speaker", "Bilingual"):
+        cv = cv_with(languages=[{"name": "English", "level": level}])
+        assert score_match(cv, offer, today=TODAY)["suggestions"] == []
+
+
+def test_it_suggests_stating_a_language_level_below_the_offer():
+    offer = offer_with(
+        languages=[{"language": "Spanish", "level": "C1", "requirement": "required"}]
+    )
+    cv = cv_with(languages=[{"name": "Espagnol", "level": "B1"}], language="fr")
+
+    (suggestion,) = score_match(cv, offer, today=TODAY)["suggestions"]
+
+    assert suggestion["title"] == "Précisez votre niveau en espagnol"
+    assert "Votre CV indique B1." in suggestion["suggestion"]
+
+
+def test_it_suggests_only_real_gaps_and_never_claims_a_skill():
+    offer = offer_with(
+        skills={
+            **offer_with()["skills"],
+            "hard_skills": {"required": ["Python"], "nice_to_have": []},
+            "tools": {"required": ["Kafka", "Kubernetes"], "nice_to_have": []},
+        }
+    )
+    cv = cv_with(skills={"hard_skills": [{"name": "Python", "proficiency": 4}], "tools": []})
+
+    result = score_match(cv, offer, today=TODAY)
+
+    assert result["missing_skills"] == ["Kafka", "Kubernetes"]
+    first = result["suggestions"][0]
+    assert "Kafka, Kubernetes" in first["suggestion"] and "Python" not in first["suggestion"]
+    assert "really used" in first["suggestion"]
+    assert first["priority"] == "high"
+
+
+def test_its_suggestions_follow_the_contract():
+    for job in ("backend-eng", "product-manager", "fr-fullstack", "de-data-engineer"):
+        for cv_name in ("backend-engineer", "sample-resume"):
+            result = score_match(load_cv(cv_name), load_offer(job), today=TODAY)
+            assert len(result["suggestions"]) <= 3
+            impacts = []
+            for suggestion in result["suggestions"]:
+                assert set(suggestion) == {"title", "suggestion", "priority", "impact"}
+                assert 3 <= len(suggestion["title"].split()) <= 8
+                assert suggestion["priority"] in ("high", "medium", "low")
+                assert re.fullmatch(r"\+[1-9]\d* points", suggestion["impact"])
+                impacts.append(int(suggestion["impact"][1:].split()[0]))
+            assert impacts == sorted(impacts, reverse=True)
+
+
+def test_its_impact_is_the_score_gained_by_closing_the_gap():
+    offer = offer_with(
+        skills={**offer_with()["skills"], "tools": {"required": ["Docker", "Kafka"],
+                                                    "nice_to_have": []}}
+    )  # fmt: skip
+    cv = cv_with(skills={"hard_skills": [], "tools": [{"name": "Docker", "proficiency": 3}]})
+    fixed = cv_with(
+        skills={"hard_skills": [], "tools": [{"name": "Docker", "proficiency": 3},
+                                             {"name": "Kafka", "proficiency": 3}]}
+    )  # fmt: skip
+
+    before = score_match(cv, offer, today=TODAY)
+    after = score_match(fixed, offer, today=TODAY)
+
+    gained = after["match_score"] - before["match_score"]
+    assert before["suggestions"][0]["impact"] == f"+{gained} points"
+
+
+def test_it_gives_the_same_answer_every_time():
+    cv, offer = load_cv("backend-engineer"), load_offer("de-data-engineer")
+    first = score_match(cv, offer, today=TODAY)
+
+    assert score_match(copy.deepcopy(cv), copy.deepcopy(offer), today=TODAY) == first
+    assert first["matching_skills"] == sorted(first["matching_skills"], key=str.casefold)
+
+
+@pytest.mark.parametrize(
+    ("cv", "offer"),
+    [
+        ({}, {}),
+        ({"header": None, "skills": "Python", "experience": [None, {"title": "Dev"}]},
+         {"skills": None, "languages": [None], "experience": {"min_years": "5"}}),
+        (cv_with(languages=[{"name": "Klingon", "level": "fluent"}]),
+         offer_with(languages=[{"language": "Klingon", "level": "C1"}])),
+    ],
+)  # fmt: skip
+def test_it_scores_partial_documents_without_failing(cv: dict, offer: dict):
+    result = score_match(cv, offer, today=TODAY)
+
+    assert 0 <= result["match_score"] <= 100
+    assert result["match_score"] == weighted_total(result["score_breakdown"])

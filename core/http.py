@@ -1,0 +1,32 @@
+"""Typing and helpers for requests, shared by every app's views."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.http import HttpRequest
+
+if TYPE_CHECKING:  # the user model's type only; nothing is imported when the code runs
+    from accounts.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind @login_required: `user` is our User, never AnonymousUser."""
+
+    user: User
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the address our outermost trusted proxy saw.
+
+    X-Forwarded-For is read only when TRUSTED_PROXY_COUNT says proxies are in front of us, and
+    only the entry our own proxy appended, so a client cannot choose the address we record.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
