@@ -15,7 +15,7 @@ RUN apt-get update \
 RUN useradd --create-home --uid 1000 fitmycv
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 COPY . .
 # collectstatic needs a key to import settings; it is not used at run time.
 RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput

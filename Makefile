@@ -5,13 +5,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The lock compiler; keep in step with requirements-dev.in.
+UV_VERSION := 0.13.9
+# --universal: one lock for every OS and Python 3.11+; --generate-hashes: every file of every
+# pinned version is hashed, so `pip install --require-hashes` refuses anything else.
+COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
 
-.PHONY: run test test-slow lint format bench worker clean
+.PHONY: run test test-slow lint format bench worker lock check-lock clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 # Migrate, seed (with the demo accounts), then serve the app with a Celery worker beside it.
@@ -43,6 +49,25 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Recompile both locks from the .in files. The current locks are the compiler's starting point,
+# so only what the .in files changed moves: `make lock LOCK_ARGS="--upgrade-package celery"`
+# moves one more package.
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(COMPILE) $(LOCK_ARGS) requirements.in -o requirements.txt
+	$(COMPILE) $(LOCK_ARGS) requirements-dev.in -o requirements-dev.txt
+
+# Fails when a lock no longer matches its .in file. Reads the package index, as `make lock` does.
+check-lock: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp requirements.txt requirements-dev.txt "$$tmp" && \
+	$(COMPILE) requirements.in -o "$$tmp/requirements.txt" && \
+	$(COMPILE) requirements-dev.in -o "$$tmp/requirements-dev.txt" && \
+	diff -u requirements.txt "$$tmp/requirements.txt" && \
+	diff -u requirements-dev.txt "$$tmp/requirements-dev.txt" || \
+	{ echo "A lock is stale: run make lock and commit the result."; exit 1; }
 
 clean:
 	rm -rf var staticfiles

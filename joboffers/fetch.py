@@ -3,23 +3,26 @@
 This is the only module that fetches user-supplied URLs. Every hop is parsed, resolved once,
 checked against `is_public_address`, and then connected to that exact address: the network
 backend below never resolves a name, so DNS rebinding between check and connect is impossible.
+It plugs into httpx and httpcore through their documented extension points only (a custom
+transport, a custom network backend), so a client upgrade cannot silently bypass the guard.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import select
 import socket
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
-import httpcore2
-import httpx2
+import httpcore
+import httpx
 from django.utils.translation import gettext_lazy as _
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -155,10 +158,10 @@ def _address_allowed(ip: str) -> bool:
     return is_public_address(ip) or (ip in LOOPBACK_TEST_ADDRESSES and _loopback_allowed())
 
 
-def _parse_url(url: str) -> httpx2.URL:
+def _parse_url(url: str) -> httpx.URL:
     try:
-        parsed = httpx2.URL(url.strip())
-    except (httpx2.InvalidURL, TypeError, UnicodeError) as exc:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError, UnicodeError) as exc:
         raise InvalidUrl(str(exc)) from exc
     if parsed.scheme not in SCHEME_PORTS or not parsed.raw_host:
         raise InvalidUrl(f"unsupported URL {url!r}")
@@ -167,7 +170,7 @@ def _parse_url(url: str) -> httpx2.URL:
     return parsed
 
 
-def _resolve(url: httpx2.URL) -> list[str]:
+def _resolve(url: httpx.URL) -> list[str]:
     """Return the addresses to connect to; raise unless every one of them passes the policy."""
     host = url.raw_host.decode("ascii")
     port = url.port or SCHEME_PORTS[url.scheme]
@@ -198,71 +201,71 @@ def _resolve(url: httpx2.URL) -> list[str]:
     return addresses
 
 
-class _DeadlineStream(httpcore2.NetworkStream):
+class _DeadlineStream(httpcore.NetworkStream):
     """A socket stream whose every operation is bounded by the fetch's total deadline.
 
     httpx timeouts are per read, so a server dripping one byte at a time would never time out.
     """
 
     def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self._sock = sock
-        self._deadline = deadline
+        self.sock = sock
+        self.deadline = deadline
 
-    def _arm(self, timeout: float | None, exc_class: type[Exception]) -> None:
-        remaining = self._deadline - time.monotonic()
+    def arm(self, timeout: float | None, exc_class: type[Exception]) -> None:
+        remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise exc_class("total deadline reached")
-        self._sock.settimeout(remaining if timeout is None else min(timeout, remaining))
+        self.sock.settimeout(remaining if timeout is None else min(timeout, remaining))
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        self._arm(timeout, httpcore2.ReadTimeout)
+        self.arm(timeout, httpcore.ReadTimeout)
         try:
-            return self._sock.recv(max_bytes)
+            return self.sock.recv(max_bytes)
         except TimeoutError as exc:
-            raise httpcore2.ReadTimeout(exc) from exc
+            raise httpcore.ReadTimeout(exc) from exc
         except OSError as exc:
-            raise httpcore2.ReadError(exc) from exc
+            raise httpcore.ReadError(exc) from exc
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._arm(timeout, httpcore2.WriteTimeout)
+        self.arm(timeout, httpcore.WriteTimeout)
         try:
-            self._sock.sendall(buffer)
+            self.sock.sendall(buffer)
         except TimeoutError as exc:
-            raise httpcore2.WriteTimeout(exc) from exc
+            raise httpcore.WriteTimeout(exc) from exc
         except OSError as exc:
-            raise httpcore2.WriteError(exc) from exc
+            raise httpcore.WriteError(exc) from exc
 
     def close(self) -> None:
-        self._sock.close()
+        self.sock.close()
 
     def start_tls(
         self,
         ssl_context: ssl.SSLContext,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore2.NetworkStream:
-        self._arm(timeout, httpcore2.ConnectTimeout)
+    ) -> httpcore.NetworkStream:
+        self.arm(timeout, httpcore.ConnectTimeout)
         try:
             # server_hostname is the URL's host name, so SNI and certificate checks use the name
             # even though the socket is connected to a pinned IP.
-            sock = ssl_context.wrap_socket(self._sock, server_hostname=server_hostname)
+            sock = ssl_context.wrap_socket(self.sock, server_hostname=server_hostname)
         except TimeoutError as exc:
             self.close()
-            raise httpcore2.ConnectTimeout(exc) from exc
+            raise httpcore.ConnectTimeout(exc) from exc
         except OSError as exc:
             self.close()
-            raise httpcore2.ConnectError(exc) from exc
-        return _DeadlineStream(sock, self._deadline)
+            raise httpcore.ConnectError(exc) from exc
+        return _DeadlineStream(sock, self.deadline)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "socket":
-            return self._sock
+            return self.sock
         if info == "is_readable":
-            return bool(select.select([self._sock], [], [], 0)[0])
+            return bool(select.select([self.sock], [], [], 0)[0])
         return None
 
 
-class _PinnedBackend(httpcore2.NetworkBackend):
+class _PinnedBackend(httpcore.NetworkBackend):
     """Connects only to addresses validated for a host; never resolves a name itself."""
 
     def __init__(self, deadline: float) -> None:
@@ -276,46 +279,94 @@ class _PinnedBackend(httpcore2.NetworkBackend):
         timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.NetworkStream:
+    ) -> httpcore.NetworkStream:
         addresses = self.pins.get(host)
         if not addresses:
             raise BlockedAddress(f"{host!r} was not validated")
-        error: Exception = httpcore2.ConnectError("no address")
+        error: Exception = httpcore.ConnectError("no address")
         for ip in addresses:
             if not _address_allowed(ip):  # belt and braces: re-check the exact connect target
                 raise BlockedAddress(ip)
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                raise httpcore2.ConnectTimeout("total deadline reached")
+                raise httpcore.ConnectTimeout("total deadline reached")
             sock = socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET)
             try:
                 sock.settimeout(min(timeout or CONNECT_TIMEOUT, CONNECT_TIMEOUT, remaining))
                 sock.connect((ip, port))
             except TimeoutError as exc:
                 sock.close()
-                error = httpcore2.ConnectTimeout(exc)
+                error = httpcore.ConnectTimeout(exc)
                 continue
             except OSError as exc:
                 sock.close()
-                error = httpcore2.ConnectError(exc)
+                error = httpcore.ConnectError(exc)
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return _DeadlineStream(sock, self.deadline)
         raise error
 
 
-class _PinnedTransport(httpx2.HTTPTransport):
+@contextlib.contextmanager
+def _core_errors() -> Iterator[None]:
+    try:
+        yield
+    except httpcore.TimeoutException as exc:
+        raise FetchTimeout(str(exc)) from exc
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
+        # One generic error for refused/reset/TLS failures: no port-scan oracle for users.
+        raise FetchError(str(exc)) from exc
+
+
+class _CoreResponseStream(httpx.SyncByteStream):
+    def __init__(self, response: httpcore.Response) -> None:
+        self.response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _core_errors():
+            yield from self.response.iter_stream()
+
+    def close(self) -> None:
+        self.response.close()
+
+
+class _PinnedTransport(httpx.BaseTransport):
+    """An httpx transport over an httpcore pool whose only way out is the pinned backend."""
+
     def __init__(self, backend: _PinnedBackend) -> None:
-        # The SSL context honours SSL_CERT_FILE (the trust store); proxies from env stay off.
-        ssl_context = httpx2.create_ssl_context()
-        super().__init__(verify=ssl_context, trust_env=False)
-        # HTTPTransport has no network_backend argument, so rebuild its pool around ours.
-        self._pool = httpcore2.ConnectionPool(
-            ssl_context=ssl_context, network_backend=backend, max_connections=2
+        # The SSL context honours SSL_CERT_FILE (the trust store); no proxy is ever consulted.
+        self.pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=backend, max_connections=2
         )
 
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _core_errors():
+            response = self.pool.handle_request(core_request)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_CoreResponseStream(response),
+            extensions=response.extensions,
+        )
 
-def _read_capped(response: httpx2.Response, max_bytes: int) -> bytes:
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     declared = response.headers.get("content-length", "")
     # A compressed body only grows when decoded, so a declared size over the cap is final.
     if declared.isdigit() and int(declared) > max_bytes:
@@ -333,12 +384,12 @@ def fetch_url(
     url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TOTAL_TIMEOUT
 ) -> FetchedPage:
     backend = _PinnedBackend(time.monotonic() + timeout)
-    client = httpx2.Client(
+    client = httpx.Client(
         transport=_PinnedTransport(backend),
         trust_env=False,
         follow_redirects=False,
         headers=REQUEST_HEADERS,
-        timeout=httpx2.Timeout(timeout, connect=CONNECT_TIMEOUT),
+        timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
     )
     current = url
     try:
@@ -367,12 +418,10 @@ def fetch_url(
                         encoding=response.charset_encoding,
                     )
             raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
-    except httpx2.TimeoutException as exc:
-        raise FetchTimeout(str(exc)) from exc
-    except httpx2.InvalidURL as exc:
+    except httpx.InvalidURL as exc:
         raise InvalidUrl(str(exc)) from exc
-    except httpx2.HTTPError as exc:
-        # One generic error for refused/reset/TLS failures: no port-scan oracle for users.
+    except httpx.HTTPError as exc:
+        # httpx's own failures (a body that does not decode); network ones came as FetchError.
         raise FetchError(str(exc)) from exc
 
 

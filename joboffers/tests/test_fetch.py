@@ -1,17 +1,26 @@
 from __future__ import annotations
 
+import ast
+import datetime
 import gzip
+import inspect
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from joboffers import fetch
 from joboffers.fetch import (
     BlockedAddress,
     FetchError,
@@ -299,6 +308,90 @@ def test_it_checks_tls_against_the_host_name(
     with pytest.raises(FetchError):
         fetch_url(f"https://jobs.test:{server.port}/")
     assert server_names == ["jobs.test"]
+
+
+def _self_signed_certificate(host: str, directory: Path) -> tuple[str, str]:
+    """A certificate for `host` that is its own CA; returns the cert and key file paths."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.parametrize(
+    ("certified_host", "fetched"), [("jobs.test", True), ("other.test", False)]
+)
+def test_it_verifies_tls_on_the_pinned_ip_against_the_host_name(
+    certified_host: str,
+    fetched: bool,
+    resolver: FakeResolver,
+    allow_loopback: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert_file, key_file = _self_signed_certificate(certified_host, tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    monkeypatch.setenv("SSL_CERT_FILE", cert_file)
+    resolver.answers = [["127.0.0.1"]]
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.start()
+    try:
+        server.expect_request("/", headers={"Host": f"jobs.test:{server.port}"}).respond_with_data(
+            "over tls", content_type="text/plain"
+        )
+        if fetched:
+            assert fetch_url(f"https://jobs.test:{server.port}/").body == b"over tls"
+        else:
+            with pytest.raises(FetchError):
+                fetch_url(f"https://jobs.test:{server.port}/")
+            assert server.log == []
+    finally:
+        server.stop()
+
+
+def test_it_uses_only_the_public_api_of_the_http_client() -> None:
+    # A private attribute (such as the pool inside httpx's own transport) can change meaning in
+    # any release and silently route around the pinned backend.
+    tree = ast.parse(inspect.getsource(fetch))
+    private = [
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+    private_imports = [
+        node.module or ""
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and any(
+            p.startswith("_") and not p.startswith("__") for p in (node.module or "").split(".")
+        )
+    ]
+    assert private == []
+    assert private_imports == []
 
 
 def test_it_ignores_proxies_from_the_environment(
