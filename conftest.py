@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -161,3 +162,15 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         yield page
         browser.close()
         assert errors == []
+
+
+@pytest.fixture
+def committed(
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
+) -> Callable[[], AbstractContextManager[Any]]:
+    """`with committed():` runs the on-commit hand-offs to the mail worker (eager Celery)."""
+
+    def _committed() -> AbstractContextManager[Any]:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return _committed

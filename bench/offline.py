@@ -133,8 +133,8 @@ def bench_jobs(runs: int) -> list[dict[str, Any]]:
 
 def bench_pdfs(runs: int) -> list[dict[str, Any]]:
     from ai.offline.cv_parser import parse_cv_text
+    from core.pdftext import extract_pdf_text
     from cvdoc.document import normalize_cv
-    from cvs.pdf_import import extract_pdf_text
 
     rows = []
     for path in sorted(PDFS_DIR.glob("*.pdf")):

@@ -6,7 +6,6 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import psycopg
 import pytest
@@ -65,25 +64,3 @@ def run_in_threads(target: Callable[[], None], count: int) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-
-
-def paid_test_task(user: Any, *, steps: int, sleep: float = 0.3, credits: int = 2) -> Any:
-    """A queued task of the test type that cost `credits`, with its debit in the ledger, as a
-    paid feature leaves it: what the worker-failure tests kill, cut and sweep."""
-    from billing.models import TransactionType
-    from billing.services import record_transaction
-    from cvs import services
-    from jobs.models import TaskType
-
-    task = services.enqueue_task(
-        user,
-        type=TaskType.TEST,
-        title="Queue test",
-        payload={"steps": steps, "sleep": sleep},
-        feature_name="match_score",
-        credits_debited=credits,
-    )
-    record_transaction(
-        user.pk, amount=-credits, type=TransactionType.USAGE, key=f"debit:task:{task.pk}", task=task
-    )
-    return task

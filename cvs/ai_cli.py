@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 
 from ai import gateway
 from ai.errors import AIError
+from core.pdftext import PdfRejected, extract_pdf_text
 from cvdoc.document import CvValidationError, normalize_cv
 from cvs.jsonresume import from_json_resume
-from cvs.pdf_import import PdfRejected, extract_pdf_text
 
 # Operator commands run without an account; their model calls are accounted without a user.
 CONTEXT = gateway.AIContext(user_id=None)

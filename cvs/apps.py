@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class CvsConfig(AppConfig):
     name = "cvs"
     verbose_name = "CVs"
+
+    def ready(self) -> None:
+        from cvs import services
+        from jobs.services import on_task_stopped, register_handlers
+
+        register_handlers(services.TASK_HANDLERS)
+        on_task_stopped(services.reset_status_flags)

@@ -1,40 +1,25 @@
-"""Workflows of the CV workspace: the background task engine and the CV features.
-
-Background tasks: `enqueue_task` writes a BackgroundTask row and sends its id to Celery once
-the transaction commits; `run_task` (called by the Celery task) claims the row with a
-conditional UPDATE, runs the handler for its type and records the outcome. The row is the only
-source of truth: the UI polls it, cancel and the sweeper change it, and every way a task can
-stop without completing goes through `settle_stopped_task` exactly once.
-"""
+"""Workflows of the CV workspace: CVs and their versions, and the AI features that run as
+background jobs (the handlers the jobs engine calls, registered in cvs.apps)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from datetime import timedelta
-from functools import partial
 from typing import Any
-from uuid import UUID
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from accounts.onboarding import record_step
 from ai import gateway
-from ai.errors import AICancelled, AIError
+from billing.services import charge_feature, refund_task
 from core.config import get_setting
-from core.models import Submission
-from cvdoc.document import CvValidationError, empty_cv, normalize_cv
+from core.pdftext import check_pdf_upload, extract_pdf_text
+from cvdoc.document import empty_cv, normalize_cv
 from cvs.jsonresume import from_json_resume
 from cvs.models import CV, CreatedBy, CVVersion, RunStatus, SourceType, VersionChangeType
-from cvs.pdf_import import PdfRejected
 from cvs.review import (
     ACCEPTED,
     ORPHANED,
@@ -46,322 +31,14 @@ from cvs.review import (
     revert_order,
     review_progress,
 )
-from joboffers.fetch import FetchError
-from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskCancelled, TaskStatus, TaskType, Upload
+from joboffers.models import JobOffer
+from joboffers.services import ensure_extracted, offer_snapshot, task_context
+from jobs.models import BackgroundTask, TaskCancelled, TaskType, Upload
+from jobs.services import TaskFailed, enqueue_task
 from telemetry import events
 from telemetry.events import record_event
 
 logger = logging.getLogger(__name__)
-
-# A queued task nobody has looked at for this long lost its message (the broker was down when
-# it was sent, or lost it): the sweeper sends it again. A task waiting for a free slot is
-# looked at every few seconds (its updated_at moves), so it is never sent twice.
-RESEND_AFTER = timedelta(minutes=10)
-# How long a queued task may wait for its message before the sweeper gives up on it.
-QUEUED_DEADLINE = timedelta(hours=6)
-UPLOAD_RETENTION = timedelta(days=1)
-SUBMISSION_RETENTION = timedelta(days=1)
-GENERIC_FAILURE = gettext_noop(
-    "Something went wrong while running this task. You were not charged."
-)
-
-
-class TaskFailed(Exception):
-    """A handler's clean failure: the message is shown to the user as is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-Handler = Callable[[BackgroundTask], dict[str, Any] | None]
-HANDLERS: dict[str, Handler] = {}
-# The product event each kind of task records when it completes (staff analytics).
-TASK_EVENTS = {
-    TaskType.GENERATE_CV: events.CV_GENERATED,
-    TaskType.IMPORT_PDF: events.CV_IMPORTED,
-    TaskType.TRANSLATE_CV: events.CV_TRANSLATED,
-    TaskType.CREATE_TEMPLATE_CV: events.CV_TEMPLATE_CREATED,
-    TaskType.GENERATE_FROM_JOB_TITLE: events.CV_GENERATED_FROM_JOB_TITLE,
-    TaskType.CALCULATE_MATCH_SCORE: events.MATCH_SCORE_CALCULATED,
-    TaskType.IMPROVE_CV: events.CV_IMPROVED,
-    TaskType.EXTRACT_JOB_OFFER: events.JOB_OFFER_EXTRACTED,
-}
-
-
-def handler(task_type: str) -> Callable[[Handler], Handler]:
-    def register(func: Handler) -> Handler:
-        HANDLERS[task_type] = func
-        return func
-
-    return register
-
-
-def enqueue_task(
-    user: User | None,
-    *,
-    type: str,
-    title: str,
-    payload: dict[str, Any] | None = None,
-    cv: CV | None = None,
-    device_id: str = "",
-    feature_name: str = "",
-    credits_debited: int = 0,
-) -> BackgroundTask:
-    """Create a queued task; its Celery message is sent only if the transaction commits."""
-    from cvs import tasks
-
-    with transaction.atomic():
-        task = BackgroundTask.objects.create(
-            user=user,
-            type=type,
-            title=title[:255],
-            payload=payload or {},
-            cv=cv,
-            device_id=device_id[:100],
-            feature_name=feature_name,
-            credits_debited=credits_debited,
-            credit_used=credits_debited > 0,
-        )
-        transaction.on_commit(partial(_send, tasks.run_task.delay, str(task.pk)))
-    return task
-
-
-def _send(delay: Callable[[str], Any], task_id: str) -> None:
-    try:
-        delay(task_id)
-    except OperationalError:
-        # The broker is down after the row (and its charge) committed: a 500 would hide a
-        # task that exists. It stays queued; the sweeper fails and refunds it.
-        logger.exception("Could not send background task %s to the broker", task_id)
-
-
-def _limit_for(task_type: str) -> int:
-    if task_type == TaskType.GENERATE_CV:
-        return get_setting("tasks_max_generations_per_user")
-    return get_setting("tasks_max_other_per_user")
-
-
-def _claim(task_id: UUID | str) -> str:
-    """Move a queued task to running unless a concurrency limit says wait.
-
-    Returns "claimed", "busy" (try again later) or "gone" (cancelled, already running or done).
-    """
-    with transaction.atomic():
-        task = BackgroundTask.objects.filter(pk=task_id).first()
-        if task is None or task.status != TaskStatus.QUEUED:
-            return "gone"
-        if task.user_id is not None:
-            # Lock the user's row so two workers cannot both take the user's last free slot.
-            User.objects.select_for_update().filter(pk=task.user_id).first()
-            running_same_type = BackgroundTask.objects.filter(
-                user_id=task.user_id, type=task.type, status=TaskStatus.RUNNING
-            ).count()
-            if running_same_type >= _limit_for(task.type):
-                return _still_waiting(task)
-        running = BackgroundTask.objects.filter(status=TaskStatus.RUNNING).count()
-        if running >= get_setting("tasks_max_running_global"):
-            return _still_waiting(task)
-        claimed = BackgroundTask.objects.transition(
-            task.pk,
-            to=TaskStatus.RUNNING,
-            only_from=(TaskStatus.QUEUED,),
-            started_at=timezone.now(),
-        )
-        return "claimed" if claimed else "gone"
-
-
-def _still_waiting(task: BackgroundTask) -> str:
-    """A queued task's message is alive and waiting for a slot: say so (see RESEND_AFTER)."""
-    BackgroundTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
-        updated_at=timezone.now()
-    )
-    return "busy"
-
-
-def run_task(task_id: UUID | str) -> str:
-    """Run one task to its end. Safe to call twice for the same id (redelivery)."""
-    outcome = _claim(task_id)
-    if outcome != "claimed":
-        return outcome
-    task = BackgroundTask.objects.select_related("user").get(pk=task_id)
-    language = (task.user.language if task.user else "") or settings.LANGUAGE_CODE
-    # Workers have no request: messages the task stores are written in its user's language.
-    with translation.override(language):
-        return _run_claimed(task)
-
-
-def _drop_broken_connection() -> None:
-    """After a crash, a database connection the server dropped would fail the recording of the
-    failure too (and leave the task running until the sweeper): reconnect first."""
-    if (
-        connection.connection is not None
-        and not connection.in_atomic_block
-        and not connection.is_usable()
-    ):
-        connection.close()
-
-
-def _run_claimed(task: BackgroundTask) -> str:
-    run = HANDLERS.get(task.type)
-    started = time.monotonic()
-    try:
-        if run is None:
-            raise TaskFailed(_("This kind of task is not available."))
-        result = run(task)
-    except TaskCancelled:
-        return "cancelled"  # cancel_task already settled it
-    except TaskFailed as exc:
-        fail_task(task.pk, exc.message)
-        return "failed"
-    except AICancelled:
-        return "cancelled"
-    except (AIError, FetchError, PdfRejected, CvValidationError) as exc:
-        logger.info("Background task %s (%s) failed: %r", task.pk, task.type, exc)
-        fail_task(task.pk, user_message(exc))
-        return "failed"
-    except Exception:
-        logger.exception("Background task %s (%s) crashed", task.pk, task.type)
-        _drop_broken_connection()
-        fail_task(task.pk, _(GENERIC_FAILURE))
-        return "failed"
-    result = result or {}
-    duration_ms = int((time.monotonic() - started) * 1000)
-    completed = BackgroundTask.objects.transition(
-        task.pk,
-        to=TaskStatus.COMPLETED,
-        only_from=(TaskStatus.RUNNING,),
-        progress=100,
-        result=result,
-        success_message=str(result.get("message", ""))[:255],
-    )
-    if completed and task.type in TASK_EVENTS:
-        record_event(
-            TASK_EVENTS[task.type],
-            user=task.user_id,
-            device_id=task.device_id,
-            duration_ms=duration_ms,
-            metadata={"task": str(task.pk), "cv": result.get("cv_id") or task.cv_id},
-        )
-    logger.info(
-        "Background task %s (%s) %s in %.1f s",
-        task.pk,
-        task.type,
-        "completed" if completed else "ended after cancel",
-        time.monotonic() - started,
-    )
-    return "completed" if completed else "cancelled"
-
-
-def user_message(exc: Exception) -> str:
-    """What a user may read about an error that was already explained by whoever raised it."""
-    if isinstance(exc, AIError):
-        return exc.user_message
-    if isinstance(exc, FetchError | PdfRejected):
-        return str(exc.message)
-    if isinstance(exc, CvValidationError):
-        return _("The result was not a valid CV: %(error)s") % {"error": exc}
-    return _(GENERIC_FAILURE)
-
-
-def fail_task(task_id: UUID | str, message: str) -> bool:
-    failed = BackgroundTask.objects.transition(
-        task_id, to=TaskStatus.FAILED, only_from=ACTIVE_STATUSES, error=message
-    )
-    if failed:
-        task = settle_stopped_task(task_id)
-        record_event(
-            events.TASK_FAILED,
-            user=task.user_id,
-            status="error",
-            error=message,
-            metadata={"task": str(task.pk), "type": task.type},
-        )
-    return failed
-
-
-def cancel_task(task: BackgroundTask) -> bool:
-    """Cancel a queued or running task. A queued one never starts; a running one stops at its
-    next progress report, and its in-flight model calls are abandoned (they poll the row)."""
-    cancelled = BackgroundTask.objects.transition(
-        task.pk, to=TaskStatus.CANCELLED, only_from=ACTIVE_STATUSES
-    )
-    if cancelled:
-        settle_stopped_task(task.pk)
-        record_event(
-            events.TASK_CANCELLED,
-            user=task.user_id,
-            status="cancelled",
-            metadata={"task": str(task.pk), "type": task.type},
-        )
-    return cancelled
-
-
-def settle_stopped_task(task_id: UUID | str) -> BackgroundTask:
-    """The one hook for a task that failed, was cancelled or was swept.
-
-    Called exactly once per task (after the conditional UPDATE that stopped it won): puts the
-    CV's status flags back to idle and gives back what the task cost.
-    """
-    task = BackgroundTask.objects.select_related("cv").get(pk=task_id)
-    if task.cv is not None:
-        CV.objects.filter(pk=task.cv_id, match_score_status=RunStatus.IN_PROGRESS).update(
-            match_score_status=RunStatus.IDLE
-        )
-        CV.objects.filter(pk=task.cv_id, optimise_status=RunStatus.IN_PROGRESS).update(
-            optimise_status=RunStatus.IDLE
-        )
-    from billing.services import refund_task
-
-    refund_task(task)
-    return task
-
-
-def sweep_stuck_tasks(*, now: Any = None) -> int:
-    """Fail running tasks past their deadline and queued tasks whose message was lost, and
-    send again the message of queued tasks nobody has looked at for RESEND_AFTER.
-
-    Each candidate is failed by a conditional UPDATE, so two sweepers (or a sweeper racing a
-    worker that finally finishes) never settle the same task twice; a message sent again for
-    a task that turns out to be alive finds it claimed and does nothing.
-    """
-    now = now or timezone.now()
-    deadline = now - timedelta(minutes=get_setting("tasks_deadline_minutes"))
-    stuck = BackgroundTask.objects.filter(
-        Q(status=TaskStatus.RUNNING, started_at__lt=deadline)
-        | Q(status=TaskStatus.QUEUED, created_at__lt=now - QUEUED_DEADLINE)
-    ).values_list("pk", flat=True)
-    swept = 0
-    message = _("This task took too long and was stopped. You were not charged.")
-    for task_id in list(stuck):
-        if fail_task(task_id, message):
-            swept += 1
-    _resend_forgotten_tasks(now)
-    # Files no task will read any more (cancelled, swept, or an offer that failed to read).
-    Upload.objects.filter(created_at__lt=now - UPLOAD_RETENTION).delete()
-    # One-time form tokens outlive any double click by far after a day.
-    Submission.objects.filter(created_at__lt=now - SUBMISSION_RETENTION).delete()
-    if swept:
-        logger.warning("Swept %d stuck background task(s)", swept)
-    return swept
-
-
-def _resend_forgotten_tasks(now: Any) -> None:
-    from cvs import tasks
-
-    forgotten = list(
-        BackgroundTask.objects.filter(
-            status=TaskStatus.QUEUED,
-            updated_at__lt=now - RESEND_AFTER,
-            created_at__gte=now - QUEUED_DEADLINE,
-        ).values_list("pk", flat=True)
-    )
-    for task_id in forgotten:
-        # Marked first: the next sweep waits RESEND_AFTER again before another try.
-        BackgroundTask.objects.filter(pk=task_id, status=TaskStatus.QUEUED).update(updated_at=now)
-        _send(tasks.run_task.delay, str(task_id))
-    if forgotten:
-        logger.warning("Sent %d queued background task(s) again", len(forgotten))
 
 
 # --- The CV workspace ---------------------------------------------------------------------
@@ -519,7 +196,6 @@ def restore_version(cv: CV, version: CVVersion) -> CV:
     return cv
 
 
-@handler(TaskType.TEST)
 def run_test_task(task: BackgroundTask) -> dict[str, Any]:
     """A task that only sleeps and reports progress; operators use it to check the queue."""
     steps = int(task.payload.get("steps", 3))
@@ -551,7 +227,6 @@ def _start_paid_task(
     cv: CV | None = None,
     device_id: str = "",
 ) -> BackgroundTask:
-    from billing.services import charge_feature
 
     with transaction.atomic():
         task = enqueue_task(
@@ -646,8 +321,6 @@ def start_pdf_import(
     """Raises PdfRejected for a file that is not an acceptable PDF (nothing charged)."""
     import hashlib
 
-    from cvs.pdf_import import check_pdf_upload
-
     check_pdf_upload(
         data, max_bytes=get_setting("pdf_max_size_mb") * 1024 * 1024, content_type=content_type
     )
@@ -704,7 +377,6 @@ def _offer_content(cv: CV) -> dict[str, Any] | None:
 
 
 def _ctx(task: BackgroundTask) -> Any:
-    from joboffers.services import task_context
 
     return task_context(task)
 
@@ -715,10 +387,7 @@ def _locked_cv(task: BackgroundTask) -> CV:
     return CV.objects.select_related("job_offer").get(pk=task.cv_id, user_id=task.user_id)
 
 
-@handler(TaskType.GENERATE_CV)
 def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
-    from joboffers.models import JobOffer
-    from joboffers.services import ensure_extracted, offer_snapshot
 
     base = CV.objects.filter(pk=task.payload["base_cv_id"], user_id=task.user_id).first()
     offer = JobOffer.objects.filter(pk=task.payload["offer_id"], user_id=task.user_id).first()
@@ -772,7 +441,6 @@ def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
     }
 
 
-@handler(TaskType.CALCULATE_MATCH_SCORE)
 def run_scoring(task: BackgroundTask) -> dict[str, Any]:
     cv = _locked_cv(task)
     offer = _offer_content(cv)
@@ -803,9 +471,7 @@ def _store_score(cv: CV, score: dict[str, Any], *, score_before: int | None = No
     )
 
 
-@handler(TaskType.IMPROVE_CV)
 def run_improvement(task: BackgroundTask) -> dict[str, Any]:
-    from billing.services import refund_task
 
     cv = _locked_cv(task)
     offer = _offer_content(cv)
@@ -862,7 +528,6 @@ def run_improvement(task: BackgroundTask) -> dict[str, Any]:
     }
 
 
-@handler(TaskType.TRANSLATE_CV)
 def run_translation(task: BackgroundTask) -> dict[str, Any]:
     source = _locked_cv(task)
     target = task.payload["target"]
@@ -884,9 +549,7 @@ def run_translation(task: BackgroundTask) -> dict[str, Any]:
     return {"cv_id": cv.pk, "message": _("Translation ready.")}
 
 
-@handler(TaskType.IMPORT_PDF)
 def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
-    from cvs.pdf_import import extract_pdf_text
 
     upload = Upload.objects.filter(pk=task.payload["upload_id"], user_id=task.user_id).first()
     if upload is None:
@@ -911,10 +574,7 @@ def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
     return {"cv_id": cv.pk, "message": _("Your CV was imported. Check it over.")}
 
 
-@handler(TaskType.CREATE_TEMPLATE_CV)
 def run_template_cv(task: BackgroundTask) -> dict[str, Any]:
-    from joboffers.models import JobOffer
-    from joboffers.services import ensure_extracted, offer_snapshot
 
     offer = JobOffer.objects.filter(pk=task.payload["offer_id"], user_id=task.user_id).first()
     if offer is None:
@@ -938,7 +598,6 @@ def run_template_cv(task: BackgroundTask) -> dict[str, Any]:
     return {"cv_id": cv.pk, "message": _("Example CV ready.")}
 
 
-@handler(TaskType.GENERATE_FROM_JOB_TITLE)
 def run_cv_from_job_title(task: BackgroundTask) -> dict[str, Any]:
     title = task.payload["job_title"]
     task.report_progress(20, _("Writing an example CV"))
@@ -991,3 +650,28 @@ def review_changes(cv: CV, *, change_ids: list[str], action: str) -> dict[str, i
             update_fields=["content", "pending_changes", "pending_source_version", "updated_at"]
         )
     return progress
+
+
+def reset_status_flags(task: BackgroundTask) -> None:
+    """A stopped task's CV is no longer being scored or improved (a jobs stop hook)."""
+    if task.cv_id is None:
+        return
+    CV.objects.filter(pk=task.cv_id, match_score_status=RunStatus.IN_PROGRESS).update(
+        match_score_status=RunStatus.IDLE
+    )
+    CV.objects.filter(pk=task.cv_id, optimise_status=RunStatus.IN_PROGRESS).update(
+        optimise_status=RunStatus.IDLE
+    )
+
+
+# The background jobs of the CV workspace, by task type (registered in cvs.apps).
+TASK_HANDLERS = {
+    TaskType.TEST: run_test_task,
+    TaskType.GENERATE_CV: run_tailoring,
+    TaskType.CALCULATE_MATCH_SCORE: run_scoring,
+    TaskType.IMPROVE_CV: run_improvement,
+    TaskType.TRANSLATE_CV: run_translation,
+    TaskType.IMPORT_PDF: run_pdf_import,
+    TaskType.CREATE_TEMPLATE_CV: run_template_cv,
+    TaskType.GENERATE_FROM_JOB_TITLE: run_cv_from_job_title,
+}

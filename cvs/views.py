@@ -28,6 +28,7 @@ from billing.services import (
 )
 from core.decorators import feature_required, once_per_submission, queued_response
 from core.http import AuthenticatedHttpRequest
+from core.pdftext import PdfRejected
 from cvdoc.document import DEFAULT_SECTION_ORDER, CvValidationError
 from cvs import services
 from cvs.diff import diff_cvs
@@ -49,8 +50,12 @@ from cvs.forms import (
 )
 from cvs.jsonresume import to_json_resume
 from cvs.models import CV, CVVersion, ExportPreset
-from cvs.pdf_import import PdfRejected
 from cvs.review import review_progress
+from joboffers.fetch import InvalidUrl
+from joboffers.forms import UseOfferForm, master_cvs
+from joboffers.models import JobOffer
+from joboffers.services import add_offer_from_text, add_offer_from_url
+from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskStatus
 from telemetry import events
 from telemetry.events import record_event
@@ -430,7 +435,7 @@ def task_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def cancel_task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
     task = _get_task_for_user(request, task_id)
-    services.cancel_task(task)
+    job_services.cancel_task(task)
     if request.htmx and request.POST.get("from") == "panel":
         return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
     if request.htmx:
@@ -626,9 +631,6 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from joboffers.fetch import InvalidUrl
-    from joboffers.models import JobOffer
-    from joboffers.services import add_offer_from_text, add_offer_from_url
 
     cv = _get_cv_for_user(request, pk)
     offers = JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50]
@@ -737,3 +739,39 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ctx = _editor_context(cv)
         return render(request, "cvs/detail.html#editor-body", ctx)
     return redirect(f"{cv.get_absolute_url()}#review")
+
+
+# --- Started from an offer's page (mounted under /offers/ by cvs.offer_urls) ---------------
+
+
+@login_required
+@feature_required("feature_ai_generation")
+@require_POST
+@once_per_submission
+def tailor_to_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
+    form = UseOfferForm(request.POST, cvs=master_cvs(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your CVs."))
+        return redirect("joboffers:detail", offer.pk)
+    base = get_object_or_404(CV.objects.owned_by(request.user), pk=form.cleaned_data["base_cv"])
+    try:
+        services.start_tailoring(request.user, base_cv=base, offers=[offer])
+    except PaymentRequired as exc:
+        return redirect_payment_required(request, exc)
+    return queued_response(request, _("Your tailored CV is on its way."), "cvs:tasks")
+
+
+@login_required
+@feature_required("feature_ai_generation")
+@require_POST
+@once_per_submission
+def example_cv_for_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
+    try:
+        services.start_example_cv(request.user, offer=offer)
+    except PaymentRequired as exc:
+        return redirect_payment_required(request, exc)
+    return queued_response(
+        request, _("An example CV for this offer is being written."), "cvs:tasks"
+    )

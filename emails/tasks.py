@@ -36,12 +36,6 @@ def send_email(self, log_id: str) -> str:  # noqa: ANN001  (Celery's bound task)
         raise
 
 
-@shared_task(soft_time_limit=1800, time_limit=1860)
-def send_inactivity_notices() -> str:
-    report = services.send_inactivity_notices()
-    return f"{report.warned} warned, {report.deleted} deleted, {report.email_logs_deleted} logs"
-
-
 @shared_task
 def resend_forgotten_emails() -> int:
     return services.resend_forgotten_emails()

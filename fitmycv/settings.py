@@ -284,16 +284,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Three queues, each with workers of its own in production: model calls (seconds to minutes of
+# waiting on the network) never hold up the upkeep (sweeper, retention) nor the e-mails.
 CELERY_TASK_ROUTES = {
-    "cvs.tasks.*": {"queue": "llm"},
-    "joboffers.tasks.*": {"queue": "llm"},
+    "jobs.tasks.run_task": {"queue": "llm"},
+    "cvs.tasks.run_task": {"queue": "llm"},  # the job runner's name before it moved to jobs
     "emails.tasks.*": {"queue": "mail"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Tasks whose worker died or whose message was lost are failed and refunded.
     "sweep-stuck-tasks": {
-        "task": "cvs.tasks.sweep_stuck_tasks",
+        "task": "jobs.tasks.sweep_stuck_tasks",
         "schedule": crontab(minute="*/5"),
     },
     # E-mails whose message never reached the mail worker are sent again.
@@ -302,9 +304,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
     },
 }
-# Daily retention job: old e-mail logs, inactivity warnings and deletions (emails.services).
+# Daily retention job: old e-mail logs, inactivity warnings and deletions (accounts.inactivity).
 CELERY_BEAT_SCHEDULE["emails-retention"] = {
-    "task": "emails.tasks.send_inactivity_notices",
+    "task": "accounts.tasks.send_inactivity_notices",
     "schedule": crontab(hour=4, minute=15),
 }
 

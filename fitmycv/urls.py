@@ -26,6 +26,7 @@ urlpatterns = [
     path("cvs/", include("cvs.urls")),
     path("billing/", include("billing.urls")),
     path("offers/", include("joboffers.urls")),
+    path("offers/", include("cvs.offer_urls")),
     path("anymail/", include("emails.urls")),
     path("", include("telemetry.urls")),
     path("", include("staff.urls")),

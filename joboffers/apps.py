@@ -8,4 +8,8 @@ class JoboffersConfig(AppConfig):
     verbose_name = "Job offers"
 
     def ready(self) -> None:
-        from joboffers import services  # noqa: F401  (registers the extraction task handler)
+        from joboffers import services
+        from jobs.models import TaskType
+        from jobs.services import register_handlers
+
+        register_handlers({TaskType.EXTRACT_JOB_OFFER: services.run_extraction})

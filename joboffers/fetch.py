@@ -25,6 +25,8 @@ import httpcore
 import httpx
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import UserFacingError
+
 MAX_BYTES = 2 * 1024 * 1024
 TOTAL_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 3.0
@@ -77,12 +79,16 @@ SITE_TRACKING_PARAMS = (
 NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
 
 
-class FetchError(Exception):
+class FetchError(UserFacingError):
     message = _("We could not download this page. Paste the job offer text instead.")
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or self.message)
         self.detail = detail
+
+    @property
+    def user_message(self) -> str:
+        return str(self.message)
 
 
 class InvalidUrl(FetchError):

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AddOfferForm(forms.Form):
@@ -33,3 +37,13 @@ class UseOfferForm(forms.Form):
     def __init__(self, *args: Any, cvs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["base_cv"].choices = [(cv.pk, str(cv)) for cv in cvs]
+
+
+def master_cvs(user: User) -> QuerySet[Any]:
+    """The CVs a tailoring may start from (the user's own, not tailored or example ones),
+    newest first. Read through the user's CVs relation: the CV app sits above this one."""
+    return (
+        user.cvs.exclude(created_by__in=["generate-cv", "create-template"])
+        .order_by("-updated_at")
+        .only("pk", "name", "filename")[:50]
+    )

@@ -20,12 +20,12 @@ from accounts.onboarding import record_step
 from ai import gateway
 from ai.offline.extract import is_job_offer
 from core.config import get_setting
-from cvs.pdf_import import check_pdf_upload, extract_pdf_text
-from cvs.services import TaskFailed, enqueue_task, handler
+from core.pdftext import check_pdf_upload, extract_pdf_text
 from joboffers.fetch import fetch_url, normalize_url
 from joboffers.models import JobOffer, LinkHistory, OfferSourceType
 from joboffers.pages import extract_page
 from jobs.models import BackgroundTask, TaskType, Upload
+from jobs.services import TaskFailed, enqueue_task
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def add_offer_from_text(user: User, text: str) -> JobOffer:
 
 
 def add_offer_from_pdf(user: User, *, data: bytes, name: str, content_type: str) -> JobOffer:
-    """Raises cvs.pdf_import.PdfRejected for a file that is not an acceptable PDF."""
+    """Raises core.pdftext.PdfRejected for a file that is not an acceptable PDF."""
     check_pdf_upload(
         data, max_bytes=get_setting("pdf_max_size_mb") * 1024 * 1024, content_type=content_type
     )
@@ -197,7 +197,6 @@ def offer_snapshot(offer: JobOffer) -> dict[str, Any]:
     }
 
 
-@handler(TaskType.EXTRACT_JOB_OFFER)
 def run_extraction(task: BackgroundTask) -> dict[str, Any]:
     offer = JobOffer.objects.get(pk=task.payload["offer_id"], user=task.user)
     task.report_progress(10, _("Reading the offer"))

@@ -11,6 +11,4 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reextract/", views.reextract, name="reextract"),
     path("<int:pk>/delete/", views.delete, name="delete"),
-    path("<int:pk>/tailor/", views.tailor, name="tailor"),
-    path("<int:pk>/example-cv/", views.example_cv, name="example_cv"),
 ]

@@ -7,32 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.http import redirect_payment_required
-from billing.services import PaymentRequired
-from core.decorators import feature_required, once_per_submission, queued_response
 from core.http import AuthenticatedHttpRequest
-from cvs import services as cv_services
-from cvs.models import CV
-from cvs.pdf_import import PdfRejected
+from core.pdftext import PdfRejected
 from joboffers import services
 from joboffers.fetch import InvalidUrl
-from joboffers.forms import AddOfferForm, UseOfferForm
+from joboffers.forms import AddOfferForm, UseOfferForm, master_cvs
 from joboffers.models import JobOffer, LinkHistory
 from jobs.models import TaskType
 
 
 def _get_offer_for_user(request: AuthenticatedHttpRequest, pk: int) -> JobOffer:
     return get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
-
-
-def _cvs_of(request: AuthenticatedHttpRequest) -> list[CV]:
-    # Tailored CVs are made from a master CV: offer the user's own CVs, newest first.
-    return list(
-        CV.objects.owned_by(request.user)
-        .exclude(created_by__in=["generate-cv", "create-template"])
-        .order_by("-updated_at")
-        .only("pk", "name", "filename")[:50]
-    )
 
 
 @login_required
@@ -86,7 +71,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "offer": offer,
         "content": offer.content,
         "extracting": extracting,
-        "use_form": UseOfferForm(cvs=_cvs_of(request)),
+        "use_form": UseOfferForm(cvs=master_cvs(request.user)),
         "cvs_for_offer": offer.cvs.order_by("-created_at")[:20],
     }
     return render(request, "joboffers/detail.html", ctx)
@@ -111,36 +96,3 @@ def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer.delete()
     messages.success(request, _("The offer was deleted. CVs made for it keep a copy."))
     return redirect("joboffers:index")
-
-
-@login_required
-@feature_required("feature_ai_generation")
-@require_POST
-@once_per_submission
-def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = _get_offer_for_user(request, pk)
-    form = UseOfferForm(request.POST, cvs=_cvs_of(request))
-    if not form.is_valid():
-        messages.error(request, _("Choose one of your CVs."))
-        return redirect("joboffers:detail", offer.pk)
-    base = get_object_or_404(CV.objects.owned_by(request.user), pk=form.cleaned_data["base_cv"])
-    try:
-        cv_services.start_tailoring(request.user, base_cv=base, offers=[offer])
-    except PaymentRequired as exc:
-        return redirect_payment_required(request, exc)
-    return queued_response(request, _("Your tailored CV is on its way."), "cvs:tasks")
-
-
-@login_required
-@feature_required("feature_ai_generation")
-@require_POST
-@once_per_submission
-def example_cv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = _get_offer_for_user(request, pk)
-    try:
-        cv_services.start_example_cv(request.user, offer=offer)
-    except PaymentRequired as exc:
-        return redirect_payment_required(request, exc)
-    return queued_response(
-        request, _("An example CV for this offer is being written."), "cvs:tasks"
-    )

@@ -528,6 +528,8 @@ def _prepare_lines(text: str) -> list[_Line]:
 def _continues(previous: _Line, text: str) -> bool:
     if _heading(text) or _line_dates(text) or _DURATION.match(fold(text)) or _URL.match(text):
         return False
+    if _EMAIL.search(text):  # contact data is never the rest of a sentence
+        return False
     starts_lower = text[:1].islower() or text[:1] in "(&"
     hyphenated = bool(_SOFT_HYPHEN_END.search(previous.text))
     if previous.bullet:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ai.offline.cv_parser import CvParseError, detect_language, parse_cv_text
+from core.pdftext import extract_pdf_text
 from cvdoc.document import normalize_cv
-from cvs.pdf_import import extract_pdf_text
 
 PDFS = Path(__file__).parents[2] / "cvs" / "tests" / "fixtures" / "pdfs"
 TEXTS = Path(__file__).parent / "fixtures" / "cv_texts"
@@ -374,3 +374,20 @@ def test_it_keeps_a_sentence_of_the_skills_section_and_lists_its_skills() -> Non
     assert hard == [("Python", 5), ("SQL", None), ("Distributed systems", None)]
     assert cv["skills"]["tools"] == [{"name": "AWS", "proficiency": None}]
     assert cv["extras"] == [{"name": "Skills", "summary": sentence}]
+
+
+def test_a_contact_line_is_never_joined_to_the_bullet_before_it() -> None:
+    # Found by the test above: the contact line was read as the rest of the bullet's sentence.
+    text = "\n".join(
+        [
+            "Camille Martin",
+            "Camille Martin",
+            "• Entwicklung von Microservices mit Java und Spring Boot",
+            "camille.martin@example.fr | +33 6 12 34 56 78 | Lyon, France",
+            "pour la banque et les télécoms.",
+        ]
+    )
+
+    cv = parse_cv_text(text)
+
+    assert _invented(cv, text) == []

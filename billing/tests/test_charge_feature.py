@@ -15,7 +15,7 @@ from billing.services import (
     refund_task,
 )
 from billing.tests.conftest import set_setting
-from cvs import services as cv_services
+from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskType
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_a_top_up_lifts_the_block(alice):
 def test_a_refusal_rolls_back_the_task_it_was_for(alice):
     _give(alice, 1)
     with pytest.raises(PaymentRequired), transaction.atomic():
-        task = cv_services.enqueue_task(alice, type=TaskType.TEST, title="t")
+        task = job_services.enqueue_task(alice, type=TaskType.TEST, title="t")
         charge_feature(alice, Feature.GPT_CV_GENERATION, key=f"task:{task.pk}", task=task)
     assert not BackgroundTask.objects.exists()
 
@@ -130,7 +130,7 @@ def test_a_failed_task_is_refunded_through_the_task_engine(alice):
         user=alice, type=TaskType.TEST, title="t", payload={"sleep": 0, "fail_at": 1}
     )
     charge_feature(alice, Feature.TRANSLATE_CV, key=f"task:{task.pk}", task=task)
-    assert cv_services.run_task(task.pk) == "failed"
+    assert job_services.run_task(task.pk) == "failed"
     assert _balance(alice) == 5
 
 

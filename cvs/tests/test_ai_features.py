@@ -328,7 +328,7 @@ class TestExampleCvs:
     def test_an_example_cv_for_an_offer(self, alice_client, alice, run_tasks):
         give_credits(alice, 5)
         offer = _offer(alice)
-        run_tasks(alice_client.post, reverse("joboffers:example_cv", args=[offer.pk]))
+        run_tasks(alice_client.post, reverse("offer_cvs:example_cv", args=[offer.pk]))
         cv = CV.objects.get(created_by=CreatedBy.CREATE_TEMPLATE)
         assert cv.job_offer == offer
 

@@ -138,8 +138,8 @@ class TestOnePagePost:
             reverse("cvs:index"): [reverse("cvs:import_pdf"), reverse("cvs:from_job_title")],
             master.get_absolute_url(): [reverse("cvs:translate", args=[master.pk])],
             reverse("joboffers:detail", args=[offer.pk]): [
-                reverse("joboffers:tailor", args=[offer.pk]),
-                reverse("joboffers:example_cv", args=[offer.pk]),
+                reverse("offer_cvs:tailor", args=[offer.pk]),
+                reverse("offer_cvs:example_cv", args=[offer.pk]),
             ],
         }
         for url, actions in pages.items():

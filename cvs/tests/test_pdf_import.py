@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, StreamObject
 
-from cvs.pdf_import import (
+from core.pdftext import (
     MAX_UPLOAD_BYTES,
     PdfHasNoText,
     PdfRejected,

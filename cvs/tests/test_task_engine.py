@@ -13,6 +13,7 @@ from billing.services import record_transaction
 from core.testing import require_service
 from cvs import services
 from cvs.models import CV, RunStatus
+from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +29,10 @@ def test_it_sends_the_task_only_when_the_transaction_commits(
     alice, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay,
+        mock.patch("jobs.tasks.run_task.delay", autospec=True) as delay,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
-        task = services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
+        task = job_services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
         assert delay.call_count == 0
     assert len(callbacks) == 1
     callbacks[0]()
@@ -40,11 +41,11 @@ def test_it_sends_the_task_only_when_the_transaction_commits(
 
 def test_it_sends_nothing_when_the_transaction_rolls_back(alice):
     with (
-        mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay,
+        mock.patch("jobs.tasks.run_task.delay", autospec=True) as delay,
         pytest.raises(RuntimeError),
         services.transaction.atomic(),
     ):
-        services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
+        job_services.enqueue_task(alice, type=TaskType.TEST, title="Queue test")
         raise RuntimeError("the request failed after enqueueing")
     delay.assert_not_called()
     assert not BackgroundTask.objects.exists()
@@ -52,7 +53,7 @@ def test_it_sends_nothing_when_the_transaction_rolls_back(alice):
 
 def test_it_runs_a_task_to_completion_through_celery(alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        task = services.enqueue_task(
+        task = job_services.enqueue_task(
             alice, type=TaskType.TEST, title="Queue test", payload={"steps": 4, "sleep": 0}
         )
     task.refresh_from_db()
@@ -65,7 +66,7 @@ def test_it_runs_a_task_to_completion_through_celery(alice, django_capture_on_co
 def test_a_failing_step_fails_the_task_with_its_message_and_settles_once(alice):
     task = _test_task(alice, steps=3, fail_at=2)
     with mock.patch("billing.services.refund_task", autospec=True) as refund:
-        assert services.run_task(task.pk) == "failed"
+        assert job_services.run_task(task.pk) == "failed"
     task.refresh_from_db()
     assert task.status == TaskStatus.FAILED
     assert task.error == "Test task failed at step 2, as asked."
@@ -75,7 +76,7 @@ def test_a_failing_step_fails_the_task_with_its_message_and_settles_once(alice):
 def test_a_crash_fails_the_task_with_a_generic_message(alice):
     task = _test_task(alice)
     with mock.patch("time.sleep", side_effect=MemoryError("boom")):
-        assert services.run_task(task.pk) == "failed"
+        assert job_services.run_task(task.pk) == "failed"
     task.refresh_from_db()
     assert task.status == TaskStatus.FAILED
     assert "boom" not in task.error
@@ -84,9 +85,9 @@ def test_a_crash_fails_the_task_with_a_generic_message(alice):
 
 def test_a_cancelled_queued_task_never_starts(alice):
     task = _test_task(alice)
-    assert services.cancel_task(task)
-    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: mock.Mock()}) as handlers:
-        assert services.run_task(task.pk) == "gone"
+    assert job_services.cancel_task(task)
+    with mock.patch.dict(job_services.HANDLERS, {TaskType.TEST: mock.Mock()}) as handlers:
+        assert job_services.run_task(task.pk) == "gone"
         handlers[TaskType.TEST].assert_not_called()
     task.refresh_from_db()
     assert task.status == TaskStatus.CANCELLED
@@ -99,13 +100,13 @@ def test_a_running_task_stops_at_its_next_step_when_cancelled(alice):
     def cancel_after_first_step(running: BackgroundTask) -> dict:
         running.report_progress(20, "one")
         steps_done.append(1)
-        services.cancel_task(running)  # the user clicks Cancel
+        job_services.cancel_task(running)  # the user clicks Cancel
         running.report_progress(40, "two")
         steps_done.append(2)
         return {"never": "stored"}
 
-    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: cancel_after_first_step}):
-        assert services.run_task(task.pk) == "cancelled"
+    with mock.patch.dict(job_services.HANDLERS, {TaskType.TEST: cancel_after_first_step}):
+        assert job_services.run_task(task.pk) == "cancelled"
     task.refresh_from_db()
     assert steps_done == [1]
     assert task.status == TaskStatus.CANCELLED
@@ -115,17 +116,17 @@ def test_a_running_task_stops_at_its_next_step_when_cancelled(alice):
 def test_cancelling_twice_settles_once(alice):
     task = _test_task(alice)
     with mock.patch("billing.services.refund_task", autospec=True) as refund:
-        assert services.cancel_task(task) is True
-        assert services.cancel_task(task) is False
+        assert job_services.cancel_task(task) is True
+        assert job_services.cancel_task(task) is False
     assert refund.call_count == 1
 
 
 def test_a_redelivered_message_does_no_double_work(alice):
     task = _test_task(alice)
     handler = mock.Mock(return_value={"ok": True})
-    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: handler}):
-        assert services.run_task(task.pk) == "completed"
-        assert services.run_task(task.pk) == "gone"
+    with mock.patch.dict(job_services.HANDLERS, {TaskType.TEST: handler}):
+        assert job_services.run_task(task.pk) == "completed"
+        assert job_services.run_task(task.pk) == "gone"
     assert handler.call_count == 1
 
 
@@ -135,14 +136,14 @@ def test_it_waits_when_the_user_runs_three_generations_already(alice, bob):
             user=alice, type=TaskType.GENERATE_CV, title="g", status=TaskStatus.RUNNING
         )
     fourth = BackgroundTask.objects.create(user=alice, type=TaskType.GENERATE_CV, title="g")
-    assert services.run_task(fourth.pk) == "busy"
+    assert job_services.run_task(fourth.pk) == "busy"
     fourth.refresh_from_db()
     assert fourth.status == TaskStatus.QUEUED
     # Bob's slots are his own.
     bobs = BackgroundTask.objects.create(
         user=bob, type=TaskType.TEST, title="t", payload={"sleep": 0}
     )
-    assert services.run_task(bobs.pk) == "completed"
+    assert job_services.run_task(bobs.pk) == "completed"
 
 
 def test_it_allows_one_task_of_every_other_type_at_a_time(alice):
@@ -151,12 +152,12 @@ def test_it_allows_one_task_of_every_other_type_at_a_time(alice):
     )
     second = BackgroundTask.objects.create(user=alice, type=TaskType.TRANSLATE_CV, title="t")
     other_type = _test_task(alice)
-    assert services.run_task(second.pk) == "busy"
-    assert services.run_task(other_type.pk) == "completed"
+    assert job_services.run_task(second.pk) == "busy"
+    assert job_services.run_task(other_type.pk) == "completed"
 
 
 def test_the_busy_celery_task_retries_later(alice):
-    from cvs import tasks
+    from jobs import tasks
 
     BackgroundTask.objects.create(
         user=alice, type=TaskType.TEST, title="t", status=TaskStatus.RUNNING
@@ -175,7 +176,7 @@ def test_the_global_cap_holds_every_user_back(alice, bob, settings):
 
     Setting.objects.create(name="tasks_max_running_global", value="1", category="tasks")
     BackgroundTask.objects.create(user=bob, type=TaskType.TEST, title="t", status="running")
-    assert services.run_task(_test_task(alice).pk) == "busy"
+    assert job_services.run_task(_test_task(alice).pk) == "busy"
 
 
 def test_the_sweeper_fails_tasks_past_their_deadline_and_leaves_others(alice):
@@ -191,13 +192,13 @@ def test_the_sweeper_fails_tasks_past_their_deadline_and_leaves_others(alice):
         status=TaskStatus.RUNNING,
         started_at=timezone.now(),
     )
-    assert services.sweep_stuck_tasks() == 1
+    assert job_services.sweep_stuck_tasks() == 1
     stuck.refresh_from_db()
     fresh.refresh_from_db()
     assert stuck.status == TaskStatus.FAILED
     assert "took too long" in stuck.error
     assert fresh.status == TaskStatus.RUNNING
-    assert services.sweep_stuck_tasks() == 0
+    assert job_services.sweep_stuck_tasks() == 0
 
 
 def test_the_sweeper_resets_the_cvs_in_progress_flags(alice):
@@ -210,7 +211,7 @@ def test_the_sweeper_resets_the_cvs_in_progress_flags(alice):
         status=TaskStatus.RUNNING,
         started_at=timezone.now() - timedelta(hours=2),
     )
-    services.sweep_stuck_tasks()
+    job_services.sweep_stuck_tasks()
     cv.refresh_from_db()
     task.refresh_from_db()
     assert task.status == TaskStatus.FAILED
@@ -248,8 +249,10 @@ def test_a_failed_paid_task_is_refunded_exactly_once(alice):
     record_transaction(
         alice.pk, amount=-2, type=TransactionType.USAGE, key=f"debit:task:{task.pk}", task=task
     )
-    services.run_task(task.pk)
-    services.settle_stopped_task(task.pk)  # a second settle (e.g. a retry) must not refund twice
+    job_services.run_task(task.pk)
+    job_services.settle_stopped_task(
+        task.pk
+    )  # a second settle (e.g. a retry) must not refund twice
     assert CreditBalance.objects.get(user=alice).balance == 5
     refunds = CreditTransaction.objects.filter(type=TransactionType.REFUND, task=task)
     assert refunds.count() == 1
@@ -271,7 +274,7 @@ def test_two_sweepers_at_once_settle_each_task_once(alice):
     def sweep() -> None:
         try:
             barrier.wait()
-            counts.append(services.sweep_stuck_tasks())
+            counts.append(job_services.sweep_stuck_tasks())
         finally:
             connection.close()
 
@@ -288,10 +291,10 @@ def test_two_sweepers_at_once_settle_each_task_once(alice):
 
 def test_a_task_whose_message_was_lost_is_sent_again_and_runs(alice):
     lost = _test_task(alice)
-    stale = timezone.now() - services.RESEND_AFTER - timedelta(minutes=1)
+    stale = timezone.now() - job_services.RESEND_AFTER - timedelta(minutes=1)
     BackgroundTask.objects.filter(pk=lost.pk).update(created_at=stale, updated_at=stale)
 
-    services.sweep_stuck_tasks()  # Celery runs eagerly in tests: the message is worked at once
+    job_services.sweep_stuck_tasks()  # Celery runs eagerly in tests: the message is worked at once
 
     lost.refresh_from_db()
     assert lost.status == TaskStatus.COMPLETED
@@ -299,11 +302,11 @@ def test_a_task_whose_message_was_lost_is_sent_again_and_runs(alice):
 
 def test_a_task_is_sent_again_at_most_once_per_delay(alice):
     lost = _test_task(alice)
-    stale = timezone.now() - services.RESEND_AFTER - timedelta(minutes=1)
+    stale = timezone.now() - job_services.RESEND_AFTER - timedelta(minutes=1)
     BackgroundTask.objects.filter(pk=lost.pk).update(created_at=stale, updated_at=stale)
-    with mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay:
-        services.sweep_stuck_tasks()
-        services.sweep_stuck_tasks()
+    with mock.patch("jobs.tasks.run_task.delay", autospec=True) as delay:
+        job_services.sweep_stuck_tasks()
+        job_services.sweep_stuck_tasks()
     delay.assert_called_once_with(str(lost.pk))
 
 
@@ -313,12 +316,12 @@ def test_a_task_waiting_for_a_slot_is_not_sent_again(alice):
         started_at=timezone.now(),
     )  # fmt: skip
     waiting = _test_task(alice)
-    stale = timezone.now() - services.RESEND_AFTER - timedelta(minutes=1)
+    stale = timezone.now() - job_services.RESEND_AFTER - timedelta(minutes=1)
     BackgroundTask.objects.filter(pk=waiting.pk).update(created_at=stale, updated_at=stale)
-    assert services.run_task(waiting.pk) == "busy"  # its message is alive and says so
+    assert job_services.run_task(waiting.pk) == "busy"  # its message is alive and says so
 
-    with mock.patch("cvs.tasks.run_task.delay", autospec=True) as delay:
-        services.sweep_stuck_tasks()
+    with mock.patch("jobs.tasks.run_task.delay", autospec=True) as delay:
+        job_services.sweep_stuck_tasks()
 
     delay.assert_not_called()
 
@@ -330,7 +333,7 @@ def test_the_sweeper_forgets_day_old_form_tokens(alice):
     Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     recent = Submission.objects.create(user=alice, token="recent", result_url="/cvs/tasks/")
 
-    services.sweep_stuck_tasks()
+    job_services.sweep_stuck_tasks()
 
     assert list(Submission.objects.values_list("pk", flat=True)) == [recent.pk]
 
@@ -348,8 +351,8 @@ def test_a_crash_on_a_dropped_connection_reconnects_to_record_the_failure(alice,
     def crash(task):
         raise RuntimeError("server closed the connection unexpectedly")
 
-    with mock.patch.dict(services.HANDLERS, {TaskType.TEST: crash}):
-        assert services.run_task(task.pk) == "failed"
+    with mock.patch.dict(job_services.HANDLERS, {TaskType.TEST: crash}):
+        assert job_services.run_task(task.pk) == "failed"
 
     assert closed == [True]
     task.refresh_from_db()

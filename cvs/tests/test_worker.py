@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
-from core.testing import paid_test_task, require_service
-from cvs import services
+from billing.testing import paid_test_task
+from core.testing import require_service
 from fitmycv.celery import app as celery_app
+from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -124,7 +125,7 @@ def prefork_worker() -> Iterator[Worker]:
 
 
 def _enqueue(user: Any, **payload: Any) -> BackgroundTask:
-    return services.enqueue_task(
+    return job_services.enqueue_task(
         user, type=TaskType.TEST, title="Queue test", payload={"sleep": 0.3, **payload}
     )
 
@@ -152,7 +153,7 @@ def test_a_queued_task_cancelled_while_waiting_for_a_slot_never_starts(alice, wo
     second = _enqueue(alice, steps=2)
     time.sleep(1)
     assert _status(second).status == TaskStatus.QUEUED
-    assert services.cancel_task(second)
+    assert job_services.cancel_task(second)
     wait_for(lambda: _status(first).status == TaskStatus.COMPLETED, timeout=30, what="first done")
     time.sleep(4)  # longer than the busy retry delay: the message comes back and is dropped
     second = _status(second)
@@ -163,7 +164,7 @@ def test_a_queued_task_cancelled_while_waiting_for_a_slot_never_starts(alice, wo
 def test_a_running_task_stops_when_cancelled(alice, worker):
     task = _enqueue(alice, steps=30)
     wait_for(lambda: _status(task).progress > 0, what="first progress")
-    assert services.cancel_task(task)
+    assert job_services.cancel_task(task)
     progress_at_cancel = _status(task).progress
     time.sleep(1.5)
     task = _status(task)
@@ -180,8 +181,8 @@ def test_a_worker_killed_mid_task_ends_the_task_failed_and_refunded_exactly_once
     assert _status(task).status == TaskStatus.RUNNING  # nobody knows yet
 
     later = timezone.now() + timedelta(hours=1)
-    assert services.sweep_stuck_tasks(now=later) == 1
-    assert services.sweep_stuck_tasks(now=later) == 0
+    assert job_services.sweep_stuck_tasks(now=later) == 1
+    assert job_services.sweep_stuck_tasks(now=later) == 0
     task = _status(task)
     assert task.status == TaskStatus.FAILED
     assert CreditTransaction.objects.filter(type=TransactionType.REFUND, task=task).count() == 1
@@ -189,7 +190,7 @@ def test_a_worker_killed_mid_task_ends_the_task_failed_and_refunded_exactly_once
 
     # A new worker that receives the redelivered message must not run the task again.
     worker.start()
-    services.run_task(task.pk)
+    job_services.run_task(task.pk)
     assert _status(task).status == TaskStatus.FAILED
 
 
@@ -210,7 +211,7 @@ def test_a_killed_pool_child_fails_its_task_once_and_the_worker_goes_on(alice, p
     assert _status(task).status == TaskStatus.RUNNING and task.progress == progress
 
     later = timezone.now() + timedelta(hours=1)
-    assert services.sweep_stuck_tasks(now=later) == 1
+    assert job_services.sweep_stuck_tasks(now=later) == 1
     task = _status(task)
     assert task.status == TaskStatus.FAILED
     assert CreditTransaction.objects.filter(type=TransactionType.REFUND, task=task).count() == 1

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,18 +15,6 @@ SITE_ROOT = "https://fitmycv.test"
 def _site(settings: Any) -> None:
     settings.SITE_NAME = "FitMyCV"
     settings.SITE_ROOT = SITE_ROOT
-
-
-@pytest.fixture
-def committed(
-    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
-) -> Callable[[], AbstractContextManager[Any]]:
-    """`with committed():` runs the on-commit hand-offs to the mail worker (eager Celery)."""
-
-    def _committed() -> AbstractContextManager[Any]:
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return _committed
 
 
 def html_of(message: EmailMessage) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cvs.pdf_import import PdfRejected, PdfText, extract_pdf_text
+from core.pdftext import PdfRejected, PdfText, extract_pdf_text
 
 pytestmark = pytest.mark.slow
 

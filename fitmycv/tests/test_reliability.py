@@ -26,11 +26,13 @@ from kombu.exceptions import OperationalError
 
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
-from core.testing import paid_test_task, require_service
+from billing.testing import paid_test_task
+from core.testing import require_service
 from cvs import services
 from cvs.models import CV
 from cvs.tests.test_worker import Worker, wait_for
 from fitmycv.celery import app as celery_app
+from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskStatus, TaskType
 
 FIXTURES = Path(__file__).resolve().parents[2] / "ai" / "tests" / "fixtures"
@@ -65,7 +67,7 @@ def _translate_with_the_broker_down(alice, alice_client, capture_on_commit) -> H
     cv = services.create_cv(alice, content=copy.deepcopy(MASTER_CV), name="Master")
     refused = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     with (
-        mock.patch("cvs.tasks.run_task.delay", autospec=True, side_effect=refused),
+        mock.patch("jobs.tasks.run_task.delay", autospec=True, side_effect=refused),
         capture_on_commit(execute=True),
     ):
         return alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
@@ -84,9 +86,9 @@ def test_a_broker_down_at_commit_gives_no_500_and_the_sweeper_refunds_once(
     charged = CREDITS - balance(alice)
     assert charged > 0 and debits(alice) == 1
 
-    later = timezone.now() + services.QUEUED_DEADLINE + timedelta(minutes=1)
-    assert services.sweep_stuck_tasks(now=later) == 1
-    assert services.sweep_stuck_tasks(now=later) == 0
+    later = timezone.now() + job_services.QUEUED_DEADLINE + timedelta(minutes=1)
+    assert job_services.sweep_stuck_tasks(now=later) == 1
+    assert job_services.sweep_stuck_tasks(now=later) == 0
     task.refresh_from_db()
     assert task.status == TaskStatus.FAILED
     assert balance(alice) == CREDITS and refunds(alice) == 1
@@ -99,8 +101,8 @@ def test_a_broker_back_within_minutes_gets_the_task_sent_again_and_run_once(
 
     # The broker is back; the next sweep after RESEND_AFTER sends the message again (Celery
     # runs eagerly here: the task runs at once).
-    later = timezone.now() + services.RESEND_AFTER + timedelta(minutes=1)
-    services.sweep_stuck_tasks(now=later)
+    later = timezone.now() + job_services.RESEND_AFTER + timedelta(minutes=1)
+    job_services.sweep_stuck_tasks(now=later)
 
     task = BackgroundTask.objects.get(user=alice)
     assert task.status == TaskStatus.COMPLETED
@@ -109,7 +111,7 @@ def test_a_broker_back_within_minutes_gets_the_task_sent_again_and_run_once(
 
 def test_the_stuck_task_sweeper_runs_on_a_schedule():
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
-    assert "cvs.tasks.sweep_stuck_tasks" in scheduled
+    assert "jobs.tasks.sweep_stuck_tasks" in scheduled
     assert "emails.tasks.resend_forgotten_emails" in scheduled
 
 
@@ -163,7 +165,7 @@ def status_of(task: BackgroundTask) -> str:
 
 
 def enqueue_test_task(user: Any, **payload: Any) -> BackgroundTask:
-    return services.enqueue_task(
+    return job_services.enqueue_task(
         user, type=TaskType.TEST, title="Queue test", payload={"sleep": 0.2, **payload}
     )
 
@@ -229,7 +231,7 @@ def test_the_worker_recovers_when_postgresql_drops_its_connections(alice, live):
     wait_for(lambda: status_of(cut) == TaskStatus.RUNNING and cut.progress > 0, what="running")
     assert drop_database_connections() >= 1
     time.sleep(4)  # longer than the rest of the task
-    services.sweep_stuck_tasks(now=timezone.now() + timedelta(hours=1))
+    job_services.sweep_stuck_tasks(now=timezone.now() + timedelta(hours=1))
     assert status_of(cut) in (TaskStatus.COMPLETED, TaskStatus.FAILED)
     assert debits(alice) == 1 and refunds(alice) <= 1
     expected = CREDITS if cut.status == TaskStatus.FAILED else CREDITS - 2

@@ -15,10 +15,10 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
-from cvs import services
+from core.pdftext import MAX_UPLOAD_BYTES
 from cvs.models import CV
-from cvs.pdf_import import MAX_UPLOAD_BYTES
 from joboffers.models import JobOffer
+from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskStatus, Upload
 
 pytestmark = pytest.mark.django_db
@@ -146,5 +146,5 @@ def test_the_sweeper_deletes_files_no_task_will_read(alice):
     old = Upload.objects.create(user=alice, name="old.pdf", sha256="a" * 64, size=1, data=b"x")
     Upload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     fresh = Upload.objects.create(user=alice, name="new.pdf", sha256="b" * 64, size=1, data=b"x")
-    services.sweep_stuck_tasks()
+    job_services.sweep_stuck_tasks()
     assert list(Upload.objects.values_list("pk", flat=True)) == [fresh.pk]

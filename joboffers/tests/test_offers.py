@@ -16,12 +16,7 @@ pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JOB_TEXT = (
-    Path(__file__).resolve().parents[2]
-    / "ai"
-    / "tests"
-    / "fixtures"
-    / "jobs"
-    / "backend-eng.txt"
+    Path(__file__).resolve().parents[2] / "ai" / "tests" / "fixtures" / "jobs" / "backend-eng.txt"
 ).read_text()
 
 
@@ -164,13 +159,14 @@ def test_deleting_an_offer_keeps_its_cvs_with_a_snapshot(alice_client, alice):
         ("detail", "get"),
         ("reextract", "post"),
         ("delete", "post"),
-        ("tailor", "post"),
-        ("example_cv", "post"),
+        ("offer_cvs:tailor", "post"),
+        ("offer_cvs:example_cv", "post"),
     ],
 )
 def test_another_users_offer_is_a_404(bob_client, alice, name, method):
     offer = JobOffer.objects.create(user=alice, source_type="text", source_value="text:x")
-    response = getattr(bob_client, method)(reverse(f"joboffers:{name}", args=[offer.pk]))
+    url_name = name if ":" in name else f"joboffers:{name}"
+    response = getattr(bob_client, method)(reverse(url_name, args=[offer.pk]))
     assert response.status_code == 404
     assert JobOffer.objects.filter(pk=offer.pk).exists()
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cvs.services import sweep_stuck_tasks
+from jobs.services import sweep_stuck_tasks
 
 
 class Command(BaseCommand):

@@ -7,13 +7,13 @@ import pytest
 import time_machine
 from django.core import mail as django_mail
 
+from accounts.inactivity import send_inactivity_notices
+from accounts.management.commands.send_inactivity_notices import Command
 from accounts.models import User
 from conftest import make_user
 from core.config import invalidate_settings_cache
 from core.models import Setting
-from emails.management.commands.send_inactivity_notices import Command
 from emails.models import EmailLog, InactivityNotice
-from emails.services import send_inactivity_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -147,5 +147,5 @@ def test_the_command_runs_the_job(retention_on, committed):
 
 def test_the_job_runs_daily_on_the_mail_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["emails-retention"]
-    assert entry["task"] == "emails.tasks.send_inactivity_notices"
+    assert entry["task"] == "accounts.tasks.send_inactivity_notices"
     assert entry["schedule"].hour == {4}

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from emails.services import send_inactivity_notices
+from accounts.inactivity import send_inactivity_notices
 
 
 class Command(BaseCommand):

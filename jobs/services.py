@@ -1,0 +1,362 @@
+"""The background job engine: every long piece of work is a BackgroundTask row.
+
+`enqueue_task` writes a queued row and sends its id to Celery once the transaction commits;
+`run_task` (called by the Celery task) claims the row with a conditional UPDATE, runs the
+handler registered for its type and records the outcome. The row is the only source of truth:
+pages poll it, cancel and the sweeper change it, and every way a task can stop without
+completing goes through `settle_stopped_task` exactly once.
+
+This package knows no feature: apps register the handler of each task type
+(`register_handlers`) and what must happen when a task stops without completing
+(`on_task_stopped`: billing gives the credits back, the CV app resets its status flags).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError
+
+from ai.errors import AICancelled, AIError
+from core.config import get_setting
+from core.errors import UserFacingError
+from core.models import Submission
+from core.pdftext import PdfRejected
+from cvdoc.document import CvValidationError
+from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskCancelled, TaskStatus, TaskType, Upload
+from telemetry import events
+from telemetry.events import record_event
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from cvs.models import CV
+
+logger = logging.getLogger(__name__)
+
+# A queued task nobody has looked at for this long lost its message (the broker was down when
+# it was sent, or lost it): the sweeper sends it again. A task waiting for a free slot is
+# looked at every few seconds (its updated_at moves), so it is never sent twice.
+RESEND_AFTER = timedelta(minutes=10)
+# How long a queued task may wait for its message before the sweeper gives up on it.
+QUEUED_DEADLINE = timedelta(hours=6)
+UPLOAD_RETENTION = timedelta(days=1)
+SUBMISSION_RETENTION = timedelta(days=1)
+GENERIC_FAILURE = gettext_noop(
+    "Something went wrong while running this task. You were not charged."
+)
+
+
+class TaskFailed(Exception):
+    """A handler's clean failure: the message is shown to the user as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+Handler = Callable[[BackgroundTask], dict[str, Any] | None]
+StopHook = Callable[[BackgroundTask], None]
+HANDLERS: dict[str, Handler] = {}
+STOP_HOOKS: list[StopHook] = []
+# The product event each kind of task records when it completes (staff analytics).
+TASK_EVENTS = {
+    TaskType.GENERATE_CV: events.CV_GENERATED,
+    TaskType.IMPORT_PDF: events.CV_IMPORTED,
+    TaskType.TRANSLATE_CV: events.CV_TRANSLATED,
+    TaskType.CREATE_TEMPLATE_CV: events.CV_TEMPLATE_CREATED,
+    TaskType.GENERATE_FROM_JOB_TITLE: events.CV_GENERATED_FROM_JOB_TITLE,
+    TaskType.CALCULATE_MATCH_SCORE: events.MATCH_SCORE_CALCULATED,
+    TaskType.IMPROVE_CV: events.CV_IMPROVED,
+    TaskType.EXTRACT_JOB_OFFER: events.JOB_OFFER_EXTRACTED,
+}
+
+
+def register_handlers(handlers: Mapping[str, Handler]) -> None:
+    """Apps name the function that runs each of their task types (from AppConfig.ready)."""
+    for task_type, run in handlers.items():
+        if HANDLERS.get(task_type, run) is not run:
+            raise ValueError(f"Task type {task_type!r} already has a handler")
+        HANDLERS[task_type] = run
+
+
+def on_task_stopped(hook: StopHook) -> StopHook:
+    """Registers what must happen, once, when a task fails, is cancelled or is swept (give
+    back what it cost, put a status flag back). Apps register from AppConfig.ready."""
+    if hook not in STOP_HOOKS:
+        STOP_HOOKS.append(hook)
+    return hook
+
+
+def enqueue_task(
+    user: User | None,
+    *,
+    type: str,
+    title: str,
+    payload: dict[str, Any] | None = None,
+    cv: CV | None = None,
+    device_id: str = "",
+    feature_name: str = "",
+    credits_debited: int = 0,
+) -> BackgroundTask:
+    """Create a queued task; its Celery message is sent only if the transaction commits."""
+    from jobs import tasks  # the Celery task module imports this one
+
+    with transaction.atomic():
+        task = BackgroundTask.objects.create(
+            user=user,
+            type=type,
+            title=title[:255],
+            payload=payload or {},
+            cv=cv,
+            device_id=device_id[:100],
+            feature_name=feature_name,
+            credits_debited=credits_debited,
+            credit_used=credits_debited > 0,
+        )
+        transaction.on_commit(partial(_send, tasks.run_task.delay, str(task.pk)))
+    return task
+
+
+def _send(delay: Callable[[str], Any], task_id: str) -> None:
+    try:
+        delay(task_id)
+    except OperationalError:
+        # The broker is down after the row (and its charge) committed: a 500 would hide a
+        # task that exists. It stays queued; the sweeper fails and refunds it.
+        logger.exception("Could not send background task %s to the broker", task_id)
+
+
+def _limit_for(task_type: str) -> int:
+    if task_type == TaskType.GENERATE_CV:
+        return get_setting("tasks_max_generations_per_user")
+    return get_setting("tasks_max_other_per_user")
+
+
+def _claim(task_id: UUID | str) -> str:
+    """Move a queued task to running unless a concurrency limit says wait.
+
+    Returns "claimed", "busy" (try again later) or "gone" (cancelled, already running or done).
+    """
+    with transaction.atomic():
+        task = BackgroundTask.objects.filter(pk=task_id).first()
+        if task is None or task.status != TaskStatus.QUEUED:
+            return "gone"
+        if task.user_id is not None:
+            # Lock the user's row so two workers cannot both take the user's last free slot.
+            get_user_model().objects.select_for_update().filter(pk=task.user_id).first()
+            running_same_type = BackgroundTask.objects.filter(
+                user_id=task.user_id, type=task.type, status=TaskStatus.RUNNING
+            ).count()
+            if running_same_type >= _limit_for(task.type):
+                return _still_waiting(task)
+        running = BackgroundTask.objects.filter(status=TaskStatus.RUNNING).count()
+        if running >= get_setting("tasks_max_running_global"):
+            return _still_waiting(task)
+        claimed = BackgroundTask.objects.transition(
+            task.pk,
+            to=TaskStatus.RUNNING,
+            only_from=(TaskStatus.QUEUED,),
+            started_at=timezone.now(),
+        )
+        return "claimed" if claimed else "gone"
+
+
+def _still_waiting(task: BackgroundTask) -> str:
+    """A queued task's message is alive and waiting for a slot: say so (see RESEND_AFTER)."""
+    BackgroundTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
+        updated_at=timezone.now()
+    )
+    return "busy"
+
+
+def run_task(task_id: UUID | str) -> str:
+    """Run one task to its end. Safe to call twice for the same id (redelivery)."""
+    outcome = _claim(task_id)
+    if outcome != "claimed":
+        return outcome
+    task = BackgroundTask.objects.select_related("user").get(pk=task_id)
+    language = (getattr(task.user, "language", "") if task.user else "") or settings.LANGUAGE_CODE
+    # Workers have no request: messages the task stores are written in its user's language.
+    with translation.override(language):
+        return _run_claimed(task)
+
+
+def _drop_broken_connection() -> None:
+    """After a crash, a database connection the server dropped would fail the recording of the
+    failure too (and leave the task running until the sweeper): reconnect first."""
+    if (
+        connection.connection is not None
+        and not connection.in_atomic_block
+        and not connection.is_usable()
+    ):
+        connection.close()
+
+
+def _run_claimed(task: BackgroundTask) -> str:
+    run = HANDLERS.get(task.type)
+    started = time.monotonic()
+    try:
+        if run is None:
+            raise TaskFailed(_("This kind of task is not available."))
+        result = run(task)
+    except TaskCancelled:
+        return "cancelled"  # cancel_task already settled it
+    except TaskFailed as exc:
+        fail_task(task.pk, exc.message)
+        return "failed"
+    except AICancelled:
+        return "cancelled"
+    except (AIError, UserFacingError, PdfRejected, CvValidationError) as exc:
+        logger.info("Background task %s (%s) failed: %r", task.pk, task.type, exc)
+        fail_task(task.pk, user_message(exc))
+        return "failed"
+    except Exception:
+        logger.exception("Background task %s (%s) crashed", task.pk, task.type)
+        _drop_broken_connection()
+        fail_task(task.pk, _(GENERIC_FAILURE))
+        return "failed"
+    result = result or {}
+    duration_ms = int((time.monotonic() - started) * 1000)
+    completed = BackgroundTask.objects.transition(
+        task.pk,
+        to=TaskStatus.COMPLETED,
+        only_from=(TaskStatus.RUNNING,),
+        progress=100,
+        result=result,
+        success_message=str(result.get("message", ""))[:255],
+    )
+    if completed and task.type in TASK_EVENTS:
+        record_event(
+            TASK_EVENTS[task.type],
+            user=task.user_id,
+            device_id=task.device_id,
+            duration_ms=duration_ms,
+            metadata={"task": str(task.pk), "cv": result.get("cv_id") or task.cv_id},
+        )
+    logger.info(
+        "Background task %s (%s) %s in %.1f s",
+        task.pk,
+        task.type,
+        "completed" if completed else "ended after cancel",
+        time.monotonic() - started,
+    )
+    return "completed" if completed else "cancelled"
+
+
+def user_message(exc: Exception) -> str:
+    """What a user may read about an error that was already explained by whoever raised it."""
+    if isinstance(exc, AIError):
+        return exc.user_message
+    if isinstance(exc, UserFacingError):
+        return exc.user_message
+    if isinstance(exc, PdfRejected):
+        return str(exc.message)
+    if isinstance(exc, CvValidationError):
+        return _("The result was not a valid CV: %(error)s") % {"error": exc}
+    return _(GENERIC_FAILURE)
+
+
+def fail_task(task_id: UUID | str, message: str) -> bool:
+    failed = BackgroundTask.objects.transition(
+        task_id, to=TaskStatus.FAILED, only_from=ACTIVE_STATUSES, error=message
+    )
+    if failed:
+        task = settle_stopped_task(task_id)
+        record_event(
+            events.TASK_FAILED,
+            user=task.user_id,
+            status="error",
+            error=message,
+            metadata={"task": str(task.pk), "type": task.type},
+        )
+    return failed
+
+
+def cancel_task(task: BackgroundTask) -> bool:
+    """Cancel a queued or running task. A queued one never starts; a running one stops at its
+    next progress report, and its in-flight model calls are abandoned (they poll the row)."""
+    cancelled = BackgroundTask.objects.transition(
+        task.pk, to=TaskStatus.CANCELLED, only_from=ACTIVE_STATUSES
+    )
+    if cancelled:
+        settle_stopped_task(task.pk)
+        record_event(
+            events.TASK_CANCELLED,
+            user=task.user_id,
+            status="cancelled",
+            metadata={"task": str(task.pk), "type": task.type},
+        )
+    return cancelled
+
+
+def settle_stopped_task(task_id: UUID | str) -> BackgroundTask:
+    """The one hook for a task that failed, was cancelled or was swept.
+
+    Called exactly once per task (after the conditional UPDATE that stopped it won): runs the
+    hooks the apps registered (the CV's status flags go back to idle, what the task cost is
+    given back).
+    """
+    task = BackgroundTask.objects.get(pk=task_id)
+    for hook in STOP_HOOKS:
+        hook(task)
+    return task
+
+
+def sweep_stuck_tasks(*, now: datetime | None = None) -> int:
+    """Fail running tasks past their deadline and queued tasks whose message was lost, and
+    send again the message of queued tasks nobody has looked at for RESEND_AFTER.
+
+    Each candidate is failed by a conditional UPDATE, so two sweepers (or a sweeper racing a
+    worker that finally finishes) never settle the same task twice; a message sent again for
+    a task that turns out to be alive finds it claimed and does nothing.
+    """
+    now = now or timezone.now()
+    deadline = now - timedelta(minutes=get_setting("tasks_deadline_minutes"))
+    stuck = BackgroundTask.objects.filter(
+        Q(status=TaskStatus.RUNNING, started_at__lt=deadline)
+        | Q(status=TaskStatus.QUEUED, created_at__lt=now - QUEUED_DEADLINE)
+    ).values_list("pk", flat=True)
+    swept = 0
+    message = _("This task took too long and was stopped. You were not charged.")
+    for task_id in list(stuck):
+        if fail_task(task_id, message):
+            swept += 1
+    _resend_forgotten_tasks(now)
+    # Files no task will read any more (cancelled, swept, or an offer that failed to read).
+    Upload.objects.filter(created_at__lt=now - UPLOAD_RETENTION).delete()
+    # One-time form tokens outlive any double click by far after a day.
+    Submission.objects.filter(created_at__lt=now - SUBMISSION_RETENTION).delete()
+    if swept:
+        logger.warning("Swept %d stuck background task(s)", swept)
+    return swept
+
+
+def _resend_forgotten_tasks(now: datetime) -> None:
+    from jobs import tasks  # the Celery task module imports this one
+
+    forgotten = list(
+        BackgroundTask.objects.filter(
+            status=TaskStatus.QUEUED,
+            updated_at__lt=now - RESEND_AFTER,
+            created_at__gte=now - QUEUED_DEADLINE,
+        ).values_list("pk", flat=True)
+    )
+    for task_id in forgotten:
+        # Marked first: the next sweep waits RESEND_AFTER again before another try.
+        BackgroundTask.objects.filter(pk=task_id, status=TaskStatus.QUEUED).update(updated_at=now)
+        _send(tasks.run_task.delay, str(task_id))
+    if forgotten:
+        logger.warning("Sent %d queued background task(s) again", len(forgotten))
