@@ -38,6 +38,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Role, User
 from accounts.onboarding import STEPS, normalise
+from ai.accounting import OFFLINE_MODEL, price_tokens, pricing_for
 from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAIPricing, OpenAIUsage
 from billing.models import (
     CreditBalance,
@@ -82,12 +83,10 @@ EMAIL_TONES = {
 }
 CURRENCY_SYMBOLS = {"eur": "€", "usd": "$", "gbp": "£"}
 DEFAULT_CURRENCY = "eur"
-OFFLINE_MODEL = "offline"
 RECENT_ROWS = 30
 MAX_EXTRACTION_ROWS = 5000
 MAX_TIMING_ROWS = 2000
 TOP_SERIES = 5
-PER_MILLION = Decimal(1_000_000)
 CREDIT_BUCKETS = ((0, 0), (1, 5), (6, 20), (21, 50), (51, None))
 
 
@@ -1048,21 +1047,16 @@ def _query(*, period: Period, **params: str) -> str:
 # --- AI costs --------------------------------------------------------------------------------
 
 
-def _price_for(model: str, pricing: dict[str, OpenAIPricing]) -> OpenAIPricing | None:
-    """The price row of a model, or of its family for a dated snapshot name."""
-    if model in pricing:
-        return pricing[model]
-    family = [name for name in pricing if model.startswith(f"{name}-")]
-    return pricing[max(family, key=len)] if family else None
-
-
 def cache_savings(model: str, cached_tokens: int, pricing: dict[str, OpenAIPricing]) -> Decimal:
-    """What cached prompt tokens saved: they were billed at the cache price, not the input one."""
-    price = _price_for(model, pricing)
-    if model == OFFLINE_MODEL or price is None or not cached_tokens:
+    """What cached prompt tokens saved: their price as plain input, less what they cost cached."""
+    if model == OFFLINE_MODEL or not cached_tokens:
         return Decimal(0)
-    saved = cached_tokens * (price.input_price_per_mtok - price.cache_price_per_mtok)
-    return max(saved / PER_MILLION, Decimal(0))
+    price = pricing_for(model, pricing.values())
+    plain = price_tokens(price, prompt_tokens=cached_tokens, cached_tokens=0, completion_tokens=0)
+    cached = price_tokens(
+        price, prompt_tokens=cached_tokens, cached_tokens=cached_tokens, completion_tokens=0
+    )
+    return max(plain - cached, Decimal(0))
 
 
 def ai_costs(period: Period) -> Dashboard:

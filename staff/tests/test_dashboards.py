@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ai.models import OpenAIPricing
+from ai.accounting import price_call
+from ai.models import OpenAIPricing, OpenAIUsage
 from billing.models import CreditPack, CreditTransaction
 from conftest import make_user
 from joboffers.models import JobOffer
@@ -251,6 +252,36 @@ def test_cached_tokens_are_valued_at_the_price_difference():
     assert saved == Decimal("0.6")
     assert dashboards.cache_savings("unknown-model", 2_000_000, pricing) == 0
     assert dashboards.cache_savings("offline", 2_000_000, pricing) == 0
+
+
+def test_the_cache_saving_shown_is_what_price_call_bills(alice):
+    OpenAIPricing.objects.create(
+        model_name="gpt-4.1-mini",
+        input_price_per_mtok=Decimal("0.4"),
+        output_price_per_mtok=Decimal("1.6"),
+        cache_price_per_mtok=Decimal("0.1"),
+    )
+    model, cached = "gpt-4.1-mini-2025-04-14", 2_500_000
+    OpenAIUsage.objects.create(
+        user=alice,
+        feature_name="match_score",
+        model=model,
+        date=timezone.localdate(),
+        prompt_tokens=3_000_000,
+        cached_tokens=cached,
+        completion_tokens=10,
+        total_tokens=3_000_010,
+        estimated_cost=Decimal("0.5"),
+        calls_count=1,
+    )
+
+    board = dashboards.ai_costs(Period.last_days(7))
+
+    uncached = price_call(model, prompt_tokens=cached, cached_tokens=0, completion_tokens=0)
+    billed = price_call(model, prompt_tokens=cached, cached_tokens=cached, completion_tokens=0)
+    assert board.table("models").rows[0]["saved"] == uncached - billed == Decimal("0.75")
+    kpis = {kpi.label: kpi.value for kpi in board.kpis}
+    assert kpis["Saved by caching"] == "$0.7500"
 
 
 def test_feature_usage_sums_events_of_the_period(alice):
