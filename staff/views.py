@@ -133,19 +133,19 @@ def _dashboard_page(
 @require_GET
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "overview", dashboards.overview)
+    return _dashboard_page(request, "overview", dashboards.overview.build)
 
 
 @require_GET
 @staff_required
 def features(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "features", dashboards.features)
+    return _dashboard_page(request, "features", dashboards.features.build)
 
 
 @require_GET
 @staff_required
 def errors(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "errors", dashboards.errors)
+    return _dashboard_page(request, "errors", dashboards.errors.build)
 
 
 @require_GET
@@ -153,32 +153,32 @@ def errors(request: HttpRequest) -> HttpResponse:
 def extractions(request: HttpRequest) -> HttpResponse:
     domain = request.GET.get("domain", "")[:255]
     return _dashboard_page(
-        request, "extractions", lambda period: dashboards.extractions(period, domain=domain)
+        request, "extractions", lambda period: dashboards.extractions.build(period, domain=domain)
     )
 
 
 @require_GET
 @staff_required
 def ai_costs(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "ai_costs", dashboards.ai_costs)
+    return _dashboard_page(request, "ai_costs", dashboards.ai_costs.build)
 
 
 @require_GET
 @staff_required
 def onboarding(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "onboarding", dashboards.onboarding)
+    return _dashboard_page(request, "onboarding", dashboards.onboarding.build)
 
 
 @require_GET
 @staff_required
 def revenue(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "revenue", dashboards.revenue)
+    return _dashboard_page(request, "revenue", dashboards.revenue.build)
 
 
 @require_GET
 @staff_required
 def emails(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "emails", dashboards.emails)
+    return _dashboard_page(request, "emails", dashboards.emails.build)
 
 
 @require_GET
@@ -190,7 +190,7 @@ def feedback_dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard_page(
         request,
         "feedback_dashboard",
-        lambda period: dashboards.feedback(period, status=status, bugs=bugs),
+        lambda period: dashboards.feedback.build(period, status=status, bugs=bugs),
         template="staff/feedback_dashboard.html",
         statuses=FeedbackStatus.choices,
     )
