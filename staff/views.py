@@ -55,6 +55,20 @@ NAV = [
     ("settings", "Settings"),
 ]
 TITLES = dict(NAV)
+# The dashboards that are a period and a builder, by URL name; feedback and users have views
+# of their own.
+BUILDERS: dict[str, Callable[..., Dashboard]] = {
+    "overview": dashboards.overview.build,
+    "features": dashboards.features.build,
+    "errors": dashboards.errors.build,
+    "extractions": dashboards.extractions.build,
+    "ai_costs": dashboards.ai_costs.build,
+    "onboarding": dashboards.onboarding.build,
+    "revenue": dashboards.revenue.build,
+    "emails": dashboards.emails.build,
+}
+# The query parameters a dashboard filters on, passed to its builder as keyword arguments.
+FILTERS = {"extractions": ("domain",)}
 USERS_PER_PAGE = 50
 MAX_CSV_USERS = 10_000
 # Models offered in the settings editor besides those in the pricing table.
@@ -132,53 +146,11 @@ def _dashboard_page(
 
 @require_GET
 @staff_required
-def overview(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "overview", dashboards.overview.build)
-
-
-@require_GET
-@staff_required
-def features(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "features", dashboards.features.build)
-
-
-@require_GET
-@staff_required
-def errors(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "errors", dashboards.errors.build)
-
-
-@require_GET
-@staff_required
-def extractions(request: HttpRequest) -> HttpResponse:
-    domain = request.GET.get("domain", "")[:255]
-    return _dashboard_page(
-        request, "extractions", lambda period: dashboards.extractions.build(period, domain=domain)
-    )
-
-
-@require_GET
-@staff_required
-def ai_costs(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "ai_costs", dashboards.ai_costs.build)
-
-
-@require_GET
-@staff_required
-def onboarding(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "onboarding", dashboards.onboarding.build)
-
-
-@require_GET
-@staff_required
-def revenue(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "revenue", dashboards.revenue.build)
-
-
-@require_GET
-@staff_required
-def emails(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "emails", dashboards.emails.build)
+def dashboard(request: HttpRequest, name: str) -> HttpResponse:
+    """One of the dashboards built from a period, by URL name (see `BUILDERS`)."""
+    build = BUILDERS[name]
+    filters = {key: request.GET.get(key, "")[:255] for key in FILTERS.get(name, ())}
+    return _dashboard_page(request, name, lambda period: build(period, **filters))
 
 
 @require_GET
