@@ -200,18 +200,10 @@ def users(request: HttpRequest) -> HttpResponse:
         q=filters.get("q", ""), role=filters.get("role", ""), state=filters.get("state", "")
     )
     if request.GET.get("format") == "csv":
-        table = Table(
-            "users", "Users", dashboards.USER_COLUMNS, dashboards.user_rows(found[:MAX_CSV_USERS])
-        )
+        table = dashboards.USERS_TABLE.build(dashboards.user_rows(found[:MAX_CSV_USERS]))
         return _csv_response(table, "fitmycv-users")
     page = Paginator(found, USERS_PER_PAGE).get_page(request.GET.get("page"))
-    table = Table(
-        "users",
-        "Users",
-        dashboards.USER_COLUMNS,
-        dashboards.user_rows(page.object_list),
-        empty="No user matches.",
-    )
+    table = dashboards.USERS_TABLE.build(dashboards.user_rows(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = _context(

@@ -22,9 +22,9 @@ from staff.dashboards import (
     users,
 )
 from staff.dashboards.ai_costs import cache_savings
-from staff.dashboards.blocks import Column, Dashboard, Kpi, Period, Table
+from staff.dashboards.blocks import Column, Dashboard, Kpi, Period, Table, TableSpec
 from staff.dashboards.users import (
-    USER_COLUMNS,
+    USERS_TABLE,
     user_activity,
     user_rows,
     users_queryset,
@@ -32,12 +32,13 @@ from staff.dashboards.users import (
 )
 
 __all__ = [
-    "USER_COLUMNS",
+    "USERS_TABLE",
     "Column",
     "Dashboard",
     "Kpi",
     "Period",
     "Table",
+    "TableSpec",
     "ai_costs",
     "cache_savings",
     "emails",

@@ -12,17 +12,84 @@ from django.urls import reverse
 from ai.accounting import OFFLINE_MODEL, price_tokens, pricing_for
 from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAIPricing, OpenAIUsage
 from staff.dashboards.blocks import (
+    USER,
+    WHEN,
     Chart,
     Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     day_labels,
     feature_label,
     pct,
     usd,
     user_link,
+)
+
+FEATURES_TABLE = TableSpec(
+    "features",
+    "By feature",
+    (
+        ("feature", "Feature"),
+        ("calls", "Calls", "int"),
+        ("users", "Users", "int"),
+        ("tokens", "Tokens", "int"),
+        ("cost", "Spend", "usd"),
+        ("per_call", "Per call", "usd"),
+        ("share", "Share", "pct"),
+    ),
+)
+
+MODELS_TABLE = TableSpec(
+    "models",
+    "By model",
+    (
+        ("model", "Model"),
+        ("calls", "Calls", "int"),
+        ("prompt", "Prompt tokens", "int"),
+        ("cached", "Cached tokens", "int"),
+        ("completion", "Completion tokens", "int"),
+        ("cost", "Spend", "usd"),
+        ("saved", "Saved by cache", "usd"),
+    ),
+)
+USERS_TABLE = TableSpec(
+    "users",
+    "Top users",
+    (
+        USER,
+        ("calls", "Calls", "int"),
+        ("tokens", "Tokens", "int"),
+        ("cost", "Spend", "usd"),
+    ),
+)
+ALERTS_TABLE = TableSpec(
+    "alerts",
+    "Cost alerts",
+    (
+        Column("name", "Alert", link="url"),
+        ("type", "Scope"),
+        ("feature", "Feature"),
+        ("threshold", "Threshold", "usd"),
+        ("enabled", "Enabled", "bool"),
+        ("fired", "Fired (period)", "int"),
+        ("last", "Last fired", "datetime"),
+    ),
+    empty="No alert is set up.",
+)
+FIRED_TABLE = TableSpec(
+    "fired",
+    "Alerts fired in the period",
+    (
+        WHEN,
+        ("alert__name", "Alert"),
+        ("period_key", "Period"),
+        USER,
+        ("value", "Spend", "usd"),
+        ("alert__threshold", "Threshold", "usd"),
+    ),
+    empty="No alert fired in this period.",
 )
 
 
@@ -182,73 +249,10 @@ def build(period: Period) -> Dashboard:
         ),
     ]
     tables = [
-        Table(
-            "features",
-            "By feature",
-            [
-                Column("feature", "Feature"),
-                Column("calls", "Calls", "int"),
-                Column("users", "Users", "int"),
-                Column("tokens", "Tokens", "int"),
-                Column("cost", "Spend", "usd"),
-                Column("per_call", "Per call", "usd"),
-                Column("share", "Share", "pct"),
-            ],
-            by_feature,
-        ),
-        Table(
-            "models",
-            "By model",
-            [
-                Column("model", "Model"),
-                Column("calls", "Calls", "int"),
-                Column("prompt", "Prompt tokens", "int"),
-                Column("cached", "Cached tokens", "int"),
-                Column("completion", "Completion tokens", "int"),
-                Column("cost", "Spend", "usd"),
-                Column("saved", "Saved by cache", "usd"),
-            ],
-            by_model,
-        ),
-        Table(
-            "users",
-            "Top users",
-            [
-                Column("user__email", "User", link="user_url"),
-                Column("calls", "Calls", "int"),
-                Column("tokens", "Tokens", "int"),
-                Column("cost", "Spend", "usd"),
-            ],
-            by_user,
-        ),
-        Table(
-            "alerts",
-            "Cost alerts",
-            [
-                Column("name", "Alert", link="url"),
-                Column("type", "Scope"),
-                Column("feature", "Feature"),
-                Column("threshold", "Threshold", "usd"),
-                Column("enabled", "Enabled", "bool"),
-                Column("fired", "Fired (period)", "int"),
-                Column("last", "Last fired", "datetime"),
-            ],
-            alert_rows,
-            empty="No alert is set up.",
-        ),
-        Table(
-            "fired",
-            "Alerts fired in the period",
-            [
-                Column("created_at", "When", "datetime"),
-                Column("alert__name", "Alert"),
-                Column("period_key", "Period"),
-                Column("user__email", "User", link="user_url"),
-                Column("value", "Spend", "usd"),
-                Column("alert__threshold", "Threshold", "usd"),
-            ],
-            fired,
-            empty="No alert fired in this period.",
-        ),
+        FEATURES_TABLE.build(by_feature),
+        MODELS_TABLE.build(by_model),
+        USERS_TABLE.build(by_user),
+        ALERTS_TABLE.build(alert_rows),
+        FIRED_TABLE.build(fired),
     ]
     return Dashboard(kpis, charts, tables)

@@ -68,12 +68,19 @@ class Kpi:
     tone: str = ""  # "", "good", "warn" or "bad": the card's accent
 
 
-@dataclass
+@dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    kind: str = "text"
+    kind: str = "text"  # how values show: text, int, eur, usd, pct, ms, date, datetime...
     link: str = ""  # key of the row's URL for this cell, if the cell links somewhere
+
+
+# A column as data: (key, label) or (key, label, kind), or a Column for a linked cell.
+ColumnSpec = Column | tuple[str, str] | tuple[str, str, str]
+# Columns many tables share.
+WHEN = Column("created_at", "When", "datetime")
+USER = Column("user__email", "User", link="user_url")
 
 
 @dataclass
@@ -120,6 +127,29 @@ class Table:
         yield [col.label for col in self.columns]
         for row in self.rows:
             yield [csv_value(row.get(col.key), col.kind) for col in self.columns]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's layout, declared once as data; `build` fills it with the rows of a period."""
+
+    key: str
+    title: str
+    columns: tuple[ColumnSpec, ...]
+    empty: str = "Nothing in this period."
+    select: str = ""
+
+    def build(self, rows: list[dict[str, Any]], *, title: str = "", note: str = "") -> Table:
+        columns = [spec if isinstance(spec, Column) else Column(*spec) for spec in self.columns]
+        return Table(
+            self.key,
+            title or self.title,
+            columns,
+            rows,
+            note=note,
+            empty=self.empty,
+            select=self.select,
+        )
 
 
 @dataclass

@@ -12,12 +12,13 @@ from django.db.models.functions import TruncDate
 from emails.models import EmailLog, EmailStatus
 from staff.dashboards.blocks import (
     RECENT_ROWS,
+    WHEN,
     Chart,
     Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     day_labels,
     pct,
     user_link,
@@ -32,6 +33,33 @@ EMAIL_TONES = {
     EmailStatus.COMPLAINED: "spam",
     EmailStatus.QUEUED: "muted",
 }
+# Queued last: it is a transient state, stacked on top of the outcomes.
+STATUSES = [s for s in EmailStatus.values if s != EmailStatus.QUEUED] + [EmailStatus.QUEUED]
+
+TEMPLATES_TABLE = TableSpec(
+    "templates",
+    "By template",
+    (
+        ("template", "Template"),
+        ("total", "Total", "int"),
+        *[(s, EmailStatus(s).label, "int") for s in STATUSES if s != EmailStatus.QUEUED],
+        ("failure_rate", "Problem rate", "pct"),
+    ),
+    empty="No e-mail in this period.",
+)
+
+PROBLEMS_TABLE = TableSpec(
+    "problems",
+    "Latest bounces and failures",
+    (
+        WHEN,
+        Column("recipient_email", "To", link="user_url"),
+        ("template_name", "Template"),
+        ("status", "Outcome", "badge"),
+        ("message", "Error", "message"),
+    ),
+    empty="No bounce or failure in this period.",
+)
 
 
 def build(period: Period) -> Dashboard:
@@ -52,8 +80,6 @@ def build(period: Period) -> Dashboard:
         .order_by("-created_at")[:RECENT_ROWS]
     )
 
-    # Queued last: it is a transient state, stacked on top of the outcomes.
-    statuses = [s for s in EmailStatus.values if s != EmailStatus.QUEUED] + [EmailStatus.QUEUED]
     per_day: dict[str, dict[date, int]] = defaultdict(dict)
     for row in daily:
         per_day[row["status"]][row["day"]] = row["n"]
@@ -108,7 +134,7 @@ def build(period: Period) -> Dashboard:
                     "data": [per_day[status].get(day, 0) for day in period.days],
                     "tone": EMAIL_TONES.get(status, ""),
                 }
-                for status in statuses
+                for status in STATUSES
                 if status in per_day
             ],
             stacked=True,
@@ -117,34 +143,7 @@ def build(period: Period) -> Dashboard:
     ]
     template_rows = sorted(templates.values(), key=lambda r: -r["total"])
     tables = [
-        Table(
-            "templates",
-            "By template",
-            [
-                Column("template", "Template"),
-                Column("total", "Total", "int"),
-                *[
-                    Column(status, str(status_labels[status]), "int")
-                    for status in statuses
-                    if status != EmailStatus.QUEUED
-                ],
-                Column("failure_rate", "Problem rate", "pct"),
-            ],
-            template_rows,
-            empty="No e-mail in this period.",
-        ),
-        Table(
-            "problems",
-            "Latest bounces and failures",
-            [
-                Column("created_at", "When", "datetime"),
-                Column("recipient_email", "To", link="user_url"),
-                Column("template_name", "Template"),
-                Column("status", "Outcome", "badge"),
-                Column("message", "Error", "message"),
-            ],
-            problems,
-            empty="No bounce or failure in this period.",
-        ),
+        TEMPLATES_TABLE.build(template_rows),
+        PROBLEMS_TABLE.build(problems),
     ]
     return Dashboard(kpis, charts, tables)

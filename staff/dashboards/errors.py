@@ -7,12 +7,13 @@ from django.db.models import Count, Max, Q
 from jobs.models import BackgroundTask, TaskStatus, TaskType
 from staff.dashboards.blocks import (
     RECENT_ROWS,
+    USER,
+    WHEN,
     Chart,
-    Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     day_labels,
     day_series,
     group_by_day,
@@ -20,6 +21,43 @@ from staff.dashboards.blocks import (
     user_link,
 )
 from telemetry.models import EventStatus, TelemetryEvent
+
+MESSAGES_TABLE = TableSpec(
+    "messages",
+    "Failed tasks by message",
+    (
+        ("type", "Task"),
+        ("error", "Message", "message"),
+        ("n", "Failures", "int"),
+        ("users", "Users", "int"),
+        ("last", "Last seen", "datetime"),
+    ),
+    empty="No task failed in this period.",
+)
+
+RECENT_TABLE = TableSpec(
+    "recent",
+    "Latest failed tasks",
+    (
+        WHEN,
+        USER,
+        ("type", "Task"),
+        ("step", "Step"),
+        ("error", "Message", "message"),
+    ),
+    empty="No task failed in this period.",
+)
+EVENTS_TABLE = TableSpec(
+    "events",
+    "Error events",
+    (
+        ("type", "Event"),
+        ("error", "Message", "message"),
+        ("n", "Count", "int"),
+        ("last", "Last seen", "datetime"),
+    ),
+    empty="No error event in this period.",
+)
 
 
 def build(period: Period) -> Dashboard:
@@ -115,43 +153,8 @@ def build(period: Period) -> Dashboard:
         ),
     ]
     tables = [
-        Table(
-            "messages",
-            "Failed tasks by message",
-            [
-                Column("type", "Task"),
-                Column("error", "Message", "message"),
-                Column("n", "Failures", "int"),
-                Column("users", "Users", "int"),
-                Column("last", "Last seen", "datetime"),
-            ],
-            by_message,
-            empty="No task failed in this period.",
-        ),
-        Table(
-            "recent",
-            "Latest failed tasks",
-            [
-                Column("created_at", "When", "datetime"),
-                Column("user__email", "User", link="user_url"),
-                Column("type", "Task"),
-                Column("step", "Step"),
-                Column("error", "Message", "message"),
-            ],
-            recent_tasks,
-            empty="No task failed in this period.",
-        ),
-        Table(
-            "events",
-            "Error events",
-            [
-                Column("type", "Event"),
-                Column("error", "Message", "message"),
-                Column("n", "Count", "int"),
-                Column("last", "Last seen", "datetime"),
-            ],
-            event_groups,
-            empty="No error event in this period.",
-        ),
+        MESSAGES_TABLE.build(by_message),
+        RECENT_TABLE.build(recent_tasks),
+        EVENTS_TABLE.build(event_groups),
     ]
     return Dashboard(kpis, charts, tables)

@@ -13,12 +13,14 @@ from joboffers.models import JobOffer
 from jobs.models import BackgroundTask, TaskStatus, TaskType
 from staff.dashboards.blocks import (
     RECENT_ROWS,
+    USER,
+    WHEN,
     Chart,
     Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     day_labels,
     day_series,
     group_by_day,
@@ -30,6 +32,33 @@ from staff.dashboards.blocks import (
 # the offer was being fetched or extracted.
 EXTRACTION_DONE_PROGRESS = 25
 MAX_EXTRACTION_ROWS = 5000
+
+DOMAINS_TABLE = TableSpec(
+    "domains",
+    "Failing sites",
+    (
+        Column("domain", "Site", link="domain_url"),
+        ("n", "Failures", "int"),
+        ("share", "Share", "pct"),
+        ("last", "Last failure", "datetime"),
+        ("error", "Last message", "message"),
+    ),
+    empty="No extraction failed in this period.",
+)
+
+RECENT_TABLE = TableSpec(
+    "recent",
+    "Latest failures",
+    (
+        WHEN,
+        USER,
+        ("domain", "Site"),
+        ("url", "Offer"),
+        ("type", "Task"),
+        ("error", "Message", "message"),
+    ),
+    empty="No extraction failed in this period.",
+)
 
 
 def offer_domain(url: str, source_type: str | None) -> str:
@@ -144,34 +173,8 @@ def build(period: Period, *, domain: str = "") -> Dashboard:
     if len(rows) == MAX_EXTRACTION_ROWS:
         note = f"Sites are counted over the latest {MAX_EXTRACTION_ROWS:,} failures."
     tables = [
-        Table(
-            "domains",
-            "Failing sites",
-            [
-                Column("domain", "Site", link="domain_url"),
-                Column("n", "Failures", "int"),
-                Column("share", "Share", "pct"),
-                Column("last", "Last failure", "datetime"),
-                Column("error", "Last message", "message"),
-            ],
-            domain_rows,
-            note=note,
-            empty="No extraction failed in this period.",
-        ),
-        Table(
-            "recent",
-            f"Latest failures on {domain}" if domain else "Latest failures",
-            [
-                Column("created_at", "When", "datetime"),
-                Column("user__email", "User", link="user_url"),
-                Column("domain", "Site"),
-                Column("url", "Offer"),
-                Column("type", "Task"),
-                Column("error", "Message", "message"),
-            ],
-            recent,
-            empty="No extraction failed in this period.",
-        ),
+        DOMAINS_TABLE.build(domain_rows, note=note),
+        RECENT_TABLE.build(recent, title=f"Latest failures on {domain}" if domain else ""),
     ]
     return Dashboard(kpis, charts, tables, extra={"domain": domain})
 

@@ -11,11 +11,10 @@ from django.db.models.functions import TruncDate
 
 from staff.dashboards.blocks import (
     Chart,
-    Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     customer_owned,
     customer_rows,
     day_labels,
@@ -26,6 +25,34 @@ from telemetry.events import EVENT_FEATURES
 from telemetry.models import EventStatus, FeatureUsage, TelemetryEvent
 
 TOP_SERIES = 5
+
+FEATURES_TABLE = TableSpec(
+    "features",
+    "Features",
+    (
+        ("feature", "Feature"),
+        ("uses", "Uses (period)", "int"),
+        ("errors", "Errors (period)", "int"),
+        ("error_rate", "Error rate", "pct"),
+        ("avg_ms", "Avg duration", "ms"),
+        ("uses_all", "Uses (all time)", "int"),
+        ("users_all", "Users (all time)", "int"),
+        ("last", "Last used", "datetime"),
+    ),
+)
+
+EVENTS_TABLE = TableSpec(
+    "events",
+    "Events by type",
+    (
+        ("type", "Type"),
+        ("category", "Category"),
+        ("n", "Events", "int"),
+        ("users", "Users", "int"),
+        ("avg_ms", "Avg duration", "ms"),
+        ("errors", "Errors", "int"),
+    ),
+)
 
 
 def build(period: Period) -> Dashboard:
@@ -143,33 +170,7 @@ def build(period: Period) -> Dashboard:
         ),
     ]
     tables = [
-        Table(
-            "features",
-            "Features",
-            [
-                Column("feature", "Feature"),
-                Column("uses", "Uses (period)", "int"),
-                Column("errors", "Errors (period)", "int"),
-                Column("error_rate", "Error rate", "pct"),
-                Column("avg_ms", "Avg duration", "ms"),
-                Column("uses_all", "Uses (all time)", "int"),
-                Column("users_all", "Users (all time)", "int"),
-                Column("last", "Last used", "datetime"),
-            ],
-            feature_rows,
-        ),
-        Table(
-            "events",
-            "Events by type",
-            [
-                Column("type", "Type"),
-                Column("category", "Category"),
-                Column("n", "Events", "int"),
-                Column("users", "Users", "int"),
-                Column("avg_ms", "Avg duration", "ms"),
-                Column("errors", "Errors", "int"),
-            ],
-            by_type,
-        ),
+        FEATURES_TABLE.build(feature_rows),
+        EVENTS_TABLE.build(by_type),
     ]
     return Dashboard(kpis, charts, tables)

@@ -6,18 +6,36 @@ from django.db.models import Avg, Count, Q
 from django.urls import reverse
 
 from staff.dashboards.blocks import (
+    USER,
+    WHEN,
     Chart,
     Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     day_labels,
     day_series,
     group_by_day,
     user_link,
 )
 from telemetry.models import Feedback, FeedbackStatus
+
+FEEDBACK_TABLE = TableSpec(
+    "feedback",
+    "Feedback",
+    (
+        WHEN,
+        USER,
+        ("kind", "Kind", "badge"),
+        ("rating", "Rating", "rating"),
+        ("comment", "Comment", "message"),
+        ("page_url", "Page"),
+        Column("status_label", "Status", "badge", link="admin_url"),
+    ),
+    empty="No feedback matches.",
+    select="id",
+)
 
 
 def build(period: Period, *, status: str = "", bugs: str = "") -> Dashboard:
@@ -111,20 +129,5 @@ def build(period: Period, *, status: str = "", bugs: str = "") -> Dashboard:
             size="minor",
         ),
     ]
-    table = Table(
-        "feedback",
-        "Feedback",
-        [
-            Column("created_at", "When", "datetime"),
-            Column("user__email", "User", link="user_url"),
-            Column("kind", "Kind", "badge"),
-            Column("rating", "Rating", "rating"),
-            Column("comment", "Comment", "message"),
-            Column("page_url", "Page"),
-            Column("status_label", "Status", "badge", link="admin_url"),
-        ],
-        rows,
-        empty="No feedback matches.",
-        select="id",
-    )
+    table = FEEDBACK_TABLE.build(rows)
     return Dashboard(kpis, charts, [table], extra={"status": status, "bugs": bugs})

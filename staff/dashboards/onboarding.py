@@ -18,12 +18,36 @@ from staff.dashboards.blocks import (
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     pct,
     staff_url,
 )
 
 MAX_TIMING_ROWS = 2000
+
+FUNNEL_TABLE = TableSpec(
+    "funnel",
+    "Funnel",
+    (
+        ("step", "Step"),
+        ("users", "Users", "int"),
+        ("share", "Of sign-ups", "pct"),
+        ("drop", "Lost since previous step", "pct"),
+    ),
+)
+
+USERS_TABLE = TableSpec(
+    "users",
+    "Latest sign-ups",
+    (
+        Column("email", "User", link="url"),
+        ("created_at", "Signed up", "datetime"),
+        ("state", "Tour", "badge"),
+        ("done", "Steps done", "int"),
+        ("current", "Current step"),
+    ),
+    empty="Nobody signed up in this period.",
+)
 
 
 def build(period: Period) -> Dashboard:
@@ -160,29 +184,7 @@ def build(period: Period) -> Dashboard:
         ),
     ]
     tables = [
-        Table(
-            "funnel",
-            "Funnel",
-            [
-                Column("step", "Step"),
-                Column("users", "Users", "int"),
-                Column("share", "Of sign-ups", "pct"),
-                Column("drop", "Lost since previous step", "pct"),
-            ],
-            funnel,
-        ),
-        Table(
-            "users",
-            "Latest sign-ups",
-            [
-                Column("email", "User", link="url"),
-                Column("created_at", "Signed up", "datetime"),
-                Column("state", "Tour", "badge"),
-                Column("done", "Steps done", "int"),
-                Column("current", "Current step"),
-            ],
-            state_rows,
-            empty="Nobody signed up in this period.",
-        ),
+        FUNNEL_TABLE.build(funnel),
+        USERS_TABLE.build(state_rows),
     ]
     return Dashboard(kpis, charts, tables)

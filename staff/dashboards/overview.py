@@ -14,11 +14,10 @@ from jobs.models import BackgroundTask, TaskStatus
 from staff.dashboards.blocks import (
     CUSTOMER,
     Chart,
-    Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     customer_owned,
     customer_rows,
     day_labels,
@@ -33,6 +32,20 @@ from telemetry.models import Feedback, FeedbackStatus, TelemetryEvent
 
 AI_CREATED = (CreatedBy.GENERATE_CV, CreatedBy.CREATE_TEMPLATE, CreatedBy.GENERATE_FROM_JOB_TITLE)
 IMPORTED = (CreatedBy.IMPORT_PDF, CreatedBy.IMPORT_JSON_RESUME)
+
+DAILY_TABLE = TableSpec(
+    "daily",
+    "Day by day",
+    (
+        ("day", "Day", "date"),
+        ("signups", "Sign-ups", "int"),
+        ("active", "Active users", "int"),
+        ("cvs", "CVs created", "int"),
+        ("ai_cvs", "CVs by AI", "int"),
+        ("purchases", "Purchases", "int"),
+        ("revenue", "Revenue", "eur"),
+    ),
+)
 
 
 def build(period: Period) -> Dashboard:
@@ -169,18 +182,5 @@ def build(period: Period) -> Dashboard:
         }
         for day in reversed(period.days)
     ]
-    table = Table(
-        "daily",
-        "Day by day",
-        [
-            Column("day", "Day", "date"),
-            Column("signups", "Sign-ups", "int"),
-            Column("active", "Active users", "int"),
-            Column("cvs", "CVs created", "int"),
-            Column("ai_cvs", "CVs by AI", "int"),
-            Column("purchases", "Purchases", "int"),
-            Column("revenue", "Revenue", "eur"),
-        ],
-        daily,
-    )
+    table = DAILY_TABLE.build(daily)
     return Dashboard(kpis, charts, [table])

@@ -22,12 +22,13 @@ from billing.models import (
 )
 from staff.dashboards.blocks import (
     DEFAULT_CURRENCY,
+    USER,
+    WHEN,
     Chart,
-    Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     customer_owned,
     day_labels,
     money,
@@ -45,6 +46,52 @@ PAID_SUBSCRIPTION = Q(subscription__plan__price_monthly__gt=0) | Q(
     subscription__plan__price_yearly__gt=0
 )
 MONEY_REVERSALS = (TransactionType.PAYMENT_REFUND, TransactionType.CHARGEBACK)
+
+PACKS_TABLE = TableSpec(
+    "packs",
+    "Credit packs",
+    (
+        ("pack", "Pack"),
+        ("credits", "Credits", "int"),
+        ("price", "List price", "eur"),
+        ("active", "On sale", "bool"),
+        ("sales", "Sold (period)", "int"),
+        ("revenue", "Revenue (period)", "eur"),
+    ),
+)
+PLANS_TABLE = TableSpec(
+    "plans",
+    "Paying subscriptions (now)",
+    (
+        ("plan", "Plan"),
+        ("period", "Billing"),
+        ("subscriptions", "Subscriptions", "int"),
+        ("mrr", "MRR", "eur"),
+    ),
+    empty="No paying subscription.",
+)
+REFUNDS_TABLE = TableSpec(
+    "refunds",
+    "Refunds and disputes",
+    (
+        WHEN,
+        USER,
+        ("type", "Kind", "badge"),
+        ("credits", "Credits taken back", "int"),
+        ("value", "Amount", "eur"),
+    ),
+    empty="No refund or dispute in this period.",
+)
+DAILY_TABLE = TableSpec(
+    "daily",
+    "Day by day",
+    (
+        ("day", "Day", "date"),
+        ("purchases", "Purchases", "int"),
+        ("revenue", "Revenue", "eur"),
+        ("refunds", "Refunds", "eur"),
+    ),
+)
 
 
 @dataclass
@@ -296,55 +343,9 @@ def build(period: Period) -> Dashboard:
     if purchases.unpriced:
         note += f" {purchases.unpriced} purchases match no pack and count as 0."
     tables = [
-        Table(
-            "packs",
-            "Credit packs",
-            [
-                Column("pack", "Pack"),
-                Column("credits", "Credits", "int"),
-                Column("price", "List price", "eur"),
-                Column("active", "On sale", "bool"),
-                Column("sales", "Sold (period)", "int"),
-                Column("revenue", "Revenue (period)", "eur"),
-            ],
-            pack_rows,
-            note=note,
-        ),
-        Table(
-            "plans",
-            "Paying subscriptions (now)",
-            [
-                Column("plan", "Plan"),
-                Column("period", "Billing"),
-                Column("subscriptions", "Subscriptions", "int"),
-                Column("mrr", "MRR", "eur"),
-            ],
-            plan_rows,
-            empty="No paying subscription.",
-        ),
-        Table(
-            "refunds",
-            "Refunds and disputes",
-            [
-                Column("created_at", "When", "datetime"),
-                Column("user__email", "User", link="user_url"),
-                Column("type", "Kind", "badge"),
-                Column("credits", "Credits taken back", "int"),
-                Column("value", "Amount", "eur"),
-            ],
-            reversals,
-            empty="No refund or dispute in this period.",
-        ),
-        Table(
-            "daily",
-            "Day by day",
-            [
-                Column("day", "Day", "date"),
-                Column("purchases", "Purchases", "int"),
-                Column("revenue", "Revenue", "eur"),
-                Column("refunds", "Refunds", "eur"),
-            ],
-            daily,
-        ),
+        PACKS_TABLE.build(pack_rows, note=note),
+        PLANS_TABLE.build(plan_rows),
+        REFUNDS_TABLE.build(reversals),
+        DAILY_TABLE.build(daily),
     ]
     return Dashboard(kpis, charts, tables)

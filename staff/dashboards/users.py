@@ -15,12 +15,13 @@ from cvs.models import CV
 from joboffers.models import JobOffer
 from staff.dashboards.blocks import (
     CUSTOMER,
+    WHEN,
     Chart,
     Column,
     Dashboard,
     Kpi,
     Period,
-    Table,
+    TableSpec,
     feature_label,
     staff_url,
     usd,
@@ -28,6 +29,56 @@ from staff.dashboards.blocks import (
 from telemetry.models import FeatureUsage, TelemetryEvent
 
 CREDIT_BUCKETS = ((0, 0), (1, 5), (6, 20), (21, 50), (51, None))
+
+USERS_TABLE = TableSpec(
+    "users",
+    "Users",
+    (
+        Column("email", "E-mail", link="url"),
+        ("name", "Name"),
+        ("role", "Role", "badge"),
+        ("state", "Status", "badge"),
+        ("balance", "Credits", "int"),
+        ("cv_count", "CVs", "int"),
+        ("paid", "Paid", "bool"),
+        ("created_at", "Signed up", "datetime"),
+        ("last_login", "Last login", "datetime"),
+    ),
+    empty="No user matches.",
+)
+LEDGER_TABLE = TableSpec(
+    "ledger",
+    "Credit ledger (latest 20)",
+    (
+        WHEN,
+        ("type", "Kind", "badge"),
+        ("amount", "Credits", "int"),
+        ("detail", "Detail"),
+    ),
+    empty="No credit movement yet.",
+)
+USAGE_TABLE = TableSpec(
+    "usage",
+    "Feature usage",
+    (
+        ("feature", "Feature"),
+        ("usage_count", "Uses", "int"),
+        ("avg_ms", "Avg duration", "ms"),
+        ("last_used_at", "Last used", "datetime"),
+    ),
+    empty="No feature used yet.",
+)
+EVENTS_TABLE = TableSpec(
+    "events",
+    "Latest events",
+    (
+        ("timestamp", "When", "datetime"),
+        ("type", "Event"),
+        ("status", "Status", "badge"),
+        ("error", "Error", "message"),
+    ),
+    empty="No event recorded.",
+)
 
 
 def users_queryset(*, q: str = "", role: str = "", state: str = "") -> QuerySet[User]:
@@ -49,19 +100,6 @@ def users_queryset(*, q: str = "", role: str = "", state: str = "") -> QuerySet[
     elif state == "blocked":
         users = users.filter(is_active=False)
     return users
-
-
-USER_COLUMNS = [
-    Column("email", "E-mail", link="url"),
-    Column("name", "Name"),
-    Column("role", "Role", "badge"),
-    Column("state", "Status", "badge"),
-    Column("balance", "Credits", "int"),
-    Column("cv_count", "CVs", "int"),
-    Column("paid", "Paid", "bool"),
-    Column("created_at", "Signed up", "datetime"),
-    Column("last_login", "Last login", "datetime"),
-]
 
 
 def user_rows(users: Iterable[User]) -> list[dict[str, Any]]:
@@ -163,15 +201,7 @@ def user_activity(user: User) -> dict[str, Any]:
         or Decimal(0),
     }
     type_labels = dict(TransactionType.choices)
-    ledger_table = Table(
-        "ledger",
-        "Credit ledger (latest 20)",
-        [
-            Column("created_at", "When", "datetime"),
-            Column("type", "Kind", "badge"),
-            Column("amount", "Credits", "int"),
-            Column("detail", "Detail"),
-        ],
+    ledger_table = LEDGER_TABLE.build(
         [
             {
                 **row,
@@ -181,18 +211,9 @@ def user_activity(user: User) -> dict[str, Any]:
                 else str((row["metadata"] or {}).get("reason", "")),
             }
             for row in ledger
-        ],
-        empty="No credit movement yet.",
+        ]
     )
-    usage_table = Table(
-        "usage",
-        "Feature usage",
-        [
-            Column("feature", "Feature"),
-            Column("usage_count", "Uses", "int"),
-            Column("avg_ms", "Avg duration", "ms"),
-            Column("last_used_at", "Last used", "datetime"),
-        ],
+    usage_table = USAGE_TABLE.build(
         [
             {
                 **row,
@@ -202,21 +223,9 @@ def user_activity(user: User) -> dict[str, Any]:
                 else None,
             }
             for row in usage
-        ],
-        empty="No feature used yet.",
+        ]
     )
-    events_table = Table(
-        "events",
-        "Latest events",
-        [
-            Column("timestamp", "When", "datetime"),
-            Column("type", "Event"),
-            Column("status", "Status", "badge"),
-            Column("error", "Error", "message"),
-        ],
-        events,
-        empty="No event recorded.",
-    )
+    events_table = EVENTS_TABLE.build(events)
     kpis = [
         Kpi("Credits", f"{stats['balance'] or 0:,}", f"{stats['purchased'] or 0:,} purchased"),
         Kpi("CVs", f"{counts['cvs']:,}", f"{counts['offers']:,} job offers"),
