@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -34,33 +35,47 @@ COST_PLACES = Decimal("0.000001")
 def price_call(
     model: str, *, prompt_tokens: int, cached_tokens: int, completion_tokens: int
 ) -> Decimal:
-    """USD cost: (prompt - cached) x input + cached x cache + completion x output, per MTok."""
+    """USD cost of one call, priced from the active pricing table."""
     if model == OFFLINE_MODEL:
         return Decimal(0)
-    input_price, cache_price, output_price = _prices_for(model)
+    pricing = pricing_for(model, OpenAIPricing.objects.filter(is_active=True))
+    cost = price_tokens(
+        pricing,
+        prompt_tokens=prompt_tokens,
+        cached_tokens=cached_tokens,
+        completion_tokens=completion_tokens,
+    )
+    return cost.quantize(COST_PLACES)
+
+
+def price_tokens(
+    pricing: OpenAIPricing | None, *, prompt_tokens: int, cached_tokens: int, completion_tokens: int
+) -> Decimal:
+    """USD cost, unrounded: (prompt - cached) x input + cached x cache + completion x output, per
+    MTok. Without a pricing row, FALLBACK_PRICES apply."""
+    if pricing is None:
+        input_price, cache_price, output_price = FALLBACK_PRICES
+    else:
+        input_price = pricing.input_price_per_mtok
+        cache_price = pricing.cache_price_per_mtok
+        output_price = pricing.output_price_per_mtok
     cached = min(cached_tokens, prompt_tokens)
-    cost = (
+    return (
         (prompt_tokens - cached) * input_price
         + cached * cache_price
         + completion_tokens * output_price
     ) / PER_MILLION
-    return cost.quantize(COST_PLACES)
 
 
-def _prices_for(model: str) -> tuple[Decimal, Decimal, Decimal]:
-    rows = OpenAIPricing.objects.filter(is_active=True)
-    pricing = rows.filter(model_name=model).first()
-    if pricing is None:
-        # Dated snapshots ("gpt-4.1-mini-2025-04-14") are priced like their family name.
-        prefixes = [row for row in rows if model.startswith(f"{row.model_name}-")]
-        pricing = max(prefixes, key=lambda row: len(row.model_name), default=None)
-    if pricing is None:
-        return FALLBACK_PRICES
-    return (
-        pricing.input_price_per_mtok,
-        pricing.cache_price_per_mtok,
-        pricing.output_price_per_mtok,
-    )
+def pricing_for(model: str, rows: Iterable[OpenAIPricing]) -> OpenAIPricing | None:
+    """The pricing row of a model, or None if the table has neither it nor its family."""
+    rows = list(rows)
+    exact = next((row for row in rows if row.model_name == model), None)
+    if exact is not None:
+        return exact
+    # Dated snapshots ("gpt-4.1-mini-2025-04-14") are priced like their family name.
+    family = [row for row in rows if model.startswith(f"{row.model_name}-")]
+    return max(family, key=lambda row: len(row.model_name), default=None)
 
 
 def record_ai_call(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
 from staff import views
@@ -10,17 +10,22 @@ app_name = "staff"
 # Mounted at the site root, before the admin: the staff pages live in the admin's URL space.
 DASHBOARDS = "admin/dashboards/"
 
+
+def _dashboard(route: str, name: str) -> URLPattern:
+    return path(f"{DASHBOARDS}{route}/", views.dashboard, {"name": name}, name=name)
+
+
 urlpatterns = [
     path(
         DASHBOARDS,
         RedirectView.as_view(pattern_name="staff:overview"),
         name="dashboards",
     ),
-    path(f"{DASHBOARDS}overview/", views.overview, name="overview"),
-    path(f"{DASHBOARDS}features/", views.features, name="features"),
-    path(f"{DASHBOARDS}errors/", views.errors, name="errors"),
-    path(f"{DASHBOARDS}extractions/", views.extractions, name="extractions"),
-    path(f"{DASHBOARDS}ai-costs/", views.ai_costs, name="ai_costs"),
+    _dashboard("overview", "overview"),
+    _dashboard("features", "features"),
+    _dashboard("errors", "errors"),
+    _dashboard("extractions", "extractions"),
+    _dashboard("ai-costs", "ai_costs"),
     path(f"{DASHBOARDS}feedback/", views.feedback_dashboard, name="feedback_dashboard"),
     path(f"{DASHBOARDS}feedback/triage/", views.feedback_triage, name="feedback_triage"),
     path(f"{DASHBOARDS}users/", views.users, name="users"),
@@ -28,8 +33,8 @@ urlpatterns = [
     path(f"{DASHBOARDS}users/<int:pk>/credits/", views.user_grant, name="user_grant"),
     path(f"{DASHBOARDS}users/<int:pk>/role/", views.user_role, name="user_role"),
     path(f"{DASHBOARDS}users/<int:pk>/access/", views.user_access, name="user_access"),
-    path(f"{DASHBOARDS}onboarding/", views.onboarding, name="onboarding"),
-    path(f"{DASHBOARDS}revenue/", views.revenue, name="revenue"),
-    path(f"{DASHBOARDS}emails/", views.emails, name="emails"),
+    _dashboard("onboarding", "onboarding"),
+    _dashboard("revenue", "revenue"),
+    _dashboard("emails", "emails"),
     path(f"{DASHBOARDS}settings/", views.settings_editor, name="settings"),
 ]

@@ -55,6 +55,20 @@ NAV = [
     ("settings", "Settings"),
 ]
 TITLES = dict(NAV)
+# The dashboards that are a period and a builder, by URL name; feedback and users have views
+# of their own.
+BUILDERS: dict[str, Callable[..., Dashboard]] = {
+    "overview": dashboards.overview.build,
+    "features": dashboards.features.build,
+    "errors": dashboards.errors.build,
+    "extractions": dashboards.extractions.build,
+    "ai_costs": dashboards.ai_costs.build,
+    "onboarding": dashboards.onboarding.build,
+    "revenue": dashboards.revenue.build,
+    "emails": dashboards.emails.build,
+}
+# The query parameters a dashboard filters on, passed to its builder as keyword arguments.
+FILTERS = {"extractions": ("domain",)}
 USERS_PER_PAGE = 50
 MAX_CSV_USERS = 10_000
 # Models offered in the settings editor besides those in the pricing table.
@@ -132,53 +146,11 @@ def _dashboard_page(
 
 @require_GET
 @staff_required
-def overview(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "overview", dashboards.overview)
-
-
-@require_GET
-@staff_required
-def features(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "features", dashboards.features)
-
-
-@require_GET
-@staff_required
-def errors(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "errors", dashboards.errors)
-
-
-@require_GET
-@staff_required
-def extractions(request: HttpRequest) -> HttpResponse:
-    domain = request.GET.get("domain", "")[:255]
-    return _dashboard_page(
-        request, "extractions", lambda period: dashboards.extractions(period, domain=domain)
-    )
-
-
-@require_GET
-@staff_required
-def ai_costs(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "ai_costs", dashboards.ai_costs)
-
-
-@require_GET
-@staff_required
-def onboarding(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "onboarding", dashboards.onboarding)
-
-
-@require_GET
-@staff_required
-def revenue(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "revenue", dashboards.revenue)
-
-
-@require_GET
-@staff_required
-def emails(request: HttpRequest) -> HttpResponse:
-    return _dashboard_page(request, "emails", dashboards.emails)
+def dashboard(request: HttpRequest, name: str) -> HttpResponse:
+    """One of the dashboards built from a period, by URL name (see `BUILDERS`)."""
+    build = BUILDERS[name]
+    filters = {key: request.GET.get(key, "")[:255] for key in FILTERS.get(name, ())}
+    return _dashboard_page(request, name, lambda period: build(period, **filters))
 
 
 @require_GET
@@ -190,7 +162,7 @@ def feedback_dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard_page(
         request,
         "feedback_dashboard",
-        lambda period: dashboards.feedback(period, status=status, bugs=bugs),
+        lambda period: dashboards.feedback.build(period, status=status, bugs=bugs),
         template="staff/feedback_dashboard.html",
         statuses=FeedbackStatus.choices,
     )
@@ -228,18 +200,10 @@ def users(request: HttpRequest) -> HttpResponse:
         q=filters.get("q", ""), role=filters.get("role", ""), state=filters.get("state", "")
     )
     if request.GET.get("format") == "csv":
-        table = Table(
-            "users", "Users", dashboards.USER_COLUMNS, dashboards.user_rows(found[:MAX_CSV_USERS])
-        )
+        table = dashboards.USERS_TABLE.build(dashboards.user_rows(found[:MAX_CSV_USERS]))
         return _csv_response(table, "fitmycv-users")
     page = Paginator(found, USERS_PER_PAGE).get_page(request.GET.get("page"))
-    table = Table(
-        "users",
-        "Users",
-        dashboards.USER_COLUMNS,
-        dashboards.user_rows(page.object_list),
-        empty="No user matches.",
-    )
+    table = dashboards.USERS_TABLE.build(dashboards.user_rows(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     ctx = _context(

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ai.models import OpenAIPricing
+from ai.accounting import price_call
+from ai.models import OpenAIPricing, OpenAIUsage
 from billing.models import CreditPack, CreditTransaction
 from conftest import make_user
 from joboffers.models import JobOffer
@@ -181,7 +182,7 @@ def test_the_overview_counts_customers_not_staff(alice, bob, staff):
         user=staff, amount=15, type="purchase", key="p2", metadata={"amount_paid": 499}
     )
 
-    board = dashboards.overview(Period.last_days(7))
+    board = dashboards.overview.build(Period.last_days(7))
 
     kpis = {kpi.label: kpi for kpi in board.kpis}
     assert kpis["Users"].value == "2"
@@ -199,7 +200,7 @@ def test_revenue_uses_the_amount_paid_or_the_list_price(alice):
         user=alice, amount=-25, type="payment_refund", key="c", related_transaction=paid
     )
 
-    board = dashboards.revenue(Period.last_days(7))
+    board = dashboards.revenue.build(Period.last_days(7))
 
     kpis = {kpi.label: kpi.value for kpi in board.kpis}
     assert kpis["Pack revenue"] == "€26.98"
@@ -228,11 +229,11 @@ def test_extraction_failures_are_grouped_by_site(alice):
     # Failed while tailoring, after the offer was read: not an extraction failure.
     failed("https://jobs.lever.co/acme/4", type="generate-cv", progress=60)
 
-    board = dashboards.extractions(Period.last_days(7))
+    board = dashboards.extractions.build(Period.last_days(7))
 
     sites = {row["domain"]: row["n"] for row in board.table("domains").rows}
     assert sites == {"linkedin.com": 2, "fr.indeed.com": 1}
-    filtered = dashboards.extractions(Period.last_days(7), domain="fr.indeed.com")
+    filtered = dashboards.extractions.build(Period.last_days(7), domain="fr.indeed.com")
     assert [row["domain"] for row in filtered.table("recent").rows] == ["fr.indeed.com"]
 
 
@@ -253,13 +254,43 @@ def test_cached_tokens_are_valued_at_the_price_difference():
     assert dashboards.cache_savings("offline", 2_000_000, pricing) == 0
 
 
+def test_the_cache_saving_shown_is_what_price_call_bills(alice):
+    OpenAIPricing.objects.create(
+        model_name="gpt-4.1-mini",
+        input_price_per_mtok=Decimal("0.4"),
+        output_price_per_mtok=Decimal("1.6"),
+        cache_price_per_mtok=Decimal("0.1"),
+    )
+    model, cached = "gpt-4.1-mini-2025-04-14", 2_500_000
+    OpenAIUsage.objects.create(
+        user=alice,
+        feature_name="match_score",
+        model=model,
+        date=timezone.localdate(),
+        prompt_tokens=3_000_000,
+        cached_tokens=cached,
+        completion_tokens=10,
+        total_tokens=3_000_010,
+        estimated_cost=Decimal("0.5"),
+        calls_count=1,
+    )
+
+    board = dashboards.ai_costs.build(Period.last_days(7))
+
+    uncached = price_call(model, prompt_tokens=cached, cached_tokens=0, completion_tokens=0)
+    billed = price_call(model, prompt_tokens=cached, cached_tokens=cached, completion_tokens=0)
+    assert board.table("models").rows[0]["saved"] == uncached - billed == Decimal("0.75")
+    kpis = {kpi.label: kpi.value for kpi in board.kpis}
+    assert kpis["Saved by caching"] == "$0.7500"
+
+
 def test_feature_usage_sums_events_of_the_period(alice):
     TelemetryEvent.objects.create(user=alice, type="CV_EXPORTED", category="x", status="success")
     TelemetryEvent.objects.create(user=alice, type="CV_EXPORTED", category="x", status="error")
     staff = make_user("ops@example.org", role="ADMIN")
     TelemetryEvent.objects.create(user=staff, type="CV_EXPORTED", category="x", status="success")
 
-    board = dashboards.features(Period.last_days(7))
+    board = dashboards.features.build(Period.last_days(7))
 
     row = board.table("features").rows[0]
     assert (row["feature"], row["uses"], row["errors"]) == ("Export", 1, 1)
@@ -273,7 +304,7 @@ def test_the_onboarding_funnel_counts_each_step(db):
     make_user("b@example.org", onboarding_state={"completed_steps": ["create_cv"]})
     make_user("c@example.org", onboarding_state={"has_completed": True})
 
-    board = dashboards.onboarding(Period.last_days(7))
+    board = dashboards.onboarding.build(Period.last_days(7))
 
     funnel = {row["step"]: row["users"] for row in board.table("funnel").rows}
     assert funnel["1. Create or import your CV"] == 3
