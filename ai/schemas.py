@@ -1,8 +1,8 @@
 """Output models of every model call, and their strict JSON Schemas.
 
-OpenAI's strict structured outputs accept a subset of JSON Schema: every property required,
-`additionalProperties: false`, optional data as `X | None`, and no bounds (`minimum`,
-`maxLength`...). Bounds are therefore enforced in code by the gateway (clamping, capping).
+OpenAI's strict structured outputs accept a subset of JSON Schema (core.jsonschema): every
+property required, optional data as `X | None`, and no bounds (`minimum`, `maxLength`...).
+Bounds are therefore enforced in code by the gateway (clamping, capping).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-STRICT_KEYS = ("type", "description", "enum", "properties", "items", "anyOf")
+from core.jsonschema import strict_json_schema
+
 SkillCategory = Literal["hard_skills", "tools", "soft_skills", "methodologies"]
 
 
@@ -190,28 +191,10 @@ class ImproveCvOut(_Out):
 @cache
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     """`model`'s JSON Schema, self-contained and fit for strict structured outputs."""
-    schema = model.model_json_schema()
-    return _strict(schema, schema.get("$defs", {}))
+    return strict_json_schema(model.model_json_schema())
 
 
 def schema_fingerprint(schema: dict[str, Any]) -> str:
     """A short hash recorded with each call, so answers can be traced to the schema version."""
     canonical = json.dumps(schema, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
-
-
-def _strict(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in node:
-        node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **node}
-    out = {key: node[key] for key in STRICT_KEYS if key in node}
-    if "const" in node and "enum" not in out:
-        out["enum"] = [node["const"]]
-    if "properties" in out:
-        out["properties"] = {k: _strict(v, defs) for k, v in out["properties"].items()}
-        out["required"] = list(out["properties"])
-        out["additionalProperties"] = False
-    if "items" in out:
-        out["items"] = _strict(out["items"], defs)
-    if "anyOf" in out:
-        out["anyOf"] = [_strict(variant, defs) for variant in out["anyOf"]]
-    return out

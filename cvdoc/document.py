@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from core.jsonschema import strict_json_schema
+
 CvLanguage = Literal["fr", "en", "de", "es"]
 SectionName = Literal[
     "header", "summary", "skills", "experience", "education", "languages", "extras", "projects"
@@ -458,27 +460,10 @@ def _collect_facts(node: Any, lines: list[str]) -> None:
         lines.append(node)
 
 
-# What OpenAI strict structured outputs accept; constraints such as maxLength, pattern,
-# minimum or default are refused there and are enforced by validate_cv instead.
-_STRICT_SCHEMA_KEYS = ("type", "description", "enum", "properties", "items", "anyOf")
-
-
 def cv_json_schema() -> dict[str, Any]:
-    """The CV as a self-contained JSON Schema fit for OpenAI strict structured output."""
-    schema = CvDocument.model_json_schema()
-    return _strict(schema, schema.get("$defs", {}))
+    """The CV as a self-contained JSON Schema fit for OpenAI strict structured output.
 
-
-def _strict(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in node:
-        node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **node}
-    out = {key: node[key] for key in _STRICT_SCHEMA_KEYS if key in node}
-    if "properties" in out:
-        out["properties"] = {k: _strict(v, defs) for k, v in out["properties"].items()}
-        out["required"] = list(out["properties"])
-        out["additionalProperties"] = False
-    if "items" in out:
-        out["items"] = _strict(out["items"], defs)
-    if "anyOf" in out:
-        out["anyOf"] = [_strict(variant, defs) for variant in out["anyOf"]]
-    return out
+    Constraints strict mode refuses (maxLength, pattern, minimum, default) are left out: they
+    are enforced by validate_cv instead.
+    """
+    return strict_json_schema(CvDocument.model_json_schema())

@@ -1,10 +1,12 @@
 """The product's e-mails: rendering, one function per e-mail, and the hand-off to the provider.
 
 Every e-mail is a triad of files (`templates/emails/<name>-subject.txt`, `-body.txt`,
-`-body.html`) that staff may override with an active EmailTemplate row. Both use `{{ name }}`
-placeholders only: staff-edited content never runs template tags. A row that does not render
-(unknown variable, bad markup, empty) is logged and the file is used instead, so a bad edit never
-stops a send.
+`-body.html`) that staff may override with an active EmailTemplate row. The HTML bodies share
+one layout, `templates/emails/base.html`: a body file extends it, and a row's HTML is the
+content it wraps (rows that hold a whole document are sent as they are). Rows and the text
+files use `{{ name }}` placeholders only: staff-edited content never runs template tags. A row
+that does not render (unknown variable, bad markup, empty) is logged and the file is used
+instead, so a bad edit never stops a send.
 
 Each function below renders its message now, in the recipient's language, stores it in an
 EmailLog row and leaves the sending to `emails.tasks.send_email` once the transaction commits.
@@ -37,6 +39,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
 from kombu.exceptions import OperationalError
 
 from core.config import get_setting
@@ -62,6 +65,9 @@ EMAIL_VARIABLES: dict[str, tuple[str, ...]] = {
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 VARIABLE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 TEMPLATE_TAG = re.compile(r"\{%|\{#")
+LAYOUT_TEMPLATE = "emails/base.html"
+CONTENT_BLOCK = re.compile(r"\{% block content %\}(.*)\{% endblock %\}", re.DOTALL)
+WHOLE_DOCUMENT = re.compile(r"<html[\s>]|<!doctype", re.IGNORECASE)
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 # allauth's e-mails that have a triad of ours; the others keep allauth's own templates.
@@ -197,6 +203,13 @@ def sample_variables(names: Iterable[str]) -> dict[str, str]:
     return {name: samples.get(name, f"[{name}]") for name in names}
 
 
+def variable_values(variables: Mapping[str, object]) -> dict[str, str]:
+    return {
+        **global_variables(),
+        **{key: "" if value is None else str(value) for key, value in variables.items()},
+    }
+
+
 def render_source(
     subject: str,
     text: str,
@@ -205,19 +218,19 @@ def render_source(
     *,
     template: EmailTemplate | None = None,
 ) -> RenderedEmail:
-    values = {
-        **global_variables(),
-        **{key: "" if value is None else str(value) for key, value in variables.items()},
-    }
+    """Render stored sources; an HTML body that is not a whole document goes in the layout."""
+    values = variable_values(variables)
     if not subject.strip() or not html.strip():
         raise EmailTemplateError("The subject and the HTML body cannot be empty.")
-    rendered_html = substitute(html, values, html=True)
-    rendered_text = (
-        substitute(text, values, html=False) if text.strip() else html_to_text(rendered_html)
-    )
-    # One line, whatever a name contains: a newline in a subject is a header injection.
-    rendered_subject = " ".join(substitute(subject, values, html=False).split())
-    return RenderedEmail(rendered_subject, rendered_text, rendered_html, template)
+    content = substitute(html, values, html=True)
+    # Rows seeded before the layout had its own file hold a whole document: sent as they are.
+    rendered_html = content if WHOLE_DOCUMENT.search(html) else render_layout(content, values)
+    return _finish(subject, text, content, rendered_html, values, template)
+
+
+def render_layout(content: str, values: Mapping[str, str]) -> str:
+    """`content` (rendered HTML, its variables escaped) in the layout of every e-mail."""
+    return get_template(LAYOUT_TEMPLATE).render({**values, "content": mark_safe(content)})
 
 
 def render_template(template: EmailTemplate, variables: Mapping[str, object]) -> RenderedEmail:
@@ -231,13 +244,44 @@ def render_template(template: EmailTemplate, variables: Mapping[str, object]) ->
     )
 
 
+def render_file(name: str, variables: Mapping[str, object]) -> RenderedEmail:
+    """The file triad; its HTML body is a Django template extending the layout."""
+    values = variable_values(variables)
+    html = get_template(f"emails/{name}-body.html").render(values)
+    subject, text = (_file_source(f"emails/{name}-{part}") for part in ("subject.txt", "body.txt"))
+    return _finish(subject, text, html, html, values, None)
+
+
 def file_sources(name: str) -> tuple[str, str, str]:
-    """The subject, text and HTML sources of the file triad."""
-    parts = [
-        get_template(f"emails/{name}-{part}").template.source  # type: ignore[attr-defined]
-        for part in ("subject.txt", "body.txt", "body.html")
-    ]
-    return parts[0], parts[1], parts[2]
+    """The file triad as a row stores it: subject, text, and the HTML body's content block."""
+    html = _file_source(f"emails/{name}-body.html")
+    match = CONTENT_BLOCK.search(html)
+    if match is None:
+        raise EmailTemplateError(f"emails/{name}-body.html has no content block.")
+    return (
+        _file_source(f"emails/{name}-subject.txt"),
+        _file_source(f"emails/{name}-body.txt"),
+        match.group(1),
+    )
+
+
+def _file_source(path: str) -> str:
+    return get_template(path).template.source  # type: ignore[attr-defined,no-any-return]
+
+
+def _finish(
+    subject: str,
+    text: str,
+    content: str,
+    html: str,
+    values: Mapping[str, str],
+    template: EmailTemplate | None,
+) -> RenderedEmail:
+    # Without a text body, the text is made from the e-mail's own content, not the layout.
+    rendered_text = substitute(text, values, html=False) if text.strip() else html_to_text(content)
+    # One line, whatever a name contains: a newline in a subject is a header injection.
+    rendered_subject = " ".join(substitute(subject, values, html=False).split())
+    return RenderedEmail(rendered_subject, rendered_text, html, template)
 
 
 def active_template(name: str) -> EmailTemplate | None:
@@ -262,7 +306,7 @@ def render_email(name: str, variables: Mapping[str, object]) -> RenderedEmail:
                 template.name,
                 exc,
             )
-    return render_source(*file_sources(name), variables)
+    return render_file(name, variables)
 
 
 def build_message(

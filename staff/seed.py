@@ -20,9 +20,8 @@ from ai.models import AlertType, OpenAIAlert, OpenAIPricing
 from billing.models import CreditPack, Feature, SubscriptionPlan, SubscriptionPlanFeatureLimit
 from core.config import SETTINGS, format_value
 from core.models import Setting
+from emails.mail import file_sources
 from emails.models import EmailTemplate, EmailTrigger, TriggerCategory
-
-EMAIL_TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
 
 CREDIT_PACKS = [
     (15, Decimal("4.99")),
@@ -167,11 +166,6 @@ def _create_missing(
     return obj
 
 
-def _read_email_file(name: str, part: str) -> str:
-    path = EMAIL_TEMPLATE_DIR / f"{name}-{part}"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
 @transaction.atomic
 def seed_all() -> SeedReport:
     report = SeedReport()
@@ -239,15 +233,17 @@ def seed_all() -> SeedReport:
             {"name": name},
             {"label": label, "category": category, "variables": variables},
         )
+        # The HTML is the body's content only: rendering puts it in the shared layout.
+        subject, text, html = file_sources(name)
         _create_missing(
             report,
             EmailTemplate,
             {"name": name},
             {
                 "trigger": trigger,
-                "subject": _read_email_file(name, "subject.txt").strip() or label,
-                "html_content": _read_email_file(name, "body.html"),
-                "text_content": _read_email_file(name, "body.txt"),
+                "subject": subject.strip() or label,
+                "html_content": html,
+                "text_content": text,
                 "variables": variables,
             },
         )

@@ -466,3 +466,11 @@ def test_plain_text_follows_the_section_order(rich_cv: dict[str, Any]) -> None:
 def test_plain_text_refuses_an_invalid_cv() -> None:
     with pytest.raises(CvValidationError):
         cv_plain_text({"header": {"full_name": "Jane"}})
+
+
+def test_its_json_schema_matches_the_recorded_one() -> None:
+    # The schema is part of every CV call's contract (and its fingerprint is logged): a change
+    # must be deliberate, so re-record cvdoc/tests/fixtures/cv_schema.json when it is.
+    recorded = json.loads((Path(__file__).parent / "fixtures" / "cv_schema.json").read_text())
+
+    assert cv_json_schema() == recorded

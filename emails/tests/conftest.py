@@ -24,6 +24,21 @@ def html_of(message: EmailMessage) -> str:
     raise AssertionError("no HTML alternative")
 
 
+# The layout every HTML e-mail shares (templates/emails/base.html): a whole document, and its
+# footer line naming the site.
+LAYOUT_FOOTER = f"FitMyCV · {SITE_ROOT}"
+
+
+def in_layout(html: str, content: str) -> bool:
+    """`html` is the shared layout holding `content`, each once."""
+    return (
+        html.startswith("<!doctype html>")
+        and html.count("<!doctype html>") == 1
+        and html.count(LAYOUT_FOOTER) == 1
+        and html.count(content) == 1
+    )
+
+
 @pytest.fixture
 def worker_errors() -> Iterator[None]:
     """Eager tasks keep their retries to themselves, as on a worker (no Retry raised to us)."""

@@ -43,6 +43,7 @@ def test_seed_creates_the_reference_data():
 
     welcome = EmailTemplate.objects.get(name="welcome")
     assert "{{ welcome_credits }}" in welcome.html_content
+    assert "<html" not in welcome.html_content  # the shared layout wraps it when rendered
 
 
 def test_seed_twice_changes_nothing_the_second_time():
