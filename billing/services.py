@@ -15,16 +15,18 @@ any order, any number of times, converge on one result.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import logging
 import math
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing import notify, stripe_api
 from billing.models import (
+    LEDGER_ERASURE_SETTING,
     BillingPeriod,
     CreditBalance,
     CreditPack,
@@ -199,6 +202,23 @@ def record_transaction(
             raise
         return existing, False
     return row, True
+
+
+@contextlib.contextmanager
+def allow_ledger_erasure(user_id: int) -> Iterator[None]:
+    """Let the block delete `user_id`'s ledger rows: account erasure, and nothing else.
+
+    On PostgreSQL the ledger's trigger refuses every DELETE unless the transaction names the
+    row's user in LEDGER_ERASURE_SETTING. The name is transaction-local and cleared when the
+    block ends; if the block fails, the savepoint's rollback clears it too.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [LEDGER_ERASURE_SETTING, str(user_id)])
+        yield
+        cursor.execute("SELECT set_config(%s, '', true)", [LEDGER_ERASURE_SETTING])
 
 
 def export_watermark(user: Any) -> str | None:
