@@ -112,6 +112,14 @@ def test_the_erasure_permit_names_one_user_and_ends_with_its_block(alice, bob, g
     assert CreditTransaction.objects.count() == 2
 
 
+def test_a_failed_erasure_leaves_no_permit_behind(alice, gift):
+    with pytest.raises(RuntimeError), allow_ledger_erasure(alice.pk):
+        raise RuntimeError("the erasure failed half-way")
+
+    with refused(), transaction.atomic():
+        _sql("DELETE FROM billing_credittransaction WHERE id = %s", [gift.pk])
+
+
 def test_the_refund_marker_and_the_invoice_id_stay_writable(alice, gift):
     charge_feature(alice, Feature.MATCH_SCORE, key="score:2")
 
