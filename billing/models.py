@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -218,7 +219,8 @@ class CreditTransaction(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set once at insert (billing.services.record_transaction; demo data may date it back).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CreditTransactionQuerySet.as_manager()
 
