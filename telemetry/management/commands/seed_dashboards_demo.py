@@ -108,7 +108,7 @@ CV_KINDS = {
     CreatedBy.GENERATE_CV: (Feature.GPT_CV_GENERATION, events.CV_GENERATED),
     CreatedBy.TRANSLATE_CV: (Feature.TRANSLATE_CV, events.CV_TRANSLATED),
 }
-TASK_FEATURES = {
+TASK_FEATURES: dict[str, str] = {
     TaskType.GENERATE_CV: Feature.GPT_CV_GENERATION,
     TaskType.IMPORT_PDF: Feature.IMPORT_PDF,
     TaskType.CALCULATE_MATCH_SCORE: Feature.MATCH_SCORE,
@@ -336,8 +336,8 @@ class Command(BaseCommand):
                 pack = self.rng.choices(packs, [5, 4, 2, 1][: len(packs)])[0]
                 plan.append((self._when(joined), partial(self._buy, user, pack)))
         if self.plans and engagement > 0.9:
-            plan_row = self.rng.choice(self.plans)
-            plan.append((self.now, lambda at: billing.apply_plan_change(user, plan_row)))
+            subscribe = partial(self._subscribe, user, self.rng.choice(self.plans))
+            plan.append((self.now, subscribe))
         if self.rng.random() < 0.08:
             when = self._when(joined)
             plan.append((when, lambda at: self._mail(user, "password_reset", at)))
@@ -446,6 +446,9 @@ class Command(BaseCommand):
         if created:
             self.event_times.append(at)  # the PURCHASE event grant_purchase recorded
         self._mail(user, "credits_purchased", at)
+
+    def _subscribe(self, user: User, plan: SubscriptionPlan, at: datetime) -> None:
+        billing.apply_plan_change(user, plan)
 
     def _reversals(self, users: list[User]) -> None:
         """A few refunded or disputed payments, as the Stripe webhooks record them: a row
