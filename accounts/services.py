@@ -237,8 +237,11 @@ def delete_account(user: User) -> None:
     The Stripe customer is left as it is (invoices must be kept for accounting); deleting the
     user row drops our only link to it.
     """
+    from billing.services import allow_ledger_erasure
+
     user_id = user.pk
-    with transaction.atomic():
+    # The ledger's PostgreSQL trigger refuses deletes unless erasure names the user first.
+    with transaction.atomic(), allow_ledger_erasure(user_id):
         User.objects.filter(pk=user_id).delete()
     logger.info("account deleted", extra={"user_id": user_id})
 

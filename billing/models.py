@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -162,6 +163,9 @@ class LedgerIsAppendOnly(Exception):
 # deleted are cleared by the database cascade (SET_NULL), which updates through here too.
 LEDGER_MARKERS = frozenset({"refunded", "stripe_invoice_id"})
 DETACHABLE_LINKS = frozenset({"task", "cv", "related_transaction"})
+# On PostgreSQL a trigger (migration 0003) enforces the same rules, and refuses every DELETE
+# unless this transaction-local setting names the row's user: account erasure sets it.
+LEDGER_ERASURE_SETTING = "fitmycv.ledger_erasure"
 
 
 class CreditTransactionQuerySet(models.QuerySet):
@@ -178,8 +182,9 @@ class CreditTransactionQuerySet(models.QuerySet):
 class CreditTransaction(models.Model):
     """One ledger entry. Rows are never updated in place except the `refunded` marker and
     the Stripe invoice id attached to a purchase once the invoice is paid; the manager and the
-    model refuse anything else (LedgerIsAppendOnly). Erasing an account still removes its rows
-    (the user's cascade does not go through them).
+    model refuse anything else (LedgerIsAppendOnly), and so does a PostgreSQL trigger for raw
+    SQL. Erasing an account still removes its rows (the user's cascade does not go through
+    the manager; see billing.services.allow_ledger_erasure).
 
     `key` makes every money movement idempotent: a debit for a task, the refund of that debit,
     a Stripe payment grant... each has one key, so a retry can never apply it twice.
@@ -214,7 +219,8 @@ class CreditTransaction(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set once at insert (billing.services.record_transaction; demo data may date it back).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CreditTransactionQuerySet.as_manager()
 

@@ -15,16 +15,18 @@ any order, any number of times, converge on one result.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import logging
 import math
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing import notify, stripe_api
 from billing.models import (
+    LEDGER_ERASURE_SETTING,
     BillingPeriod,
     CreditBalance,
     CreditPack,
@@ -162,6 +165,7 @@ def record_transaction(
     type: str,
     key: str,
     allow_negative: bool = False,
+    when: datetime | None = None,
     **fields: Any,
 ) -> tuple[CreditTransaction, bool]:
     """Append a ledger row and move the balance; returns (row, created).
@@ -169,6 +173,10 @@ def record_transaction(
     A key seen before returns the existing row and changes nothing. A debit that would take
     the balance below zero raises InsufficientCredits, unless allow_negative (disputes and
     refunded payments), which marks the balance disputed until a top-up brings it back.
+
+    `when` dates the row in the past. Only the development demo data uses it
+    (seed_dashboards_demo, which replays months of activity in order); money that moves for
+    real moves now, so every other caller leaves it out. Rows cannot be re-dated afterwards.
     """
     existing = CreditTransaction.objects.filter(key=key).first()
     if existing is not None:
@@ -180,7 +188,12 @@ def record_transaction(
             if amount < 0 and after < 0 and not allow_negative:
                 raise InsufficientCredits(-amount, balance.balance)
             row = CreditTransaction.objects.create(
-                user_id=user_id, amount=amount, type=type, key=key, **fields
+                user_id=user_id,
+                amount=amount,
+                type=type,
+                key=key,
+                created_at=when or timezone.now(),
+                **fields,
             )
             updates: dict[str, Any] = {"balance": F("balance") + amount}
             total = TOTAL_FIELD.get(type)
@@ -202,6 +215,23 @@ def record_transaction(
     return row, True
 
 
+@contextlib.contextmanager
+def allow_ledger_erasure(user_id: int) -> Iterator[None]:
+    """Let the block delete `user_id`'s ledger rows: account erasure, and nothing else.
+
+    On PostgreSQL the ledger's trigger refuses every DELETE unless the transaction names the
+    row's user in LEDGER_ERASURE_SETTING. The name is transaction-local and cleared when the
+    block ends; if the block fails, the savepoint's rollback clears it too.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [LEDGER_ERASURE_SETTING, str(user_id)])
+        yield
+        cursor.execute("SELECT set_config(%s, '', true)", [LEDGER_ERASURE_SETTING])
+
+
 def export_watermark(user: Any) -> str | None:
     """The watermark an export carries, or None: users who never bought credits export a
     demo copy (reference product's rule). The one place billing decides it."""
@@ -221,15 +251,19 @@ def grant_credits(
     key: str,
     reason: str,
     by: User | None = None,
+    when: datetime | None = None,
 ) -> CreditTransaction:
-    """Add credits with a reason (staff grants, gifts); the key makes a retry a no-op."""
+    """Add credits with a reason (staff grants, gifts); the key makes a retry a no-op.
+    `when`: demo data only, see record_transaction."""
     if amount <= 0:
         raise ValueError("A grant must add at least one credit")
     metadata: dict[str, Any] = {"reason": reason}
     if by is not None:
         metadata["by"] = by.pk
     with transaction.atomic():
-        row, _ = record_transaction(user.pk, amount=amount, type=type, key=key, metadata=metadata)
+        row, _ = record_transaction(
+            user.pk, amount=amount, type=type, key=key, metadata=metadata, when=when
+        )
     return row
 
 
@@ -248,6 +282,7 @@ def charge_feature(
     key: str,
     task: BackgroundTask | None = None,
     cv: CV | None = None,
+    when: datetime | None = None,
 ) -> Charge:
     """Authorise one use of a paid feature and take its price; raise PaymentRequired if not.
 
@@ -259,7 +294,8 @@ def charge_feature(
 
     A refusal rolls the task back with it; a success records the charge on the task so
     `refund_task` can give it back. The key names this one use: charging it again returns
-    the first Charge and takes nothing (a retried request, a double click).
+    the first Charge and takes nothing (a retried request, a double click). `when`: demo
+    data only, see record_transaction.
     """
     with transaction.atomic():
         balance = _locked_balance(user.pk)
@@ -295,7 +331,9 @@ def charge_feature(
         elif cost == 0:
             charge = Charge(key=key, feature=feature)
         if charge is None:
-            charge = _debit_credits(user, balance, feature, cost, key=key, task=task, cv=cv)
+            charge = _debit_credits(
+                user, balance, feature, cost, key=key, task=task, cv=cv, when=when
+            )
         if task is not None:
             _record_charge_on_task(task, charge)
     return charge
@@ -320,6 +358,7 @@ def _debit_credits(
     key: str,
     task: BackgroundTask | None,
     cv: CV | None,
+    when: datetime | None,
 ) -> Charge:
     refusal = PaymentRequired(
         _(
@@ -343,6 +382,7 @@ def _debit_credits(
             feature_name=feature,
             task=task,
             cv=cv,
+            when=when,
         )
     except InsufficientCredits:
         raise refusal from None
@@ -361,22 +401,25 @@ def _record_charge_on_task(task: BackgroundTask, charge: Charge) -> None:
         setattr(task, name, value)
 
 
-def refund_charge(user: User, *, key: str) -> CreditTransaction | None:
+def refund_charge(
+    user: User, *, key: str, when: datetime | None = None
+) -> CreditTransaction | None:
     """Give back what the charge with this key took, once: credits through a refund row
-    keyed `refund:<key>`, a quota unit by decrementing its period's counter."""
+    keyed `refund:<key>`, a quota unit by decrementing its period's counter. `when`: demo
+    data only, see record_transaction."""
     with transaction.atomic():
         debit = CreditTransaction.objects.filter(
             key=key, user_id=user.pk, type=TransactionType.USAGE
         ).first()
         if debit is not None:
-            return _refund_debit(debit)
+            return _refund_debit(debit, when=when)
         quota = QuotaCharge.objects.filter(key=key, user_id=user.pk).first()
         if quota is not None:
             _release_quota(quota)
     return None
 
 
-def _refund_debit(debit: CreditTransaction) -> CreditTransaction:
+def _refund_debit(debit: CreditTransaction, *, when: datetime | None = None) -> CreditTransaction:
     row, created = record_transaction(
         debit.user_id,
         amount=-debit.amount,
@@ -386,6 +429,7 @@ def _refund_debit(debit: CreditTransaction) -> CreditTransaction:
         task_id=debit.task_id,
         cv_id=debit.cv_id,
         related_transaction=debit,
+        when=when,
     )
     if created:
         CreditTransaction.objects.filter(pk=debit.pk).update(refunded=True)
@@ -590,12 +634,15 @@ def email_fingerprint(email: str) -> str:
     return salted_hmac(FINGERPRINT_SALT, normalize_email(email), algorithm="sha256").hexdigest()
 
 
-def grant_welcome_credits(user: User, *, request: Any = None) -> CreditTransaction | None:
+def grant_welcome_credits(
+    user: User, *, request: Any = None, when: datetime | None = None
+) -> CreditTransaction | None:
     """The sign-up bonus (`welcome_credits`), once per account.
 
     An address that is the same mailbox as an existing or deleted account's gets no bonus;
     a zero-credit gift row records why. `request` is accepted for the sign-up hook and
     unused: only the e-mail decides (shared IP addresses would refuse honest users).
+    `when`: demo data only, see record_transaction.
     """
     key = f"welcome:{user.pk}"
     with transaction.atomic():
@@ -617,6 +664,7 @@ def grant_welcome_credits(user: User, *, request: Any = None) -> CreditTransacti
                 type=TransactionType.GIFT,
                 key=key,
                 metadata={"source": "welcome_bonus_blocked", "reason": "duplicate_email"},
+                when=when,
             )
             return row
         row, _ = record_transaction(
@@ -625,6 +673,7 @@ def grant_welcome_credits(user: User, *, request: Any = None) -> CreditTransacti
             type=TransactionType.GIFT,
             key=key,
             metadata={"source": "welcome_bonus"},
+            when=when,
         )
     return row
 
@@ -861,9 +910,11 @@ def grant_purchase(
     currency: str = "",
     pack_id: str = "",
     promo_code_id: str = "",
+    when: datetime | None = None,
 ) -> tuple[CreditTransaction, bool]:
     """Credit a paid pack once per payment (keyed by the payment intent id, or the session
-    id when nothing was charged); returns (row, created)."""
+    id when nothing was charged); returns (row, created). `when`: demo data only, see
+    record_transaction."""
     with transaction.atomic():
         row, created = record_transaction(
             user.pk,
@@ -878,6 +929,7 @@ def grant_purchase(
                 "currency": currency,
                 "promo_code_id": promo_code_id,
             },
+            when=when,
         )
         if created:
             promo = PromoCode.objects.filter(pk=promo_code_id).first() if promo_code_id else None

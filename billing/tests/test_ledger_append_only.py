@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.services import delete_account
 from billing.models import CreditTransaction, Feature, LedgerIsAppendOnly, TransactionType
 from billing.services import charge_feature, record_transaction, refund_charge
 from cvdoc.document import empty_cv
@@ -73,6 +74,6 @@ def test_deleting_a_cv_or_a_task_keeps_the_rows_that_named_them(alice, gift):
 def test_erasing_an_account_removes_its_ledger(alice, bob, gift):
     record_transaction(bob.pk, amount=5, type=TransactionType.GIFT, key="bob-gift")
 
-    alice.delete()
+    delete_account(alice)
 
     assert list(CreditTransaction.objects.values_list("key", flat=True)) == ["bob-gift"]

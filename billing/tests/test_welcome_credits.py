@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.services import delete_account
 from billing.models import CreditBalance, CreditTransaction, SignupFingerprint
 from billing.services import grant_welcome_credits, normalize_email
 from billing.tests.conftest import set_setting
@@ -54,7 +55,7 @@ def test_the_same_mailbox_under_another_address_gets_nothing(db):
 def test_signing_up_again_after_deleting_the_account_gets_nothing(db):
     first = make_user("sam@example.org")
     grant_welcome_credits(first)
-    first.delete()
+    delete_account(first)
     assert SignupFingerprint.objects.get().user is None
     again = make_user("sam@example.org")
     grant_welcome_credits(again)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import ConsentLog, User
+from accounts.services import delete_account
 from ai.models import OpenAIUsage
 from billing.models import CreditBalance, CreditTransaction, Subscription, SubscriptionPlan
 from cvs.models import CV, CVVersion
@@ -123,7 +124,7 @@ def test_deleting_a_user_deletes_every_row_the_seed_cascades(alice, bob):
     ]
     before = {m: m.objects.count() for m in seed_models}
 
-    alice.delete()
+    delete_account(alice)
 
     for model in seed_models:
         assert model.objects.count() == before[model] // 2, model.__name__

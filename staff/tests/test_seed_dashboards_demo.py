@@ -2,9 +2,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.management.base import CommandError
+from django.db.models import Sum
 
 from accounts.models import User
 from ai.models import OpenAIUsage
+from billing import services as billing_services
+from billing.models import CreditBalance, CreditTransaction, TransactionType
+from fitmycv.seed import seed_all
+from staff import dashboards
+from staff.dashboards import Period
 from staff.management.commands.seed_dashboards_demo import DEMO_DOMAIN, Command
 from telemetry.models import Feedback, TelemetryEvent
 
@@ -42,3 +48,71 @@ def test_it_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="development only"):
         _run()
     assert not User.objects.exists()
+
+
+@pytest.fixture
+def ledger_spy(monkeypatch) -> dict[int, dict[str, object]]:
+    """Every ledger row as billing.services.record_transaction created it, by id."""
+    recorded: dict[int, dict[str, object]] = {}
+    original = billing_services.record_transaction
+
+    def spy(*args, **kwargs):
+        row, created = original(*args, **kwargs)
+        if created:
+            recorded[row.pk] = _ledger_values(row)
+        return row, created
+
+    monkeypatch.setattr(billing_services, "record_transaction", spy)
+    return recorded
+
+
+def _ledger_values(row: CreditTransaction) -> dict[str, object]:
+    # Refreshed, so values compare as the database stores them (JSON, rounded times).
+    row = CreditTransaction.objects.get(pk=row.pk)
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+
+def test_its_ledger_is_the_services_own_and_every_balance_adds_up(settings, ledger_spy):
+    settings.DEBUG = True
+    seed_all()
+
+    _run(users=12)
+
+    users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+    sums = dict(
+        CreditTransaction.objects.values("user_id")
+        .annotate(total=Sum("amount"))
+        .values_list("user_id", "total")
+    )
+    balances = dict(CreditBalance.objects.values_list("user_id", "balance"))
+    assert balances == sums and set(sums) == set(users.values_list("pk", flat=True))
+    rows = {row.pk: row for row in CreditTransaction.objects.all()}
+    assert set(rows) == set(ledger_spy)
+    for pk, row in rows.items():
+        # The refund marker is the one change a recorded row may take.
+        assert {**_ledger_values(row), "refunded": False} == {
+            **ledger_spy[pk],
+            "refunded": False,
+        }
+    kinds = set(CreditTransaction.objects.values_list("type", flat=True))
+    assert {TransactionType.GIFT, TransactionType.PURCHASE, TransactionType.USAGE} <= kinds
+    assert {TransactionType.REFUND, TransactionType.CHARGEBACK} <= kinds
+    assert CreditTransaction.objects.filter(type=TransactionType.USAGE, refunded=True).exists()
+    assert CreditTransaction.objects.values("created_at__date").distinct().count() > 5
+
+
+def test_the_dashboards_show_its_activity(settings, staff_client):
+    settings.DEBUG = True
+    seed_all()
+    _run(users=12)
+
+    period = Period.last_days(90)
+    revenue = dashboards.revenue.build(period)
+    overview = dashboards.overview.build(period)
+
+    kpis = {kpi.label: kpi for kpi in revenue.kpis}
+    assert not kpis["Pack revenue"].hint.startswith("0 ")
+    assert any(any(dataset["data"]) for chart in overview.charts for dataset in chart.datasets)
+    for page in ("overview", "revenue", "features", "errors", "users"):
+        response = staff_client.get(f"/admin/dashboards/{page}/")
+        assert response.status_code == 200, page

@@ -2,13 +2,22 @@
 
 Run after `manage.py setup --demo`. Everything it creates belongs to users whose e-mail ends
 with DEMO_DOMAIN, so it refuses to run twice and never touches real accounts.
+
+Money goes through billing.services only (welcome credits, pack purchases, feature charges
+and their refunds, payment reversals), replayed in date order with their `when=` keyword, so
+every balance is the sum of its ledger and no ledger row is ever changed afterwards. CVs come
+from cvs.services.create_cv and events from telemetry's record_event; the rows that have no
+service able to date them in the past (CVs, events, tasks, e-mail logs, feedback, alert
+events, daily AI usage) are created now and then given their past dates. The ledger never is.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -20,19 +29,23 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.onboarding import STEP_KEYS
 from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAIUsage
+from billing import services as billing
 from billing.models import (
-    CreditBalance,
     CreditPack,
     CreditTransaction,
-    Subscription,
+    Feature,
     SubscriptionPlan,
     TransactionType,
 )
+from billing.services import PaymentRequired
+from cvdoc.document import empty_cv
+from cvs import services as cv_services
 from cvs.models import CV, CreatedBy
 from emails.models import EmailLog
 from joboffers.models import JobOffer
 from jobs.models import BackgroundTask, TaskStatus, TaskType
 from telemetry import events
+from telemetry.events import record_event
 from telemetry.models import FeatureUsage, Feedback, TelemetryEvent
 
 DEMO_DOMAIN = "demo.fitmycv.example"
@@ -83,6 +96,21 @@ COMMENTS = [
     (4, False, "Would love a cover letter generator next."),
     (None, True, "The feedback button hides the Save button on my small laptop."),
 ]
+# What each kind of CV costs, and the event it leaves.
+CV_KINDS = {
+    "": (Feature.CREATE_CV_MANUAL, events.CV_CREATED),
+    CreatedBy.IMPORT_PDF: (Feature.IMPORT_PDF, events.CV_IMPORTED),
+    CreatedBy.GENERATE_CV: (Feature.GPT_CV_GENERATION, events.CV_GENERATED),
+    CreatedBy.TRANSLATE_CV: (Feature.TRANSLATE_CV, events.CV_TRANSLATED),
+}
+TASK_FEATURES: dict[str, str] = {
+    TaskType.GENERATE_CV: Feature.GPT_CV_GENERATION,
+    TaskType.IMPORT_PDF: Feature.IMPORT_PDF,
+    TaskType.CALCULATE_MATCH_SCORE: Feature.MATCH_SCORE,
+    TaskType.TRANSLATE_CV: Feature.TRANSLATE_CV,
+}
+REVERSALS = 3
+AI_TIMEOUT = "The AI service timed out after 3 tries."
 EMAIL_TEMPLATES = ["email_verification", "welcome", "password_reset", "credits_purchased"]
 AI_FEATURES = [
     ("gpt_cv_generation", "gpt-4.1-mini", 9000, 2600),
@@ -99,6 +127,11 @@ PRICES = {
 }
 
 
+def _status(error: str) -> dict[str, str]:
+    """An event's status fields for a use that failed with `error`, or worked ("")."""
+    return {"status": "error", "error": error} if error else {}
+
+
 class Command(BaseCommand):
     help = "Create 90 days of demo activity (users, CVs, events, costs, revenue) for dashboards."
 
@@ -113,9 +146,25 @@ class Command(BaseCommand):
             raise CommandError("The demo activity is already there.")
         self.rng = random.Random(options["seed"])
         self.now = timezone.now()
+        # When each recorded event happened, in the order they were recorded.
+        self.event_times: list[datetime] = []
+        self.last_use: dict[tuple[int, str], datetime] = {}
+        self.dated: dict[type[models.Model], tuple[str, list[tuple[int, datetime]]]] = {
+            CV: ("created_at", []),
+            BackgroundTask: ("created_at", []),
+        }
+        self.mails: list[tuple[EmailLog, datetime]] = []
+        self.keys = 0
+        self.packs = list(CreditPack.objects.filter(is_active=True).order_by("credit_amount"))
+        self.plans = list(SubscriptionPlan.objects.filter(price_monthly__gt=0).order_by("tier"))
         with transaction.atomic():
             users = self._users(options["users"])
-            self._activity(users)
+            for user in users:
+                self._replay(self._plan(user))
+            self._reversals(users)
+            self._date_rows(users)
+            self._feedback(users)
+            self._ai_usage(users)
             self._alerts(users)
         self.stdout.write(self.style.SUCCESS(f"Demo activity created for {len(users)} users."))
 
@@ -129,15 +178,69 @@ class Command(BaseCommand):
         hour = self.rng.choice([9, 10, 11, 14, 15, 16, 17, 18, 20, 22])
         return min(moment.replace(hour=hour, minute=self.rng.randint(0, 59)), self.now)
 
-    def _stamp(self, rows: list[models.Model], field: str, times: list[datetime]) -> None:
-        """Give bulk-created rows their past creation dates (auto_now_add set them to now).
+    def _stamp(
+        self, model: type[models.Model], field: str, rows: list[tuple[int, datetime]]
+    ) -> None:
+        """Give rows this command just made their past dates (auto_now_add set them to now).
 
-        A plain QuerySet: the ledger's own manager refuses updates, and backdating rows this
-        command has just made up is the one exception (development data only)."""
-        for row, moment in zip(rows, times, strict=True):
-            setattr(row, field, moment)
-        if rows:
-            models.QuerySet(type(rows[0])).bulk_update(rows, [field], batch_size=500)
+        A plain QuerySet, so a model's own manager cannot object; never the ledger, whose
+        rows are dated when recorded (record_transaction's `when`)."""
+        if model is CreditTransaction:
+            raise ValueError("Ledger rows are dated when they are recorded")
+        objs = [model(pk=pk, **{field: moment}) for pk, moment in rows]
+        models.QuerySet(model).bulk_update(objs, [field], batch_size=500)
+
+    def _key(self, user: User) -> str:
+        self.keys += 1
+        return f"demo:{user.pk}:{self.keys}"
+
+    def _event(self, user: User, type: str, at: datetime, **fields: Any) -> None:
+        record_event(type, user=user, **fields)
+        self.event_times.append(at)
+        feature = events.EVENT_FEATURES.get(type)
+        if feature and fields.get("status", "success") == "success":
+            last = self.last_use.get((user.pk, feature))
+            self.last_use[(user.pk, feature)] = max(last, at) if last else at
+
+    def _mail(self, user: User, template: str, at: datetime) -> None:
+        roll = self.rng.random()
+        status = (
+            "bounced"
+            if roll < 0.03
+            else "failed"
+            if roll < 0.05
+            else "delivered"
+            if roll < 0.8
+            else "sent"
+        )
+        log = EmailLog(
+            template_name=template,
+            recipient_email=user.email,
+            recipient_user=user,
+            subject=template.replace("_", " ").capitalize(),
+            status=status,
+            error="550 5.1.1 Mailbox does not exist" if status == "bounced" else "",
+            provider="resend",
+        )
+        self.mails.append((log, at))
+
+    def _charge(self, user: User, feature: str, at: datetime, **links: Any) -> str | None:
+        """Take the price of one use as the product does: None when the user cannot pay,
+        else the use's error ("" when it worked).
+
+        A few uses fail (an AI timeout): their charge is given back, as the task engine
+        does, and their event is an error."""
+        key = self._key(user)
+        try:
+            billing.charge_feature(user, feature, key=key, when=at, **links)
+        except PaymentRequired:
+            return None
+        if self.rng.random() < 0.03:
+            billing.refund_charge(user, key=key, when=at + timedelta(minutes=1))
+            return AI_TIMEOUT
+        return ""
+
+    # --- users and what they do --------------------------------------------------------------
 
     def _users(self, count: int) -> list[User]:
         users = []
@@ -159,6 +262,11 @@ class Command(BaseCommand):
             user.last_login = self._when(joined)
             user.save(update_fields=["last_login"])
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            # What the sign-up hook grants (accounts.services.on_user_signed_up), dated.
+            billing.grant_welcome_credits(user, when=joined)
+            self._event(user, events.USER_REGISTERED, joined, metadata={"provider": "email"})
+            self._mail(user, "email_verification", joined)
+            self._mail(user, "welcome", joined + timedelta(minutes=3))
             users.append(user)
         return users
 
@@ -190,238 +298,199 @@ class Command(BaseCommand):
             state["current_step"] = done
         return state
 
-    def _activity(self, users: list[User]) -> None:
-        packs = list(CreditPack.objects.filter(is_active=True).order_by("credit_amount"))
-        plans = list(SubscriptionPlan.objects.filter(price_monthly__gt=0).order_by("tier"))
-        event_rows: list[TelemetryEvent] = []
-        event_times: list[datetime] = []
-        cv_times: list[datetime] = []
-        cv_rows: list[CV] = []
-        task_rows: list[BackgroundTask] = []
-        task_times: list[datetime] = []
-        ledger: list[CreditTransaction] = []
-        ledger_times: list[datetime] = []
-        mails: list[EmailLog] = []
-        mail_times: list[datetime] = []
-        usage: dict[tuple[int, str], list[Any]] = {}
+    def _plan(self, user: User) -> list[tuple[datetime, Callable[[datetime], None]]]:
+        """What the user does over the period: (when, action) pairs, replayed in date order
+        so each charge meets the balance the user had at that moment."""
+        joined = user.created_at
+        engagement = self.rng.random()
+        plan: list[tuple[datetime, Callable[[datetime], None]]] = []
 
-        def event(user: User, type: str, at: datetime, **fields: Any) -> None:
-            fields.setdefault("status", "success")
-            if type in events.EVENT_FEATURES and self.rng.random() < 0.03:
-                fields.update(status="error", error="The AI service timed out after 3 tries.")
-            event_rows.append(
-                TelemetryEvent(user=user, type=type, category=events.category_for(type), **fields)
-            )
-            event_times.append(at)
-            feature = events.EVENT_FEATURES.get(type)
-            if feature and fields["status"] == "success":
-                entry = usage.setdefault((user.pk, feature), [0, 0, at])
-                entry[0] += 1
-                entry[1] += fields.get("duration_ms") or 0
-                entry[2] = max(entry[2], at)
+        def login(at: datetime) -> None:
+            self._event(user, events.USER_LOGIN, at, metadata={"provider": "email"})
 
-        def mail(user: User, template: str, at: datetime) -> None:
-            roll = self.rng.random()
-            status = (
-                "bounced"
-                if roll < 0.03
-                else "failed"
-                if roll < 0.05
-                else "delivered"
-                if roll < 0.8
-                else "sent"
-            )
-            mails.append(
-                EmailLog(
-                    template_name=template,
-                    recipient_email=user.email,
-                    recipient_user=user,
-                    subject=template.replace("_", " ").capitalize(),
-                    status=status,
-                    error="550 5.1.1 Mailbox does not exist" if status == "bounced" else "",
-                    provider="resend",
-                )
-            )
-            mail_times.append(at)
+        for _ in range(int(1 + engagement * 12)):
+            plan.append((self._when(joined), login))
+        kinds = list(CV_KINDS)
+        for number in range(int(engagement * 5) + 1):
+            kind = self.rng.choices(kinds, [2, 3, 6, 1])[0]
+            plan.append((self._when(joined), partial(self._make_cv, user, kind, number)))
+        # Job offers: read or failed, per site reliability (reading an offer is free).
+        for _ in range(int(engagement * 4)):
+            site, _weight, failure = self.rng.choices(JOB_SITES, [s[1] for s in JOB_SITES])[0]
+            failed = self.rng.random() < failure
+            plan.append((self._when(joined), partial(self._read_offer, user, site, failed)))
+        for task_type, messages in TASK_ERRORS.items():
+            if self.rng.random() < 0.05 + engagement * 0.08:
+                error = self.rng.choice(messages)
+                action = partial(self._failed_task, user, task_type, error)
+                plan.append((self._when(joined), action))
+        # Purchases: the engaged users buy packs; a few subscribe.
+        packs = self.packs
+        if packs and engagement > 0.55:
+            for _ in range(1 + int(engagement > 0.85)):
+                pack = self.rng.choices(packs, [5, 4, 2, 1][: len(packs)])[0]
+                plan.append((self._when(joined), partial(self._buy, user, pack)))
+        if self.plans and engagement > 0.9:
+            subscribe = partial(self._subscribe, user, self.rng.choice(self.plans))
+            plan.append((self.now, subscribe))
+        if self.rng.random() < 0.08:
+            when = self._when(joined)
+            plan.append((when, lambda at: self._mail(user, "password_reset", at)))
+        return plan
 
-        offer_number = 0
-        for user in users:
-            joined = user.created_at
-            event(user, events.USER_REGISTERED, joined, metadata={"provider": "email"})
-            mail(user, "email_verification", joined)
-            mail(user, "welcome", joined + timedelta(minutes=3))
-            ledger.append(
-                CreditTransaction(
-                    user=user,
-                    amount=15,
-                    type=TransactionType.GIFT,
-                    key=f"demo:welcome:{user.pk}",
-                    metadata={"source": "welcome_bonus"},
-                )
-            )
-            ledger_times.append(joined)
-            engagement = self.rng.random()
-            for _ in range(int(1 + engagement * 12)):
-                event(user, events.USER_LOGIN, self._when(joined), metadata={"provider": "email"})
-            for number in range(int(engagement * 5) + 1):
-                at = self._when(joined)
-                kind = self.rng.choices(
-                    ["", CreatedBy.IMPORT_PDF, CreatedBy.GENERATE_CV, CreatedBy.TRANSLATE_CV],
-                    [2, 3, 6, 1],
-                )[0]
-                cv_rows.append(
-                    CV(
-                        user=user,
-                        filename=f"cv-{number}.json",
-                        name=f"CV {number + 1}",
-                        created_by=kind,
-                        content={"header": {"full_name": user.name, "current_title": "Analyst"}},
-                    )
-                )
-                cv_times.append(at)
-                type_for = {
-                    "": events.CV_CREATED,
-                    CreatedBy.IMPORT_PDF: events.CV_IMPORTED,
-                    CreatedBy.GENERATE_CV: events.CV_GENERATED,
-                    CreatedBy.TRANSLATE_CV: events.CV_TRANSLATED,
-                }
-                event(user, type_for[kind], at, duration_ms=self.rng.randint(900, 45000))
-                if self.rng.random() < 0.6:
-                    event(user, events.CV_EXPORTED, at + timedelta(minutes=5), duration_ms=1800)
-                if self.rng.random() < 0.45:
-                    event(
-                        user,
-                        events.MATCH_SCORE_CALCULATED,
-                        at + timedelta(minutes=2),
-                        duration_ms=self.rng.randint(3000, 12000),
-                    )
-                if self.rng.random() < 0.15:
-                    event(user, events.CV_IMPROVED, at + timedelta(minutes=9), duration_ms=21000)
-            # Job offers: read or failed, per site reliability.
-            for _ in range(int(engagement * 4)):
-                site, _weight, failure = self.rng.choices(JOB_SITES, [s[1] for s in JOB_SITES])[0]
-                at = self._when(joined)
-                offer_number += 1
-                failed = self.rng.random() < failure
-                offer = JobOffer.objects.create(
-                    user=user,
-                    source_type="url",
-                    source_value=f"https://{site}/jobs/{offer_number}-data-analyst",
-                    source_name=site,
-                    content={} if failed else {"title": "Data analyst", "company": "Acme"},
-                    extracted_at=None if failed else at + timedelta(seconds=20),
-                )
-                task_type = self.rng.choice([TaskType.EXTRACT_JOB_OFFER, TaskType.GENERATE_CV])
-                task_rows.append(
-                    BackgroundTask(
-                        user=user,
-                        type=task_type,
-                        title=f"Reading {site}",
-                        status=TaskStatus.FAILED if failed else TaskStatus.COMPLETED,
-                        payload={"offer_id": offer.pk},
-                        error=self.rng.choice(EXTRACTION_ERRORS) if failed else "",
-                        progress=5 if failed else 100,
-                        step="Reading the offer" if failed else "",
-                        finished_at=at + timedelta(seconds=30),
-                    )
-                )
-                task_times.append(at)
-                if failed:
-                    event(user, events.TASK_FAILED, at, status="error", error=task_rows[-1].error)
-            for task_type, messages in TASK_ERRORS.items():
-                if self.rng.random() < 0.05 + engagement * 0.08:
-                    at = self._when(joined)
-                    task_rows.append(
-                        BackgroundTask(
-                            user=user,
-                            type=task_type,
-                            title=str(task_type.label),
-                            status=TaskStatus.FAILED,
-                            error=self.rng.choice(messages),
-                            progress=60,
-                            step="Tailoring the CV",
-                            finished_at=at + timedelta(seconds=40),
-                        )
-                    )
-                    task_times.append(at)
-                    event(user, events.TASK_FAILED, at, status="error", error=messages[0])
-            # Purchases: the engaged users buy packs; a few subscribe.
-            if packs and engagement > 0.55:
-                for number in range(1 + int(engagement > 0.85)):
-                    pack = self.rng.choices(packs, [5, 4, 2, 1][: len(packs)])[0]
-                    at = self._when(joined)
-                    ledger.append(
-                        CreditTransaction(
-                            user=user,
-                            amount=pack.credit_amount,
-                            type=TransactionType.PURCHASE,
-                            key=f"demo:purchase:{user.pk}:{number}",
-                            metadata={
-                                "pack_id": str(pack.pk),
-                                "amount_paid": int(pack.price * 100),
-                                "currency": "eur",
-                            },
-                        )
-                    )
-                    ledger_times.append(at)
-                    event(user, events.PURCHASE, at, metadata={"pack": pack.credit_amount})
-                    mail(user, "credits_purchased", at)
-            if plans and engagement > 0.9:
-                Subscription.objects.create(
-                    user=user,
-                    plan=self.rng.choice(plans),
-                    billing_period=self.rng.choice(["monthly", "monthly", "yearly"]),
-                    current_period_start=self.now - timedelta(days=5),
-                    current_period_end=self.now + timedelta(days=25),
-                )
-            if self.rng.random() < 0.08:
-                mail(user, "password_reset", self._when(joined))
-            balance = 15 + sum(
-                row.amount for row in ledger if row.user_id == user.pk and row.amount > 0
-            )
-            CreditBalance.objects.create(user=user, balance=self.rng.randint(0, balance))
+    def _replay(self, plan: list[tuple[datetime, Callable[[datetime], None]]]) -> None:
+        for at, action in sorted(plan, key=lambda step: step[0]):
+            action(at)
 
-        cvs = CV.objects.bulk_create(cv_rows, batch_size=500)
-        self._stamp(cvs, "created_at", cv_times)
-        saved_events = TelemetryEvent.objects.bulk_create(event_rows, batch_size=500)
-        self._stamp(saved_events, "timestamp", event_times)
-        tasks = BackgroundTask.objects.bulk_create(task_rows, batch_size=500)
-        self._stamp(tasks, "created_at", task_times)
-        rows = CreditTransaction.objects.bulk_create(ledger, batch_size=500)
-        self._stamp(rows, "created_at", ledger_times)
-        logs = EmailLog.objects.bulk_create(mails, batch_size=500)
-        self._stamp(logs, "created_at", mail_times)
-        FeatureUsage.objects.bulk_create(
-            [
-                FeatureUsage(
-                    user_id=user_id,
-                    feature_name=feature,
-                    usage_count=count,
-                    total_duration_ms=duration,
-                    last_used_at=last,
-                )
-                for (user_id, feature), (count, duration, last) in usage.items()
-            ]
+    def _use(
+        self, user: User, feature: str, type: str, at: datetime, cv: CV, **fields: Any
+    ) -> None:
+        """One paid use of a CV's feature, and its event, if the user can pay for it."""
+        error = self._charge(user, feature, at, cv=cv)
+        if error is not None:
+            self._event(user, type, at, **fields, **_status(error))
+
+    def _make_cv(self, user: User, kind: str, number: int, at: datetime) -> None:
+        feature, event_type = CV_KINDS[kind]
+        error = self._charge(user, feature, at)
+        if error is None:
+            return
+        duration = self.rng.randint(900, 45000)
+        if error:
+            self._event(user, event_type, at, duration_ms=duration, **_status(error))
+            return
+        cv = cv_services.create_cv(
+            user,
+            content=empty_cv(full_name=user.name, current_title="Analyst"),
+            name=f"CV {number + 1}",
+            created_by=kind,
         )
-        self._refunds(rows)
-        self._feedback(users, cvs)
-        self._ai_usage(users)
+        self.dated[CV][1].append((cv.pk, at))
+        self._event(user, event_type, at, duration_ms=duration)
+        if self.rng.random() < 0.45:
+            score_at = at + timedelta(minutes=2)
+            duration = self.rng.randint(3000, 12000)
+            scored = events.MATCH_SCORE_CALCULATED
+            self._use(user, Feature.MATCH_SCORE, scored, score_at, cv, duration_ms=duration)
+        if self.rng.random() < 0.6:
+            export_at = at + timedelta(minutes=5)
+            self._use(user, Feature.EXPORT_CV, events.CV_EXPORTED, export_at, cv, duration_ms=1800)
+        if self.rng.random() < 0.15:
+            improve_at = at + timedelta(minutes=9)
+            self._use(
+                user, Feature.OPTIMIZE_CV, events.CV_IMPROVED, improve_at, cv, duration_ms=21000
+            )
 
-    def _refunds(self, ledger: list[CreditTransaction]) -> None:
-        purchases = [row for row in ledger if row.type == TransactionType.PURCHASE]
-        for number, purchase in enumerate(self.rng.sample(purchases, min(3, len(purchases)))):
+    def _read_offer(self, user: User, site: str, failed: bool, at: datetime) -> None:
+        offer = JobOffer.objects.create(
+            user=user,
+            source_type="url",
+            source_value=f"https://{site}/jobs/{self._key(user)}-data-analyst",
+            source_name=site,
+            content={} if failed else {"title": "Data analyst", "company": "Acme"},
+            extracted_at=None if failed else at + timedelta(seconds=20),
+        )
+        error = self.rng.choice(EXTRACTION_ERRORS) if failed else ""
+        task = BackgroundTask.objects.create(
+            user=user,
+            type=TaskType.EXTRACT_JOB_OFFER,
+            title=f"Reading {site}",
+            status=TaskStatus.FAILED if failed else TaskStatus.COMPLETED,
+            payload={"offer_id": offer.pk},
+            error=error,
+            progress=5 if failed else 100,
+            step="Reading the offer" if failed else "",
+            finished_at=at + timedelta(seconds=30),
+        )
+        self.dated[BackgroundTask][1].append((task.pk, at))
+        if failed:
+            self._event(user, events.TASK_FAILED, at, status="error", error=error)
+
+    def _failed_task(self, user: User, task_type: str, error: str, at: datetime) -> None:
+        """A paid task that failed: charged when queued, given back when it stopped."""
+        key = f"task:{self._key(user)}"
+        try:
+            with transaction.atomic():
+                task = BackgroundTask.objects.create(
+                    user=user,
+                    type=task_type,
+                    title=str(TaskType(task_type).label),
+                    status=TaskStatus.FAILED,
+                    error=error,
+                    progress=60,
+                    step="Tailoring the CV",
+                    finished_at=at + timedelta(seconds=40),
+                )
+                billing.charge_feature(user, TASK_FEATURES[task_type], key=key, task=task, when=at)
+        except PaymentRequired:
+            return  # never queued: the user had no credits left
+        billing.refund_charge(user, key=key, when=at + timedelta(seconds=40))
+        self.dated[BackgroundTask][1].append((task.pk, at))
+        self._event(user, events.TASK_FAILED, at, status="error", error=error)
+
+    def _buy(self, user: User, pack: CreditPack, at: datetime) -> None:
+        _row, created = billing.grant_purchase(
+            user,
+            credits=pack.credit_amount,
+            payment_ref=f"pi_{self._key(user).replace(':', '_')}",
+            amount_paid=int(pack.price * 100),
+            currency="eur",
+            pack_id=str(pack.pk),
+            when=at,
+        )
+        if created:
+            self.event_times.append(at)  # the PURCHASE event grant_purchase recorded
+        self._mail(user, "credits_purchased", at)
+
+    def _subscribe(self, user: User, plan: SubscriptionPlan, at: datetime) -> None:
+        billing.apply_plan_change(user, plan)
+
+    def _reversals(self, users: list[User]) -> None:
+        """A few refunded or disputed payments, as the Stripe webhooks record them: a row
+        that takes the credits back (the balance may go below zero, then it is disputed)."""
+        purchases = list(
+            CreditTransaction.objects.filter(
+                user__in=users, type=TransactionType.PURCHASE
+            ).order_by("pk")
+        )
+        for number, purchase in enumerate(
+            self.rng.sample(purchases, min(REVERSALS, len(purchases)))
+        ):
+            intent = purchase.stripe_payment_intent_id
             kind = TransactionType.CHARGEBACK if number == 0 else TransactionType.PAYMENT_REFUND
-            row = CreditTransaction.objects.create(
-                user_id=purchase.user_id,
+            reason = f"dispute:dp_demo_{number}" if number == 0 else "refund:full"
+            billing.record_transaction(
+                purchase.user_id,
                 amount=-purchase.amount,
                 type=kind,
-                key=f"demo:reversal:{purchase.pk}",
+                key=f"reversal:{intent}:{reason}",
+                allow_negative=True,
                 related_transaction=purchase,
-                metadata={"payment_intent": f"pi_demo_{purchase.pk}"},
+                metadata={"payment_intent": intent},
+                when=min(purchase.created_at + timedelta(days=3), self.now),
             )
-            self._stamp([row], "created_at", [purchase.created_at + timedelta(days=3)])
 
-    def _feedback(self, users: list[User], cvs: list[CV]) -> None:
+    def _date_rows(self, users: list[User]) -> None:
+        for model, (field, rows) in self.dated.items():
+            self._stamp(model, field, rows)
+        saved = TelemetryEvent.objects.filter(user__in=users).order_by("pk")
+        pks = list(saved.values_list("pk", flat=True))
+        self._stamp(TelemetryEvent, "timestamp", list(zip(pks, self.event_times, strict=True)))
+        logs = EmailLog.objects.bulk_create([log for log, _at in self.mails], batch_size=500)
+        self._stamp(
+            EmailLog,
+            "created_at",
+            [(log.pk, at) for log, (_l, at) in zip(logs, self.mails, strict=True)],
+        )
+        usages = FeatureUsage.objects.filter(user__in=users)
+        for usage in usages:
+            usage.last_used_at = self.last_use[(usage.user_id, usage.feature_name)]
+        FeatureUsage.objects.bulk_update(usages, ["last_used_at"], batch_size=500)
+
+    def _feedback(self, users: list[User]) -> None:
+        first_cv = dict(
+            CV.objects.filter(user__in=users).order_by("-pk").values_list("user_id", "pk")
+        )
         rows, times = [], []
         for index in range(46):
             user = self.rng.choice(users)
@@ -435,7 +504,7 @@ class Command(BaseCommand):
                     rating=rating,
                     comment=comment,
                     is_bug_report=bug,
-                    current_cv=next((cv for cv in cvs if cv.user_id == user.pk), None),
+                    current_cv_id=first_cv.get(user.pk),
                     page_url=self.rng.choice(["/cvs/", "/offers/", "/account/", "/cvs/12/"]),
                     user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0",
                     status=status if index % 5 else "new",
@@ -443,7 +512,9 @@ class Command(BaseCommand):
             )
             times.append(at)
         saved = Feedback.objects.bulk_create(rows)
-        self._stamp(saved, "created_at", times)
+        self._stamp(
+            Feedback, "created_at", [(row.pk, at) for row, at in zip(saved, times, strict=True)]
+        )
 
     def _ai_usage(self, users: list[User]) -> None:
         rows = []
@@ -492,4 +563,8 @@ class Command(BaseCommand):
                 period_key=f"{user.pk}:{day.isoformat()}",
                 value=alert.threshold + Decimal("0.37") * (number + 1),
             )
-            self._stamp([row], "created_at", [self.now - timedelta(days=number * 6 + 1)])
+            self._stamp(
+                OpenAIAlertEvent,
+                "created_at",
+                [(row.pk, self.now - timedelta(days=number * 6 + 1))],
+            )
