@@ -14,9 +14,9 @@ from billing.services import (
     record_transaction,
     refund_charge,
 )
+from core.testing import require_service
+from cvdoc.document import empty_cv
 from cvs import services as cv_services
-from cvs.document import empty_cv
-from fitmycv.testing import require_service
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from accounts.models import User
 from ai.models import OpenAIUsage
 from billing import services as billing_services
 from billing.models import CreditBalance, CreditTransaction, TransactionType
-from fitmycv.seed import seed_all
 from staff import dashboards
 from staff.dashboards import Period
 from staff.management.commands.seed_dashboards_demo import DEMO_DOMAIN, Command
+from staff.seed import seed_all
 from telemetry.models import Feedback, TelemetryEvent
 
 pytestmark = pytest.mark.django_db
