@@ -164,7 +164,7 @@ LEDGER_MARKERS = frozenset({"refunded", "stripe_invoice_id"})
 DETACHABLE_LINKS = frozenset({"task", "cv", "related_transaction"})
 
 
-class CreditTransactionQuerySet(models.QuerySet):
+class CreditTransactionQuerySet(models.QuerySet["CreditTransaction"]):
     def update(self, **kwargs: Any) -> int:
         for name, value in kwargs.items():
             if name not in LEDGER_MARKERS and not (name in DETACHABLE_LINKS and value is None):

@@ -59,7 +59,7 @@ def _call(request: Callable[..., Any], *args: Any) -> Any:
         ) from None
 
 
-def _plain(obj: Any) -> StripeData:
+def _plain(obj: stripe.StripeObject) -> StripeData:
     return obj.to_dict()
 
 
