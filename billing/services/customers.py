@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from billing.services.ledger import lock_balance
 from billing.stripe_api import StripeData
 
 if TYPE_CHECKING:
@@ -50,3 +51,15 @@ def remember_customer(user: User, obj: StripeData) -> None:
         logger.warning("Stripe customer %s already belongs to another user", customer)
         return
     user.stripe_customer_id = customer
+
+
+def lock_payer(obj: StripeData) -> User | None:
+    """The user `obj` belongs to, their balance locked and their Stripe customer kept, or
+    None (logged). Every payment path locks the same way, so events for one user queue."""
+    user = user_for_stripe(obj)
+    if user is None:
+        logger.warning("Stripe %s %s has no known user", obj.get("object"), obj.get("id"))
+        return None
+    lock_balance(user.pk)
+    remember_customer(user, obj)
+    return user

@@ -17,7 +17,7 @@ from django.db.models import Sum
 from billing import notify, stripe_api
 from billing.models import CreditTransaction, PromoCode, TransactionType
 from billing.services.checkout import CREDIT_PURCHASE, format_money
-from billing.services.customers import remember_customer, user_for_stripe
+from billing.services.customers import lock_payer, user_for_stripe
 from billing.services.ledger import lock_balance, record_transaction
 from billing.services.plans import active_subscription, reset_feature_counters
 from billing.services.promos import PromoCodeError, consume_promo
@@ -92,12 +92,9 @@ def grant_purchase(
 def fulfil_checkout_session(session: StripeData) -> CreditTransaction | None:
     """Act on a Checkout Session as Stripe reports it now (re-fetched by the caller): grant a
     paid pack, or sync the subscription it started. Safe to call any number of times."""
-    user = user_for_stripe(session)
+    user = lock_payer(session)
     if user is None:
-        logger.warning("Checkout session %s has no known user", session.get("id"))
         return None
-    lock_balance(user.pk)
-    remember_customer(user, session)
     metadata = session.get("metadata") or {}
     paid = session.get("payment_status") in PAID_SESSION_STATUSES
     if session.get("mode") == "subscription":

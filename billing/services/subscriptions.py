@@ -11,8 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import BillingPeriod, Subscription, SubscriptionPlan, SubscriptionStatus
-from billing.services.customers import remember_customer, user_for_stripe
-from billing.services.ledger import lock_balance
+from billing.services.customers import lock_payer
 from billing.services.plans import (
     ACTIVE_SUBSCRIPTION_STATUSES,
     LOCAL_PERIOD,
@@ -50,12 +49,9 @@ def sync_subscription(stripe_sub: StripeData) -> Subscription | None:
     A canceled subscription puts the user back on the free plan, unless it is not the one
     we know (the old subscription of a plan switch).
     """
-    user = user_for_stripe(stripe_sub)
+    user = lock_payer(stripe_sub)
     if user is None:
-        logger.warning("Subscription %s has no known user", stripe_sub.get("id"))
         return None
-    lock_balance(user.pk)
-    remember_customer(user, stripe_sub)
     items = (stripe_sub.get("items") or {}).get("data") or [{}]
     item = items[0]
     price = item.get("price") or {}
