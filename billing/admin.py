@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from types import GenericAlias
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -29,14 +31,25 @@ from billing.models import (
 )
 from billing.services import grant_credits
 
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin, TabularInline
+else:
+    # django-stubs types the admin classes as generic over their model; Django's are not
+    # subscriptable at run time (django_stubs_ext is a development requirement only).
+    class ModelAdmin(admin.ModelAdmin):
+        __class_getitem__ = classmethod(GenericAlias)
 
-class FeatureLimitInline(admin.TabularInline):
+    class TabularInline(admin.TabularInline):
+        __class_getitem__ = classmethod(GenericAlias)
+
+
+class FeatureLimitInline(TabularInline[SubscriptionPlanFeatureLimit, SubscriptionPlan]):
     model = SubscriptionPlanFeatureLimit
     extra = 0
 
 
 @admin.register(SubscriptionPlan)
-class SubscriptionPlanAdmin(admin.ModelAdmin):
+class SubscriptionPlanAdmin(ModelAdmin[SubscriptionPlan]):
     list_display = ["name", "tier", "price_monthly", "price_yearly", "is_popular", "is_active"]
     list_filter = ["is_active", "is_popular"]
     search_fields = ["name"]
@@ -44,13 +57,13 @@ class SubscriptionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubscriptionPlanFeatureLimit)
-class SubscriptionPlanFeatureLimitAdmin(admin.ModelAdmin):
+class SubscriptionPlanFeatureLimitAdmin(ModelAdmin[SubscriptionPlanFeatureLimit]):
     list_display = ["plan", "feature_name", "is_enabled", "usage_limit"]
     list_filter = ["plan", "feature_name", "is_enabled"]
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ModelAdmin[Subscription]):
     list_display = ["user", "plan", "status", "billing_period", "current_period_end"]
     list_filter = ["status", "plan", "billing_period", "cancel_at_period_end"]
     search_fields = ["user__email", "stripe_subscription_id"]
@@ -58,7 +71,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditBalance)
-class CreditBalanceAdmin(admin.ModelAdmin):
+class CreditBalanceAdmin(ModelAdmin[CreditBalance]):
     # The balance is the sum of the ledger: staff grant credits through the ledger, not here.
     list_display = ["user", "balance", "total_purchased", "total_used", "disputed", "updated_at"]
     list_filter = ["disputed"]
@@ -85,7 +98,9 @@ class CreditBalanceAdmin(admin.ModelAdmin):
         return [grant, *super().get_urls()]
 
     @admin.action(description="Grant credits to the selected users…")
-    def grant_credits_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def grant_credits_action(
+        self, request: HttpRequest, queryset: QuerySet[CreditBalance]
+    ) -> HttpResponse:
         emails = "\n".join(queryset.values_list("user__email", flat=True))
         url = reverse("admin:billing_creditbalance_grant")
         request.session["billing_grant_emails"] = emails
@@ -94,7 +109,8 @@ class CreditBalanceAdmin(admin.ModelAdmin):
     def grant_credits_view(self, request: HttpRequest) -> HttpResponse:
         """Add credits to accounts; each grant is a ledger row with the reason and the
         staff member, keyed by the form's token so a double submit grants once."""
-        if not request.user.has_perm("billing.add_credittransaction"):
+        staff = request.user
+        if not staff.is_authenticated or not staff.has_perm("billing.add_credittransaction"):
             raise PermissionDenied
         if request.method == "POST":
             form = GrantCreditsForm(request.POST)
@@ -107,7 +123,7 @@ class CreditBalanceAdmin(admin.ModelAdmin):
                         type=TransactionType.ADMIN_GRANT,
                         key=f"admin-grant:{data['token']}:{user.pk}",
                         reason=data["reason"],
-                        by=request.user,
+                        by=staff,
                     )
                 self.message_user(
                     request,
@@ -132,7 +148,7 @@ class CreditBalanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditTransaction)
-class CreditTransactionAdmin(admin.ModelAdmin):
+class CreditTransactionAdmin(ModelAdmin[CreditTransaction]):
     list_display = ["user", "type", "amount", "feature_name", "refunded", "created_at"]
     list_filter = ["type", "feature_name", "refunded", "created_at"]
     search_fields = ["user__email", "key", "stripe_payment_intent_id", "stripe_invoice_id"]
@@ -147,14 +163,14 @@ class CreditTransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditPack)
-class CreditPackAdmin(admin.ModelAdmin):
+class CreditPackAdmin(ModelAdmin[CreditPack]):
     list_display = ["name", "credit_amount", "price", "price_currency", "is_active"]
     list_filter = ["is_active", "price_currency"]
     search_fields = ["name"]
 
 
 @admin.register(FeatureUsageCounter)
-class FeatureUsageCounterAdmin(admin.ModelAdmin):
+class FeatureUsageCounterAdmin(ModelAdmin[FeatureUsageCounter]):
     list_display = ["user", "feature_name", "count", "period_start", "period_end"]
     list_filter = ["feature_name"]
     search_fields = ["user__email"]
@@ -162,7 +178,7 @@ class FeatureUsageCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(StripeWebhookLog)
-class StripeWebhookLogAdmin(admin.ModelAdmin):
+class StripeWebhookLogAdmin(ModelAdmin[StripeWebhookLog]):
     list_display = ["event_id", "event_type", "processed", "error", "created_at"]
     list_filter = ["event_type", "processed"]
     search_fields = ["event_id"]
@@ -170,21 +186,21 @@ class StripeWebhookLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ModelAdmin[Referral]):
     list_display = ["referrer", "referred", "status", "rewarded_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["referrer__email", "referred__email"]
     raw_id_fields = ["referrer", "referred"]
 
 
-class PromoRedemptionInline(admin.TabularInline):
+class PromoRedemptionInline(TabularInline[PromoRedemption, PromoCode]):
     model = PromoRedemption
     raw_id_fields = ["user"]
     extra = 0
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(admin.ModelAdmin):
+class PromoCodeAdmin(ModelAdmin[PromoCode]):
     list_display = ["code", "kind", "credits", "percent_off", "uses_count", "max_uses", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code"]
@@ -193,14 +209,14 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromoRedemption)
-class PromoRedemptionAdmin(admin.ModelAdmin):
+class PromoRedemptionAdmin(ModelAdmin[PromoRedemption]):
     list_display = ["promo_code", "user", "created_at"]
     search_fields = ["promo_code__code", "user__email"]
     raw_id_fields = ["promo_code", "user"]
 
 
 @admin.register(QuotaCharge)
-class QuotaChargeAdmin(admin.ModelAdmin):
+class QuotaChargeAdmin(ModelAdmin[QuotaCharge]):
     list_display = ["user", "feature_name", "period_start", "released", "created_at"]
     list_filter = ["feature_name", "released"]
     search_fields = ["user__email", "key"]
@@ -211,7 +227,7 @@ class QuotaChargeAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignupFingerprint)
-class SignupFingerprintAdmin(admin.ModelAdmin):
+class SignupFingerprintAdmin(ModelAdmin[SignupFingerprint]):
     list_display = ["email_hash", "user", "created_at"]
     search_fields = ["email_hash", "user__email"]
     raw_id_fields = ["user"]

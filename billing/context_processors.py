@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -15,7 +16,7 @@ class CreditSummary:
         self._user_id = user_id
 
     @cached_property
-    def _row(self) -> dict[str, Any]:
+    def _row(self) -> Mapping[str, Any]:
         row = CreditBalance.objects.filter(user_id=self._user_id).values("balance", "disputed")
         return row.first() or {"balance": 0, "disputed": False}
 

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from billing.models import BillingPeriod
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_STAFF_GRANT = 10_000
 
@@ -39,7 +44,7 @@ class GrantCreditsForm(forms.Form):
 
     def clean_emails(self) -> list[User]:
         emails = {e.strip().lower() for e in self.cleaned_data["emails"].splitlines() if e.strip()}
-        users = list(User.objects.filter(email__in=emails).order_by("email"))
+        users = list(get_user_model().objects.filter(email__in=emails).order_by("email"))
         missing = emails - {u.email for u in users}
         if missing:
             raise forms.ValidationError(

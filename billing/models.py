@@ -168,7 +168,7 @@ DETACHABLE_LINKS = frozenset({"task", "cv", "related_transaction"})
 LEDGER_ERASURE_SETTING = "fitmycv.ledger_erasure"
 
 
-class CreditTransactionQuerySet(models.QuerySet):
+class CreditTransactionQuerySet(models.QuerySet["CreditTransaction"]):
     def update(self, **kwargs: Any) -> int:
         for name, value in kwargs.items():
             if name not in LEDGER_MARKERS and not (name in DETACHABLE_LINKS and value is None):

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import stripe
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +59,7 @@ def _call(request: Callable[..., Any], *args: Any) -> Any:
         ) from None
 
 
-def _plain(obj: Any) -> StripeData:
+def _plain(obj: stripe.StripeObject) -> StripeData:
     return obj.to_dict()
 
 
@@ -163,7 +165,7 @@ def get_or_create_customer(user: User) -> str:
         # One customer per user even if two checkouts start at once.
         {"idempotency_key": f"customer:{user.pk}"},
     )
-    User.objects.filter(pk=user.pk, stripe_customer_id__isnull=True).update(
+    get_user_model().objects.filter(pk=user.pk, stripe_customer_id__isnull=True).update(
         stripe_customer_id=customer.id
     )
     user.stripe_customer_id = customer.id

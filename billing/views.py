@@ -50,7 +50,7 @@ def _absolute(name: str) -> str:
 
 
 def _pack_rows(packs: list[CreditPack], percent_off: int) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pack in packs:
         price = (pack.price * (100 - percent_off) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
         per_credit = (price / pack.credit_amount).quantize(CENT, rounding=ROUND_HALF_UP)

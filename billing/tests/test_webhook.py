@@ -265,7 +265,7 @@ def test_a_crash_in_the_handler_rolls_back_and_the_replay_succeeds(client, alice
     purchase = fake_stripe.pack_purchase(alice, credits=50)
     event = fake_stripe.event("checkout.session.completed", purchase["session"]["id"])
     with mock.patch(
-        "billing.services.reward_referral_if_first_payment",
+        "billing.services.fulfilment.reward_referral_if_first_payment",
         autospec=True,
         side_effect=RuntimeError("the database went away mid-grant"),
     ):

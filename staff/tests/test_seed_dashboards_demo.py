@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import pytest
 from django.core.management.base import CommandError
 from django.db.models import Sum
@@ -62,7 +64,11 @@ def ledger_spy(monkeypatch) -> dict[int, dict[str, object]]:
             recorded[row.pk] = _ledger_values(row)
         return row, created
 
-    monkeypatch.setattr(billing_services, "record_transaction", spy)
+    # Every billing module that records ledger rows looks the function up in its own namespace.
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if name.startswith("billing.services") and hasattr(module, "record_transaction"):
+            monkeypatch.setattr(module, "record_transaction", spy)
     return recorded
 
 

@@ -429,14 +429,10 @@ class Command(BaseCommand):
         self._event(user, events.TASK_FAILED, at, status="error", error=error)
 
     def _buy(self, user: User, pack: CreditPack, at: datetime) -> None:
+        payment_ref = f"pi_{self._key(user).replace(':', '_')}"
+        paid = {"currency": "eur", "metadata": {"credits": pack.credit_amount, "pack_id": pack.pk}}
         _row, created = billing.grant_purchase(
-            user,
-            credits=pack.credit_amount,
-            payment_ref=f"pi_{self._key(user).replace(':', '_')}",
-            amount_paid=int(pack.price * 100),
-            currency="eur",
-            pack_id=str(pack.pk),
-            when=at,
+            user, paid, payment_ref=payment_ref, amount_paid=int(pack.price * 100), when=at
         )
         if created:
             self.event_times.append(at)  # the PURCHASE event grant_purchase recorded
