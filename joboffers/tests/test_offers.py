@@ -16,12 +16,7 @@ pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JOB_TEXT = (
-    Path(__file__).resolve().parents[2]
-    / "ai"
-    / "tests"
-    / "fixtures"
-    / "jobs"
-    / "backend-eng.txt"
+    Path(__file__).resolve().parents[2] / "ai" / "tests" / "fixtures" / "jobs" / "backend-eng.txt"
 ).read_text()
 
 
