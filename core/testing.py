@@ -38,7 +38,7 @@ def postgres_available() -> bool:
     return True
 
 
-def run_in_threads(target: Callable[[], None], count: int) -> None:
+def run_in_threads(target: Callable[[], object], count: int) -> None:
     """Run `target` in `count` threads released together by a barrier (a double click, a
     race); fail on any thread's exception. Each thread closes its own database connection.
 
