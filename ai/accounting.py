@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import uuid
 from collections.abc import Iterable
@@ -122,7 +123,7 @@ def record_ai_call(
 
 def _add_to_daily_usage(call: OpenAICall, *, day: datetime.date) -> None:
     key = {"user_id": call.user_id, "feature_name": call.feature_name, "model": call.model}
-    amounts = {
+    amounts: dict[str, int | Decimal] = {
         "prompt_tokens": call.prompt_tokens,
         "cached_tokens": call.cached_tokens,
         "completion_tokens": call.completion_tokens,
@@ -175,7 +176,7 @@ def check_cost_alerts(
                 )
         except IntegrityError:
             continue  # a concurrent call fired it first
-        transaction.on_commit(lambda event=event: notify_staff_cost_alert(event))
+        transaction.on_commit(functools.partial(notify_staff_cost_alert, event))
         fired.append(event)
     return fired
 

@@ -6,7 +6,7 @@ from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIPricing, 
 
 
 @admin.register(OpenAIUsage)
-class OpenAIUsageAdmin(admin.ModelAdmin):
+class OpenAIUsageAdmin(admin.ModelAdmin[OpenAIUsage]):
     list_display = ["date", "user", "feature_name", "model", "calls_count", "total_tokens"]
     list_display += ["estimated_cost"]
     list_filter = ["feature_name", "model", "date"]
@@ -16,7 +16,7 @@ class OpenAIUsageAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpenAICall)
-class OpenAICallAdmin(admin.ModelAdmin):
+class OpenAICallAdmin(admin.ModelAdmin[OpenAICall]):
     list_display = ["created_at", "user", "feature_name", "model", "total_tokens", "estimated_cost"]
     list_display += ["duration_ms"]
     list_filter = ["feature_name", "model"]
@@ -26,14 +26,14 @@ class OpenAICallAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpenAIPricing)
-class OpenAIPricingAdmin(admin.ModelAdmin):
+class OpenAIPricingAdmin(admin.ModelAdmin[OpenAIPricing]):
     list_display = ["model_name", "input_price_per_mtok", "output_price_per_mtok"]
     list_display += ["cache_price_per_mtok", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["model_name"]
 
 
-class OpenAIAlertEventInline(admin.TabularInline):
+class OpenAIAlertEventInline(admin.TabularInline[OpenAIAlertEvent, OpenAIAlert]):
     model = OpenAIAlertEvent
     readonly_fields = ["user", "period_key", "value", "created_at"]
     extra = 0
@@ -41,7 +41,7 @@ class OpenAIAlertEventInline(admin.TabularInline):
 
 
 @admin.register(OpenAIAlert)
-class OpenAIAlertAdmin(admin.ModelAdmin):
+class OpenAIAlertAdmin(admin.ModelAdmin[OpenAIAlert]):
     list_display = ["name", "type", "threshold", "feature_name", "enabled"]
     list_filter = ["type", "enabled"]
     search_fields = ["name", "feature_name"]
@@ -49,7 +49,7 @@ class OpenAIAlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpenAIAlertEvent)
-class OpenAIAlertEventAdmin(admin.ModelAdmin):
+class OpenAIAlertEventAdmin(admin.ModelAdmin[OpenAIAlertEvent]):
     list_display = ["alert", "user", "period_key", "value", "created_at"]
     list_filter = ["alert"]
     search_fields = ["period_key", "user__email"]

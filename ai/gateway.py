@@ -63,6 +63,7 @@ from cvdoc.document import CvValidationError, cv_json_schema, normalize_cv
 logger = logging.getLogger(__name__)
 
 Out = TypeVar("Out", bound=BaseModel)
+T = TypeVar("T")
 Change = dict[str, Any]
 
 DEFAULT_TIMEOUT_SECONDS = 90.0
@@ -194,8 +195,8 @@ def tailor_cv(
     if _engine() == "offline":
         from ai.offline import tailor
 
-        result = _offline("cv_adaptation", ctx, lambda: tailor.tailor_cv(cv, offer))
-        return TailorOutcome(cv=result.cv, changes=list(result.changes), rounds=0)
+        tailored = _offline("cv_adaptation", ctx, lambda: tailor.tailor_cv(cv, offer))
+        return TailorOutcome(cv=tailored.cv, changes=list(tailored.changes), rounds=0)
 
     source = copy.deepcopy(cv)
     masked, vault = mask_cv(source)
@@ -335,7 +336,10 @@ def translate_cv(cv: dict[str, Any], target_language: str, *, ctx: AIContext) ->
     """The CV translated into `target_language` (fr, en, de or es), facts unchanged."""
     if _engine() == "offline":
         translate = _offline_function("translate", "translate_cv")
-        return _offline("translate_cv", ctx, lambda: translate(cv, target_language))
+        translated: dict[str, Any] = _offline(
+            "translate_cv", ctx, lambda: translate(cv, target_language)
+        )
+        return translated
     if target_language not in LANGUAGE_NAMES:
         raise AIError(f"unsupported target language {target_language!r}")
     source = copy.deepcopy(cv)
@@ -402,11 +406,12 @@ def example_cv(
         raise ValueError("give exactly one of job_title or offer")
     if _engine() == "offline":
         example = _offline_function("examples", "example_cv")
-        return _offline(
+        template: dict[str, Any] = _offline(
             "create_template_cv",
             ctx,
             lambda: example(job_title=job_title, offer=offer, language=language),
         )
+        return template
     if language not in LANGUAGE_NAMES:
         raise AIError(f"unsupported language {language!r}")
     if offer is not None:
@@ -490,7 +495,9 @@ def _prepare(
     )
 
 
-def _complete(call: _Call, ctx: AIContext, cancel_check: Callable[[], bool] | None) -> Any:
+def _complete(
+    call: _Call, ctx: AIContext, cancel_check: Callable[[], bool] | None
+) -> openai_api.CompletionResult:
     return openai_api.complete_json(
         model=call.model,
         messages=call.messages,
@@ -574,7 +581,7 @@ def _ask_parallel(calls: list[_Call], ctx: AIContext) -> list[openai_api.Complet
     return [results[i] for i in range(len(calls))]
 
 
-def _offline(feature: str, ctx: AIContext, run: Callable[[], Any]) -> Any:
+def _offline(feature: str, ctx: AIContext, run: Callable[[], T]) -> T:
     _check_cancel(ctx)
     started = time.monotonic()
     value = run()
@@ -596,9 +603,10 @@ def _offline_function(module: str, name: str) -> Callable[..., Any]:
     """`ai.offline.<module>.<name>`, or AIUnavailableOffline if the engine lacks it."""
     try:
         imported = __import__(f"ai.offline.{module}", fromlist=[name])
-        return getattr(imported, name)
+        function: Callable[..., Any] = getattr(imported, name)
     except (ImportError, AttributeError):
         raise AIUnavailableOffline(f"{name} is not available offline") from None
+    return function
 
 
 def _check_cancel(ctx: AIContext) -> None:
@@ -1156,7 +1164,8 @@ def _revert_invented_leaves(source: dict[str, Any], result: dict[str, Any]) -> d
         return new
 
     logger.info("translation guard reverted texts with facts absent from the source")
-    return walk(source, result)
+    reverted: dict[str, Any] = walk(source, result)
+    return reverted
 
 
 def _fictional(cv: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
@@ -321,16 +321,16 @@ def _map_status_error(exc: openai.APIStatusError) -> AIError:
     return AIError(detail)
 
 
-def _retry_delay(failures: int, headers: Any) -> float:
+def _retry_delay(failures: int, headers: Mapping[str, str]) -> float:
     hinted = _retry_after_seconds(headers)
     if hinted is not None:
         return min(hinted, RETRY_AFTER_CAP_SECONDS)
-    backoff = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (failures - 1))
+    backoff = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1))
     # Jitter spreads the retries of parallel batches that failed together.
     return backoff + random.uniform(0, BACKOFF_BASE_SECONDS)
 
 
-def _retry_after_seconds(headers: Any) -> float | None:
+def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     milliseconds = headers.get("retry-after-ms")
     if milliseconds:
         try:

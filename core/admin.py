@@ -4,18 +4,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from core.config import SETTINGS, parse_value
 from core.models import Setting, Submission
 
 
-class SettingForm(forms.ModelForm):
+class SettingForm(forms.ModelForm[Setting]):
     class Meta:
         model = Setting
         fields = ["name", "value", "category", "description"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         name, value = cleaned.get("name"), cleaned.get("value")
         if name and name not in SETTINGS:
             self.add_error("name", f"Unknown setting {name!r}")
@@ -27,13 +29,13 @@ class SettingForm(forms.ModelForm):
         return cleaned
 
 
-class SettingValueForm(forms.ModelForm):
+class SettingValueForm(forms.ModelForm[Setting]):
     class Meta:
         model = Setting
         fields = ["value"]
 
     def clean_value(self) -> str:
-        value = self.cleaned_data["value"]
+        value: str = self.cleaned_data["value"]
         try:
             parse_value(self.instance.name, value)
         except (KeyError, ValueError) as exc:
@@ -42,7 +44,7 @@ class SettingValueForm(forms.ModelForm):
 
 
 @admin.register(Setting)
-class SettingAdmin(admin.ModelAdmin):
+class SettingAdmin(admin.ModelAdmin[Setting]):
     form = SettingForm
     list_display = ["name", "value", "category", "updated_at"]
     list_filter = ["category"]
@@ -50,13 +52,15 @@ class SettingAdmin(admin.ModelAdmin):
     list_editable = ["value"]
     ordering = ["category", "name"]
 
-    def get_changelist_form(self, request: Any, **kwargs: Any) -> type[forms.ModelForm]:
+    def get_changelist_form(
+        self, request: HttpRequest, **kwargs: Any
+    ) -> type[forms.ModelForm[Setting]]:
         # Edits from the list go through the same validation as the change form.
         return SettingValueForm
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(admin.ModelAdmin[Submission]):
     """Read-only: which paid forms were sent, for support ("I clicked twice")."""
 
     list_display = ["created_at", "user", "token", "result_url"]
@@ -64,8 +68,8 @@ class SubmissionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["user", "token", "result_url", "created_at"]
 
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Submission | None = None) -> bool:
         return False

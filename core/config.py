@@ -26,7 +26,16 @@ CACHE_KEY = "fitmycv:settings:v1"
 CACHE_SECONDS = 300
 LOCAL_SECONDS = 2.0
 
-_local: dict[str, Any] = {"rows": None, "expires": 0.0}
+
+@dataclass
+class _LocalRows:
+    """This process's copy of the table and when it goes stale (time.monotonic())."""
+
+    rows: dict[str, str] | None = None
+    expires: float = 0.0
+
+
+_local = _LocalRows()
 
 
 @dataclass(frozen=True)
@@ -161,28 +170,28 @@ def parse_value(name: str, raw: str) -> Any:
         raise ValueError(f"{name} must be 1 or 0 (true or false), not {raw!r}")
     if spec.type is int:
         try:
-            value = int(raw.strip())
+            number = int(raw.strip())
         except ValueError:
             raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-        if spec.minimum is not None and value < spec.minimum:
+        if spec.minimum is not None and number < spec.minimum:
             raise ValueError(f"{name} must be at least {spec.minimum}")
-        if spec.maximum is not None and value > spec.maximum:
+        if spec.maximum is not None and number > spec.maximum:
             raise ValueError(f"{name} must be at most {spec.maximum}")
-        return value
+        return number
     if spec.type is list:
         try:
-            value = json.loads(raw)
+            names = json.loads(raw)
         except json.JSONDecodeError:
             raise ValueError(f"{name} must be a JSON list") from None
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
             raise ValueError(f"{name} must be a JSON list of names")
-        return value
-    value = raw.strip()
-    if not value:
+        return names
+    text = raw.strip()
+    if not text:
         raise ValueError(f"{name} cannot be empty")
-    if spec.choices and value not in spec.choices:
+    if spec.choices and text not in spec.choices:
         raise ValueError(f"{name} must be one of {', '.join(spec.choices)}")
-    return value
+    return text
 
 
 def format_value(name: str, value: Any) -> str:
@@ -197,14 +206,13 @@ def format_value(name: str, value: Any) -> str:
 
 def _load_rows() -> dict[str, str]:
     now = time.monotonic()
-    rows = _local["rows"]
-    if rows is not None and now < _local["expires"]:
-        return rows
-    rows = cache.get(CACHE_KEY)
+    if _local.rows is not None and now < _local.expires:
+        return _local.rows
+    rows: dict[str, str] | None = cache.get(CACHE_KEY)
     if rows is None:
         rows = dict(Setting.objects.values_list("name", "value"))
         cache.set(CACHE_KEY, rows, CACHE_SECONDS)
-    _local.update(rows=rows, expires=now + LOCAL_SECONDS)
+    _local.rows, _local.expires = rows, now + LOCAL_SECONDS
     return rows
 
 
@@ -223,13 +231,13 @@ def get_setting(name: str) -> Any:
 
 
 def invalidate_settings_cache() -> None:
-    _local.update(rows=None, expires=0.0)
+    _local.rows, _local.expires = None, 0.0
     cache.delete(CACHE_KEY)
 
 
 def forget_local_settings() -> None:
     """Drop this process's copy (tests, which roll the table back without signals)."""
-    _local.update(rows=None, expires=0.0)
+    _local.rows, _local.expires = None, 0.0
 
 
 @receiver([post_save, post_delete], sender=Setting)

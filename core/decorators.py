@@ -72,7 +72,7 @@ def once_per_submission(view: Callable[..., HttpResponse]) -> Callable[..., Http
                 if first is None:  # released between our insert and this read: never kept
                     return view(request, *args, **kwargs)
                 messages.info(request, _("This was already sent: here is what it started."))
-                response = HttpResponseRedirect(first.result_url)
+                response: HttpResponse = HttpResponseRedirect(first.result_url)
                 response["HX-Trigger"] = QUEUED_TRIGGER
                 return response
             response = view(request, *args, **kwargs)

@@ -92,10 +92,11 @@ def fragment_key(name: str, revision: str, vary_on: list[Any]) -> str:
 
 def _cache_get(key: str) -> str | None:
     try:
-        return cache.get(key)
+        html: str | None = cache.get(key)
     except Exception:  # noqa: BLE001 - any cache outage: render instead
         logger.warning("fragment cache unavailable on read", exc_info=True)
         return None
+    return html
 
 
 def _cache_set(key: str, html: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def require_service(name: str, available: bool) -> None:
@@ -37,14 +37,20 @@ def postgres_available() -> bool:
     return True
 
 
-def run_in_threads(target: Callable[[], None], count: int) -> None:
+def run_in_threads(target: Callable[[], object], count: int) -> None:
     """Run `target` in `count` threads released together by a barrier (a double click, a
     race); fail on any thread's exception. Each thread closes its own database connection.
 
     Real concurrency needs PostgreSQL: SQLite's shared in-memory test database locks whole
     tables ("database table is locked") instead of waiting.
     """
-    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    in_memory = False
+    if connection.vendor == "sqlite":
+        from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
+
+        # `connection` is a proxy; the wrapper behind it is the SQLite one.
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        in_memory = isinstance(wrapper, SQLiteDatabaseWrapper) and wrapper.is_in_memory_db()
     require_service("PostgreSQL (DATABASE_URL) for concurrency tests", not in_memory)
     barrier = threading.Barrier(count)
     errors: list[BaseException] = []

@@ -6,7 +6,7 @@ from jobs.models import BackgroundTask, Upload
 
 
 @admin.register(BackgroundTask)
-class BackgroundTaskAdmin(admin.ModelAdmin):
+class BackgroundTaskAdmin(admin.ModelAdmin[BackgroundTask]):
     list_display = ["title", "type", "status", "progress", "user", "credits_debited", "created_at"]
     list_filter = ["status", "type", "created_at"]
     search_fields = ["id", "title", "user__email", "device_id", "error"]
@@ -16,7 +16,7 @@ class BackgroundTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(admin.ModelAdmin[Upload]):
     list_display = ["name", "user", "size", "created_at"]
     search_fields = ["name", "user__email", "sha256"]
     raw_id_fields = ["user"]

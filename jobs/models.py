@@ -55,7 +55,7 @@ class BackgroundTaskQuerySet(models.QuerySet["BackgroundTask"]):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def transition(
-        self, task_id: object, *, to: str, only_from: tuple[str, ...], **fields: object
+        self, task_id: uuid.UUID | str, *, to: str, only_from: tuple[str, ...], **fields: object
     ) -> bool:
         """Move one task to `to` if (and only if) it is in one of `only_from`.
 

@@ -1328,9 +1328,10 @@ def _parse_languages(lines: list[_Line], cv: dict[str, Any]) -> list[str]:
 def _unknown_languages(text: str, languages: list[dict[str, str]]) -> list[str]:
     """Reads "Wolof – native" (a language the vocabulary lacks, then a level) or gives it back."""
     pairs = [_level_split(segment) for segment in _split_items(text)]
-    if not pairs or None in pairs:
+    read = [pair for pair in pairs if pair is not None]
+    if not pairs or len(read) < len(pairs):
         return [text]
-    languages += [{"name": name, "level": level} for name, level in pairs if name]
+    languages += [{"name": name, "level": level} for name, level in read if name]
     return []
 
 

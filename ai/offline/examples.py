@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from ai.offline import vocabulary
 from ai.offline.facts import as_dict, as_list, today_utc
@@ -67,7 +67,19 @@ SCHOOL = {
     "de": "Beispiel-Universität",
     "es": "Universidad Ejemplo",
 }
-TEXTS = {
+
+
+class _Texts(TypedDict):
+    """The fixed sentences of an example CV in one language."""
+
+    note: str
+    profile: str  # formatted with title and years
+    skills: str  # formatted with skills
+    generic: tuple[str, ...]  # experience lines; "{skills}" in a line is formatted too
+    degree: str
+
+
+TEXTS: dict[str, _Texts] = {
     "en": {
         "note": "Example CV: a fictional person, for illustration only. Replace every detail "
         "with your own.",

@@ -427,8 +427,8 @@ def _skills(blocks: list[_Block]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for category in ("hard_skills", "tools", "methodologies"):
         required = list(found.get((category, False), {}))
-        nice = [name for name in found.get((category, True), {}) if name not in required]
-        result[category] = {"required": required, "nice_to_have": nice}
+        nice_to_have = [n for n in found.get((category, True), {}) if n not in required]
+        result[category] = {"required": required, "nice_to_have": nice_to_have}
     result["soft_skills"] = list(soft)
     return result
 
@@ -577,7 +577,8 @@ def _salary(blocks: list[_Block]) -> dict[str, Any] | None:
             second = _amount(m.group("a2"), bool(m.group("k2"))) if m.group("a2") else None
             if first < 5 or (second is not None and second < first):
                 continue
-            low, high = first, second if second is not None else first
+            low: float | None = first
+            high: float | None = second if second is not None else first
             if second is None and _UP_TO.search(folded[max(0, m.start() - 20) : m.start()]):
                 low = None
             elif second is None and _FROM.search(folded[max(0, m.start() - 20) : m.start()]):

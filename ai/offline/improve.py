@@ -150,7 +150,8 @@ def _category(name: str, wanted: Mapping[str, Any], offer: Mapping[str, Any]) ->
         return known
     # A skill the vocabulary does not know goes where the offer lists it.
     key = fold(name)
-    skills = offer.get("skills") if isinstance(offer.get("skills"), Mapping) else {}
+    listed_skills = offer.get("skills")
+    skills: Mapping[str, Any] = listed_skills if isinstance(listed_skills, Mapping) else {}
     for category in SKILL_CATEGORIES:
         listed = skills.get(category)
         names = _offer_names(listed)

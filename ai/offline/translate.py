@@ -423,8 +423,8 @@ def _title_forms() -> dict[str, tuple[tuple[str, str, str, str], bool]]:
             if feminine:
                 forms.setdefault(fold(feminine), (row, True))
     by_english = {row[0]: row for row in TITLES}
-    for spelling, (english, feminine) in TITLE_SPELLINGS.items():
-        forms.setdefault(spelling, (by_english[english], feminine))
+    for spelling, (english, is_feminine) in TITLE_SPELLINGS.items():
+        forms.setdefault(spelling, (by_english[english], is_feminine))
     return forms
 
 

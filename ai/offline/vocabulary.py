@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 CATEGORIES = ("hard_skills", "tools", "methodologies", "soft_skills")
 
@@ -1406,10 +1407,14 @@ def _atoms(key: str) -> list[str]:
     return atoms
 
 
+# A node of the trie: each atom leads to the next node; the "" key marks the end of a term.
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
 def _trie_pattern(keys: list[str]) -> str:
     # A trie-shaped regex shares prefixes, so one search over the text stays fast with
     # thousands of terms, and greedy optional tails make the longest term win.
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for key in keys:
         node = trie
         for atom in _atoms(key):
@@ -1418,7 +1423,7 @@ def _trie_pattern(keys: list[str]) -> str:
     return _node_pattern(trie)
 
 
-def _node_pattern(node: dict[str, dict]) -> str:
+def _node_pattern(node: _Trie) -> str:
     branches = [atom + _node_pattern(child) for atom, child in sorted(node.items()) if atom]
     if not branches:
         return ""

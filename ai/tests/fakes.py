@@ -79,12 +79,20 @@ def sample_from_schema(schema: dict[str, Any]) -> Any:
         return sample_from_schema(variants[0])
     if "enum" in schema:
         return schema["enum"][0]
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = "null" if "null" in kind else kind[0]
+    declared = schema.get("type")
+    kind: str | None = (
+        ("null" if "null" in declared else declared[0]) if isinstance(declared, list) else declared
+    )
     if kind == "object":
         return {k: sample_from_schema(v) for k, v in schema.get("properties", {}).items()}
-    return {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
+    empty: dict[str | None, Any] = {
+        "array": [],
+        "string": "",
+        "integer": 0,
+        "number": 0,
+        "boolean": False,
+    }
+    return empty.get(kind)
 
 
 def auto_answer(request: dict[str, Any]) -> dict[str, Any]:
@@ -128,6 +136,7 @@ class FakeOpenAIServer:
         """The base URL to give the SDK (`OPENAI_BASE_URL`)."""
         assert self._server is not None, "the server is not started"
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str), "bound to an IP address"
         return f"http://{host}:{port}/v1"
 
     def enqueue(

@@ -63,7 +63,9 @@ def ctx(alice: Any) -> AIContext:
     return AIContext(user_id=alice.id, ui_language="fr")
 
 
-def by_schema(answers: dict[str, Answer | dict[str, Any]]) -> Callable[[dict], dict]:
+def by_schema(
+    answers: dict[str, Answer | dict[str, Any]],
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A fake-server responder answering each request according to its output schema name."""
 
     def respond(request: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +214,7 @@ def test_it_extracts_a_job_offer_with_the_model_from_settings(
 def test_it_says_when_a_text_is_not_a_job_offer(
     fake_openai: FakeOpenAIServer, ctx: AIContext
 ) -> None:
-    empty_skills = {"required": [], "nice_to_have": []}
+    empty_skills: dict[str, list[str]] = {"required": [], "nice_to_have": []}
     fake_openai.enqueue_json(
         offer_answer(
             title=None,
@@ -380,7 +382,8 @@ def test_the_guard_rejects_a_summary_with_invented_figures(
 def test_section_batches_run_in_parallel(
     fake_openai: FakeOpenAIServer, cv: dict[str, Any], ctx: AIContext
 ) -> None:
-    classify = {"experiences": []}  # keep both: 2 experience calls + 1 skills call in round 2
+    # Keep both: 2 experience calls + 1 skills call in round 2.
+    classify: dict[str, list[Any]] = {"experiences": []}
     use(fake_openai, tailor_answers(TailorClassifyOut=classify), delay=0.3)
 
     outcome = gateway.tailor_cv(cv, SAMPLE_OFFER, ctx=ctx)
@@ -493,7 +496,7 @@ def test_translation_keeps_every_item_and_every_fixed_fact(
     fake_openai: FakeOpenAIServer, cv: dict[str, Any], ctx: AIContext
 ) -> None:
     def translate(request: dict[str, Any]) -> dict[str, Any]:
-        sent = json.loads(request["messages"][1]["content"].removeprefix("CV:\n"))
+        sent: dict[str, Any] = json.loads(request["messages"][1]["content"].removeprefix("CV:\n"))
         sent["experience"] = sent["experience"][:1]  # one experience dropped
         sent["experience"][0]["company"] = "Google"  # an employer changed
         sent["experience"][0]["title"] = "Développeuse backend"

@@ -18,7 +18,10 @@ EVIDENCE_LINE = re.compile(r'^(?P<path>[\w.\[\]]+): "(?P<quote>.*)"$', re.DOTALL
 
 
 def load_cv(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "cvs" / f"{name}.cv.json").read_text(encoding="utf-8"))
+    cv: dict[str, Any] = json.loads(
+        (FIXTURES / "cvs" / f"{name}.cv.json").read_text(encoding="utf-8")
+    )
+    return cv
 
 
 def load_offer(name: str) -> dict[str, Any]:
@@ -78,18 +81,18 @@ def resolve(cv: dict[str, Any], path: str) -> Any:
         ({"technical_skills": "high", "experience": True, "education": float("nan")}, 0),
     ],
 )  # fmt: skip
-def test_it_weighs_the_breakdown_with_fixed_weights(breakdown: dict[str, Any], total: int):
+def test_it_weighs_the_breakdown_with_fixed_weights(breakdown: dict[str, Any], total: int) -> None:
     assert weighted_total(breakdown) == total
 
 
-def test_it_recomputes_the_total_from_the_breakdown():
+def test_it_recomputes_the_total_from_the_breakdown() -> None:
     result = score_match(load_cv("backend-engineer"), load_offer("backend-eng"), today=TODAY)
 
     assert result["match_score"] == weighted_total(result["score_breakdown"])
     assert all(0 <= value <= 100 for value in result["score_breakdown"].values())
 
 
-def test_it_ranks_the_fitting_cv_and_offer_first():
+def test_it_ranks_the_fitting_cv_and_offer_first() -> None:
     backend_cv, sample_cv = load_cv("backend-engineer"), load_cv("sample-resume")
     backend, product = load_offer("backend-eng"), load_offer("product-manager")
 
@@ -98,7 +101,7 @@ def test_it_ranks_the_fitting_cv_and_offer_first():
     assert fit > score_match(sample_cv, backend, today=TODAY)["match_score"] + 20
 
 
-def test_it_matches_skills_through_synonyms_and_implications():
+def test_it_matches_skills_through_synonyms_and_implications() -> None:
     result = score_match(load_cv("backend-engineer"), load_offer("backend-eng"), today=TODAY)
 
     assert {"Python", "PostgreSQL", "Amazon RDS", "CI/CD", "Containerization"} <= set(
@@ -108,7 +111,7 @@ def test_it_matches_skills_through_synonyms_and_implications():
     assert not set(result["matching_skills"]) & set(result["missing_skills"])
 
 
-def test_its_evidence_quotes_the_cv_where_it_says_so():
+def test_its_evidence_quotes_the_cv_where_it_says_so() -> None:
     cv = load_cv("backend-engineer")
     result = score_match(cv, load_offer("backend-eng"), today=TODAY)
     quoted = 0
@@ -130,7 +133,7 @@ def test_its_evidence_quotes_the_cv_where_it_says_so():
     ]
 
 
-def test_it_matches_offer_skills_outside_the_vocabulary_by_their_words():
+def test_it_matches_offer_skills_outside_the_vocabulary_by_their_words() -> None:
     offer = offer_with(
         skills={
             **offer_with()["skills"],
@@ -150,7 +153,7 @@ def test_it_matches_offer_skills_outside_the_vocabulary_by_their_words():
     ]
 
 
-def test_it_counts_years_from_experience_dates():
+def test_it_counts_years_from_experience_dates() -> None:
     offer = offer_with(experience={"min_years": 10, "max_years": None, "level": "senior"})
     short = cv_with(
         experience=[{"title": "Backend Engineer", "company": "A", "start_date": "2023-06",
@@ -174,7 +177,7 @@ def test_it_counts_years_from_experience_dates():
     assert score_match(long, offer, today=TODAY)["score_breakdown"]["experience"] == 94
 
 
-def test_it_compares_degree_levels_and_fields():
+def test_it_compares_degree_levels_and_fields() -> None:
     master = cv_with(
         education=[
             {
@@ -205,7 +208,7 @@ def test_it_compares_degree_levels_and_fields():
     assert below["suggestions"][0]["title"] == "Show the degree the offer asks for"
 
 
-def test_it_never_suggests_improving_a_native_or_c2_language():
+def test_it_never_suggests_improving_a_native_or_c2_language() -> None:
     offer = offer_with(
         languages=[{"language": "English", "level": "Native", "requirement": "required"}]
     )
@@ -214,7 +217,7 @@ def test_it_never_suggests_improving_a_native_or_c2_language():
         assert score_match(cv, offer, today=TODAY)["suggestions"] == []
 
 
-def test_it_suggests_stating_a_language_level_below_the_offer():
+def test_it_suggests_stating_a_language_level_below_the_offer() -> None:
     offer = offer_with(
         languages=[{"language": "Spanish", "level": "C1", "requirement": "required"}]
     )
@@ -226,7 +229,7 @@ def test_it_suggests_stating_a_language_level_below_the_offer():
     assert "Votre CV indique B1." in suggestion["suggestion"]
 
 
-def test_it_suggests_only_real_gaps_and_never_claims_a_skill():
+def test_it_suggests_only_real_gaps_and_never_claims_a_skill() -> None:
     offer = offer_with(
         skills={
             **offer_with()["skills"],
@@ -245,7 +248,7 @@ def test_it_suggests_only_real_gaps_and_never_claims_a_skill():
     assert first["priority"] == "high"
 
 
-def test_its_suggestions_follow_the_contract():
+def test_its_suggestions_follow_the_contract() -> None:
     for job in ("backend-eng", "product-manager", "fr-fullstack", "de-data-engineer"):
         for cv_name in ("backend-engineer", "sample-resume"):
             result = score_match(load_cv(cv_name), load_offer(job), today=TODAY)
@@ -260,7 +263,7 @@ def test_its_suggestions_follow_the_contract():
             assert impacts == sorted(impacts, reverse=True)
 
 
-def test_its_impact_is_the_score_gained_by_closing_the_gap():
+def test_its_impact_is_the_score_gained_by_closing_the_gap() -> None:
     offer = offer_with(
         skills={**offer_with()["skills"], "tools": {"required": ["Docker", "Kafka"],
                                                     "nice_to_have": []}}
@@ -278,7 +281,7 @@ def test_its_impact_is_the_score_gained_by_closing_the_gap():
     assert before["suggestions"][0]["impact"] == f"+{gained} points"
 
 
-def test_it_gives_the_same_answer_every_time():
+def test_it_gives_the_same_answer_every_time() -> None:
     cv, offer = load_cv("backend-engineer"), load_offer("de-data-engineer")
     first = score_match(cv, offer, today=TODAY)
 
@@ -296,7 +299,9 @@ def test_it_gives_the_same_answer_every_time():
          offer_with(languages=[{"language": "Klingon", "level": "C1"}])),
     ],
 )  # fmt: skip
-def test_it_scores_partial_documents_without_failing(cv: dict, offer: dict):
+def test_it_scores_partial_documents_without_failing(
+    cv: dict[str, Any], offer: dict[str, Any]
+) -> None:
     result = score_match(cv, offer, today=TODAY)
 
     assert 0 <= result["match_score"] <= 100

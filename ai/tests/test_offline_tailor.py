@@ -19,7 +19,10 @@ SKILL_CATEGORIES = ("hard_skills", "tools", "methodologies", "soft_skills")
 
 
 def load_cv(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / "cvs" / f"{name}.cv.json").read_text(encoding="utf-8"))
+    cv: dict[str, Any] = json.loads(
+        (FIXTURES / "cvs" / f"{name}.cv.json").read_text(encoding="utf-8")
+    )
+    return cv
 
 
 def load_offer(name: str) -> dict[str, Any]:
@@ -27,7 +30,7 @@ def load_offer(name: str) -> dict[str, Any]:
 
 
 def name_of(item: Any) -> str:
-    return item["name"] if isinstance(item, dict) else item
+    return str(item["name"] if isinstance(item, dict) else item)
 
 
 def job_key(job: dict[str, Any]) -> tuple[str, str, str]:
@@ -43,7 +46,9 @@ def removed_indexes(changes: list[dict[str, Any]], path: str) -> dict[int, Any]:
     }
 
 
-def assert_changes_explain(source: dict, result: dict, changes: list[dict]) -> None:
+def assert_changes_explain(
+    source: dict[str, Any], result: dict[str, Any], changes: list[dict[str, Any]]
+) -> None:
     """Every difference between source and result is one of the listed changes."""
     by_path = {change["path"]: change for change in changes if change["change_type"] != "removed"}
     for key, value in source["header"].items():
@@ -88,7 +93,7 @@ def assert_changes_explain(source: dict, result: dict, changes: list[dict]) -> N
 
 
 @pytest.mark.parametrize("job", JOBS)
-def test_it_keeps_every_fact_of_the_sample_resume(job: str):
+def test_it_keeps_every_fact_of_the_sample_resume(job: str) -> None:
     source = load_cv("sample-resume")
     kept = copy.deepcopy(source)
 
@@ -106,7 +111,7 @@ def test_it_keeps_every_fact_of_the_sample_resume(job: str):
 
 
 @pytest.mark.parametrize("job", JOBS)
-def test_it_lists_every_change_it_makes(job: str):
+def test_it_lists_every_change_it_makes(job: str) -> None:
     source = load_cv("backend-engineer")
 
     result = tailor_cv(source, load_offer(job), today=TODAY)
@@ -119,7 +124,7 @@ def test_it_lists_every_change_it_makes(job: str):
         assert change["path"].startswith(change["section"]) and change["reason"]
 
 
-def test_it_puts_what_the_offer_asks_for_first():
+def test_it_puts_what_the_offer_asks_for_first() -> None:
     result = tailor_cv(load_cv("backend-engineer"), load_offer("backend-eng"), today=TODAY)
     cv = result.cv
 
@@ -136,7 +141,7 @@ def test_it_puts_what_the_offer_asks_for_first():
     assert cv["experience"][1]["responsibilities"][-1] == "Organised the team's quarterly offsite"
 
 
-def test_it_drops_only_unrelated_skills_from_long_lists():
+def test_it_drops_only_unrelated_skills_from_long_lists() -> None:
     source = load_cv("backend-engineer")
 
     result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
@@ -149,7 +154,7 @@ def test_it_drops_only_unrelated_skills_from_long_lists():
     assert len(result.cv["skills"]["tools"]) == len(source["skills"]["tools"])
 
 
-def test_it_drops_an_old_unrelated_job_and_says_why():
+def test_it_drops_an_old_unrelated_job_and_says_why() -> None:
     source = load_cv("backend-engineer")
 
     result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
@@ -162,7 +167,7 @@ def test_it_drops_an_old_unrelated_job_and_says_why():
     assert "Café du Parc" not in [job["company"] for job in result.cv["experience"]]
 
 
-def test_it_keeps_old_jobs_when_few_remain():
+def test_it_keeps_old_jobs_when_few_remain() -> None:
     source = load_cv("backend-engineer")
     source["experience"] = [source["experience"][1], source["experience"][2]]
 
@@ -171,7 +176,7 @@ def test_it_keeps_old_jobs_when_few_remain():
     assert [job["company"] for job in result.cv["experience"]] == ["Acme Logistics", "Café du Parc"]
 
 
-def test_it_takes_the_title_only_from_the_cv():
+def test_it_takes_the_title_only_from_the_cv() -> None:
     source = load_cv("backend-engineer")
 
     backend = tailor_cv(source, load_offer("backend-eng"), today=TODAY).cv
@@ -182,7 +187,7 @@ def test_it_takes_the_title_only_from_the_cv():
     assert product["header"]["current_title"] == "Software Engineer"
 
 
-def test_it_reorders_summary_sentences_without_writing_new_ones():
+def test_it_reorders_summary_sentences_without_writing_new_ones() -> None:
     source = load_cv("backend-engineer")
 
     result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
@@ -194,7 +199,7 @@ def test_it_reorders_summary_sentences_without_writing_new_ones():
     assert sorted(re.split(r"(?<=\.)\s+", summary)) == sorted(sentences)
 
 
-def test_it_composes_a_missing_summary_from_facts_only():
+def test_it_composes_a_missing_summary_from_facts_only() -> None:
     source = load_cv("backend-engineer")
     source["summary"] = {"description": ""}
 
@@ -210,7 +215,7 @@ def test_it_composes_a_missing_summary_from_facts_only():
     assert invented_facts(source, result.cv, today=TODAY) == []
 
 
-def test_it_composes_in_the_cv_language():
+def test_it_composes_in_the_cv_language() -> None:
     source = load_cv("backend-engineer")
     source["summary"] = {"description": ""}
     source["language"] = "fr"
@@ -221,7 +226,7 @@ def test_it_composes_in_the_cv_language():
     assert result.changes[0]["reason"].startswith("Les compétences demandées")
 
 
-def test_it_gives_the_same_result_every_time():
+def test_it_gives_the_same_result_every_time() -> None:
     source, offer = load_cv("backend-engineer"), load_offer("de-data-engineer")
 
     first = tailor_cv(source, offer, today=TODAY)
@@ -246,7 +251,7 @@ def test_it_gives_the_same_result_every_time():
          "number: 17"),
     ],
 )  # fmt: skip
-def test_it_reports_invented_facts(edit: Any, fact: str):
+def test_it_reports_invented_facts(edit: Any, fact: str) -> None:
     source = load_cv("backend-engineer")
     result = copy.deepcopy(source)
     edit(result)
@@ -254,7 +259,7 @@ def test_it_reports_invented_facts(edit: Any, fact: str):
     assert invented_facts(source, result, today=TODAY) == [fact]
 
 
-def test_it_accepts_reordered_facts_and_durations_from_the_dates():
+def test_it_accepts_reordered_facts_and_durations_from_the_dates() -> None:
     source = load_cv("backend-engineer")
     result = copy.deepcopy(source)
     result["experience"].reverse()
@@ -264,7 +269,7 @@ def test_it_accepts_reordered_facts_and_durations_from_the_dates():
     assert invented_facts(source, result, today=TODAY) == []
 
 
-def test_it_leaves_a_cv_alone_for_an_empty_offer():
+def test_it_leaves_a_cv_alone_for_an_empty_offer() -> None:
     source = load_cv("sample-resume")
 
     result = tailor_cv(source, {}, today=TODAY)
@@ -273,7 +278,7 @@ def test_it_leaves_a_cv_alone_for_an_empty_offer():
     assert result.changes == []
 
 
-def test_it_tailors_partial_documents_without_failing():
+def test_it_tailors_partial_documents_without_failing() -> None:
     source = {"header": None, "skills": "Python", "experience": [None, {"title": "Dev"}]}
 
     result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)

@@ -221,8 +221,8 @@ def test_every_translated_skill_is_still_the_same_skill_for_matching() -> None:
 def test_every_translated_language_and_level_reads_back() -> None:
     for canonical, names in LANGUAGE_NAMES.items():
         assert {vocabulary.canonical_language(name) for name in names} == {canonical}
-    for label, names in LEVEL_NAMES.items():
-        for name in names:
+    for label, level_names in LEVEL_NAMES.items():
+        for name in level_names:
             # vocabulary.fold keeps "ß" (it keeps lengths), so "Fließend" is looked up as
             # the Swiss spelling.
             found = vocabulary.language_level(name.replace("ß", "ss"))

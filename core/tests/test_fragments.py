@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.template import Context, Template
 from django.utils import translation
 
 from core import fragments
 
 
-def test_the_key_varies_on_values_language_and_revision():
+def test_the_key_varies_on_values_language_and_revision() -> None:
     base = fragments.fragment_key("doc", "rev1", [1, "abc"])
 
     assert base == fragments.fragment_key("doc", "rev1", [1, "abc"])
@@ -17,7 +19,7 @@ def test_the_key_varies_on_values_language_and_revision():
         assert base != fragments.fragment_key("doc", "rev1", [1, "abc"])
 
 
-def test_the_template_revision_follows_the_file(tmp_path):
+def test_the_template_revision_follows_the_file(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text("<p>one</p>")
     before = fragments.template_digest(str(path))
@@ -27,12 +29,12 @@ def test_the_template_revision_follows_the_file(tmp_path):
     assert fragments.template_digest(None) == ""
 
 
-def test_the_digest_is_stable_and_order_independent_for_keys():
+def test_the_digest_is_stable_and_order_independent_for_keys() -> None:
     assert fragments.digest({"a": 1, "b": [1, 2]}) == fragments.digest({"b": [1, 2], "a": 1})
     assert fragments.digest({"a": 1}) != fragments.digest({"a": 2})
 
 
-def test_a_cached_fragment_renders_once_and_takes_each_requests_token():
+def test_a_cached_fragment_renders_once_and_takes_each_requests_token() -> None:
     template = Template(
         '{% load fitmycv_tags %}{% cachedfragment "t" n %}{{ text }}{% csrf_token %}'
         "{% endcachedfragment %}"
