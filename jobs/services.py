@@ -72,7 +72,7 @@ StopHook = Callable[[BackgroundTask], None]
 HANDLERS: dict[str, Handler] = {}
 STOP_HOOKS: list[StopHook] = []
 # The product event each kind of task records when it completes (staff analytics).
-TASK_EVENTS = {
+TASK_EVENTS: dict[str, str] = {
     TaskType.GENERATE_CV: events.CV_GENERATED,
     TaskType.IMPORT_PDF: events.CV_IMPORTED,
     TaskType.TRANSLATE_CV: events.CV_TRANSLATED,
@@ -141,8 +141,8 @@ def _send(delay: Callable[[str], Any], task_id: str) -> None:
 
 def _limit_for(task_type: str) -> int:
     if task_type == TaskType.GENERATE_CV:
-        return get_setting("tasks_max_generations_per_user")
-    return get_setting("tasks_max_other_per_user")
+        return int(get_setting("tasks_max_generations_per_user"))
+    return int(get_setting("tasks_max_other_per_user"))
 
 
 def _claim(task_id: UUID | str) -> str:

@@ -24,7 +24,7 @@ def _run(task: Any, task_id: str) -> str:
     return outcome
 
 
-@shared_task(**RUN_OPTIONS)
+@shared_task(**RUN_OPTIONS)  # type: ignore[untyped-decorator]  # celery-types: no overload for **options
 def run_task(self: Any, task_id: str) -> str:
     return _run(self, task_id)
 

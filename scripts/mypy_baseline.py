@@ -66,7 +66,8 @@ def run_mypy() -> tuple[Counter[str], dict[str, list[str]]]:
 
 
 def is_strict(path: str, strict: tuple[str, ...]) -> bool:
-    return path.split("/", 1)[0] in strict
+    # Production code of a strict package; its tests are held to the baseline like the rest.
+    return path.split("/", 1)[0] in strict and "/tests/" not in path
 
 
 def load_baseline() -> dict[str, int]:
