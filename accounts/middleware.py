@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -29,6 +31,21 @@ def maintenance_response(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/maintenance.html", status=503)
     response["Retry-After"] = MAINTENANCE_RETRY_AFTER
     return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, but the language a request activates ends with the request.
+
+    Django leaves it active in the thread: whatever runs there next outside a request (a task
+    run in-process, an e-mail rendered after a page) would speak the last visitor's language.
+    Everything later in the chain (UserLanguageMiddleware, set_language) is inside this scope.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):  # under ASGI each request has its own context already
+            return super().__call__(request)
+        with translation.override(translation.get_language()):
+            return super().__call__(request)
 
 
 class UserLanguageMiddleware:

@@ -379,11 +379,12 @@ def queue_email(
     `template` renders that row as it is (a test e-mail from the editor) instead of the active
     template or file.
     """
-    rendered = (
-        render_template(template, variables)
-        if template is not None
-        else render_email(name, variables)
-    )
+    with translation.override(language_of(user)):
+        rendered = (
+            render_template(template, variables)
+            if template is not None
+            else render_email(name, variables)
+        )
     log = EmailLog.objects.create(
         template=rendered.template,
         template_name=name[:60],
@@ -462,7 +463,26 @@ def handle_tracking_webhook(request: HttpRequest) -> HttpResponseBase:
 
 
 def language_of(user: User | None) -> str:
+    """The language of e-mails to `user`: their own choice, never the sender's request's."""
     return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def account_of(email: str) -> User | None:
+    """The account an address belongs to (allauth's notices name the address, not the user)."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    address = (
+        EmailAddress.objects.filter(email__iexact=email)
+        .select_related("user")
+        .order_by("-verified", "-primary")
+        .first()
+    )
+    return address.user if address is not None else None
 
 
 def format_date(value: date | datetime) -> str:
@@ -594,8 +614,18 @@ def send_allauth_message(template_prefix: str, email: str, context: dict[str, An
     Confirmation and password-reset links use our triads; a confirmation for an address other
     than the account's current one is an e-mail change. Other prefixes (security notices,
     unknown-account notes, codes) keep allauth's templates but are logged and sent the same way.
+    Each renders in the recipient's language, whatever language the current request has active.
     """
     user = context.get("user")
+    if not hasattr(user, "email"):
+        user = account_of(email)
+    with translation.override(language_of(user)):
+        _send_allauth_message(template_prefix, email, context, user=user)
+
+
+def _send_allauth_message(
+    template_prefix: str, email: str, context: dict[str, Any], *, user: User | None
+) -> None:
     url = context.get("activate_url")
     if template_prefix in (ALLAUTH_SIGNUP_CONFIRMATION, ALLAUTH_CONFIRMATION) and user and url:
         if template_prefix == ALLAUTH_CONFIRMATION and email.lower() != user.email.lower():
@@ -608,7 +638,7 @@ def send_allauth_message(template_prefix: str, email: str, context: dict[str, An
         password_reset(user, url, to=email)
         return
     message = _render_allauth_message(template_prefix, email, context)
-    log_message(message, name=template_prefix, user=user if hasattr(user, "email") else None)
+    log_message(message, name=template_prefix, user=user)
 
 
 def _render_allauth_message(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,13 @@ def test_the_switcher_hides_when_the_flag_is_off(client):
     assert b'name="language"' in client.get("/about/").content
     Setting.objects.create(name="feature_language_switcher", value="0", category="features")
     assert b'name="language"' not in client.get("/about/").content
+
+
+def test_a_request_leaves_the_language_it_found(client, alice_client, alice):
+    alice.language = "es"
+    alice.save()
+    with translation.override("de"):
+        client.post("/language/", {"language": "fr", "next": "/about/"})
+        client.get("/about/", HTTP_ACCEPT_LANGUAGE="fr")
+        alice_client.get("/account/")
+        assert translation.get_language() == "de"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import AutoSignInToken, User
 from accounts.tests.conftest import NEW_PASSWORD, is_signed_in, link_in, signup_data
 from conftest import PASSWORD
+from emails.models import EmailLog
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,17 @@ def test_it_keeps_the_language_the_visitor_was_using(client):
     client.post("/language/", {"language": "fr", "next": "/"})
     client.post("/accounts/signup/", signup_data())
     assert User.objects.get().language == "fr"
+
+
+def test_the_notice_to_an_existing_account_is_in_its_owners_language(client, alice):
+    alice.language = "fr"
+    alice.save()
+    client.post("/language/", {"language": "de", "next": "/"})
+    client.post("/accounts/signup/", signup_data("alice@example.org"))
+    log = EmailLog.objects.get()
+    assert log.template_name == "account/email/account_already_exists"
+    assert log.recipient_user == alice
+    assert "Ce compte existe déjà" in log.subject
 
 
 def test_complete_signin_rejects_post(client):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail as django_mail
+from django.utils import translation
 
 from emails import mail
 from emails.models import EmailLog, EmailStatus, EmailTemplate, EmailTrigger
@@ -265,6 +266,42 @@ class TestAllauthMessages:
         log = EmailLog.objects.get()
         assert log.template_name == "account/email/password_changed"
         assert (log.status, log.recipient_user) == (EmailStatus.SENT, alice)
+
+    @pytest.mark.parametrize(
+        ("language", "subject"),
+        [("fr", "[FitMyCV] Mot de passe modifié"), ("", "[FitMyCV] Password Changed")],
+        ids=["fr", "default"],
+    )
+    def test_they_are_in_the_recipients_language_not_the_requests(
+        self, alice, committed, language, subject
+    ):
+        alice.language = language
+        alice.save()
+        # allauth's notices name the address only; the account is found from it.
+        context = {"ip": "192.0.2.1", "user_agent": "Firefox", "timestamp": "now"}
+        with translation.override("de"), committed():
+            mail.send_allauth_message(
+                "account/email/password_changed", "Alice@example.org", context
+            )
+        assert django_mail.outbox[0].subject == subject
+        assert EmailLog.objects.get().recipient_user == alice
+
+    def test_an_address_without_an_account_gets_the_default_language(self, committed):
+        context = {"signup_url": "http://testserver/accounts/signup/"}
+        with translation.override("de"), committed():
+            mail.send_allauth_message("account/email/unknown_account", "eve@example.org", context)
+        assert "Unknown Account" in django_mail.outbox[0].subject
+
+    @pytest.mark.parametrize(
+        "prefix", ["account/email/password_changed", "account/email/password_reset_key"]
+    )
+    def test_sending_leaves_the_active_language_as_it_was(self, alice, committed, prefix):
+        alice.language = "fr"
+        alice.save()
+        context = {"user": alice, "password_reset_url": "http://testserver/reset/K/"}
+        with translation.override("de"), committed():
+            mail.send_allauth_message(prefix, "alice@example.org", context)
+            assert translation.get_language() == "de"
 
     def test_a_code_confirmation_keeps_allauths_template(self, alice, committed):
         context = {"user": alice, "code": "XY12Z3"}

@@ -137,12 +137,22 @@ def test_sign_up_applies_the_password_rules(client, password, accepted):
     assert User.objects.filter(email=email).exists() == accepted
 
 
-def test_a_4_kb_password_is_refused_in_under_a_second_with_the_production_hasher(client, settings):
+def test_a_4_kb_password_is_refused_as_fast_as_a_short_one_with_the_production_hasher(
+    client, settings
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     make_user("dave@example.org")
-    started = time.monotonic()
-    response = client.post(
-        "/accounts/login/", {"login": "dave@example.org", "password": "x" * 4096}
-    )
-    assert time.monotonic() - started < 1.0
-    assert response.status_code == 200 and not is_signed_in(client)
+
+    def timed_login(password: str) -> float:
+        started = time.monotonic()
+        response = client.post(
+            "/accounts/login/", {"login": "dave@example.org", "password": password}
+        )
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200 and not is_signed_in(client)
+        return elapsed
+
+    # The first sign-in of a run also loads the page's code and templates: time warm ones.
+    short = timed_login("not-the-password")
+    # Under a second, or, on a machine too busy for that, no slower than a short password.
+    assert timed_login("x" * 4096) < max(1.0, 1.5 * short)
