@@ -33,7 +33,10 @@ from accounts.models import (
     User,
 )
 from billing.models import Referral
+from billing.services import allow_ledger_erasure, grant_welcome_credits
 from core.http import client_ip
+from emails.mail import welcome
+from emails.models import EmailLog
 
 logger = logging.getLogger(__name__)
 
@@ -149,8 +152,6 @@ def log_consent_from_request(
 def send_welcome_once(user: User) -> None:
     """The welcome e-mail, sent when the address is first confirmed (or at a social sign-up
     with a verified address); never twice."""
-    from emails.mail import welcome
-    from emails.models import EmailLog
 
     if not EmailLog.objects.filter(recipient_user=user, template_name="welcome").exists():
         welcome(user)
@@ -163,7 +164,6 @@ def on_user_signed_up(user: User, *, request: HttpRequest | None, social: bool =
     was using, records the referral they came through and the cookie choice they made before
     signing up. Billing adds the welcome credits here.
     """
-    from billing.services import grant_welcome_credits
 
     with transaction.atomic():
         language = translation.get_language() or ""
@@ -237,7 +237,6 @@ def delete_account(user: User) -> None:
     The Stripe customer is left as it is (invoices must be kept for accounting); deleting the
     user row drops our only link to it.
     """
-    from billing.services import allow_ledger_erasure
 
     user_id = user.pk
     # The ledger's PostgreSQL trigger refuses deletes unless erasure names the user first.

@@ -131,7 +131,7 @@ class TailorOutcome:
 def extract_job_offer(text: str, *, ctx: AIContext) -> OfferExtraction:
     """The structured job offer (JobOffer.content) from the posting's text."""
     if _engine() == "offline":
-        from ai.offline import extract
+        from ai.offline import extract  # the offline engine loads its vocabularies on first use
 
         content = _offline("extract_job_offer", ctx, lambda: extract.extract_job_offer(text))
         _require_offer(content)
@@ -158,7 +158,7 @@ def extract_job_offer(text: str, *, ctx: AIContext) -> OfferExtraction:
 def score_match(cv: dict[str, Any], offer: dict[str, Any], *, ctx: AIContext) -> dict[str, Any]:
     """The match score JSON: match_score, score_breakdown, suggestions, missing/matching skills."""
     if _engine() == "offline":
-        from ai.offline import score
+        from ai.offline import score  # the offline engine loads its vocabularies on first use
 
         raw = _offline("match_score", ctx, lambda: score.score_match(cv, offer))
         return _finish_score(raw, cv)
@@ -193,7 +193,7 @@ def tailor_cv(
     offline engine makes no model round and never calls it.
     """
     if _engine() == "offline":
-        from ai.offline import tailor
+        from ai.offline import tailor  # the offline engine loads its vocabularies on first use
 
         tailored = _offline("cv_adaptation", ctx, lambda: tailor.tailor_cv(cv, offer))
         return TailorOutcome(cv=tailored.cv, changes=list(tailored.changes), rounds=0)
@@ -839,7 +839,7 @@ def _invented(
     source: dict[str, Any], candidate: dict[str, Any], *, prose_names: bool = True
 ) -> list[str]:
     """Facts of `candidate` missing from `source`, as "kind: value" strings."""
-    from ai.offline import tailor
+    from ai.offline import tailor  # the offline engine loads its vocabularies on first use
 
     found = set(tailor.invented_facts(source, candidate))
     if not prose_names:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from core.config import get_setting
+from core.models import Submission
 
 SUBMISSION_FIELD = "submission"
 # The htmx event of a response that queued work: the task panel refreshes on it, and
@@ -56,7 +57,6 @@ def once_per_submission(view: Callable[..., HttpResponse]) -> Callable[..., Http
     anything (an invalid form, no credits) releases the token, so the page can be sent again.
     A post without a token (an old page, a script) is served as before, unprotected.
     """
-    from core.models import Submission
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -225,7 +225,7 @@ def _rejection(result: dict[str, Any], *, max_pages: int, timeout: float) -> Pdf
 
 
 def _limit_resources(memory_mb: int, cpu_seconds: int) -> None:
-    import resource
+    import resource  # in the sandboxed child only
 
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -235,6 +235,7 @@ def _limit_resources(memory_mb: int, cpu_seconds: int) -> None:
 
 
 def _read_pdf(data: bytes, max_pages: int) -> dict[str, Any]:
+    # In the sandboxed child, after its limits are set: pypdf never runs without them.
     import pypdf
     from pypdf.errors import LimitReachedError
 
@@ -293,7 +294,7 @@ def _worker_main(argv: list[str]) -> int:
     max_pages, memory_mb, cpu_seconds = (int(arg) for arg in argv)
     _limit_resources(memory_mb, cpu_seconds)
     logging.disable(logging.CRITICAL)  # pypdf's warnings about odd files are not errors here
-    import warnings
+    import warnings  # in the sandboxed child only
 
     warnings.simplefilter("ignore")
     data = sys.stdin.buffer.read()

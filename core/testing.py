@@ -46,6 +46,7 @@ def run_in_threads(target: Callable[[], object], count: int) -> None:
     """
     in_memory = False
     if connection.vendor == "sqlite":
+        # Only on SQLite: the backend module needs the sqlite3 driver.
         from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
         # `connection` is a proxy; the wrapper behind it is the SQLite one.

@@ -8,6 +8,7 @@ class CvsConfig(AppConfig):
     verbose_name = "CVs"
 
     def ready(self) -> None:
+        # The app registry is ready: the services and their models may be imported now.
         from cvs import services
         from jobs.services import on_task_stopped, register_handlers
 

@@ -38,9 +38,9 @@ from cvdoc.document import LANGUAGES, PRESENT, SECTION_NAMES, normalize_cv
 # WeasyPrint takes over a second to import, so it is imported where a PDF is made, not by
 # every process that loads the URLconf.
 if TYPE_CHECKING:
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+    from weasyprint import CSS  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.text.fonts import FontConfiguration  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.urls import URLFetcher  # WeasyPrint loads Pango: only for PDFs
 
 TEMPLATES = ("classic", "modern", "compact")
 PAPERS = ("a4", "letter")
@@ -441,7 +441,7 @@ def static_file_fetcher(root: Path = STATIC_CV_DIR) -> URLFetcher:
 
 @functools.cache
 def _static_file_fetcher_class() -> type[URLFetcher]:
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # WeasyPrint loads Pango: PDFs only
 
     class StaticFileFetcher(URLFetcher):
         def __init__(self, root: Path) -> None:
@@ -492,8 +492,8 @@ def _stylesheets(template: str) -> tuple[list[CSS], FontConfiguration]:
     (fontconfig objects must not be shared between threads) and again only when a stylesheet
     changes on disk.
     """
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import CSS  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.text.fonts import FontConfiguration  # WeasyPrint loads Pango: only for PDFs
 
     paths = [STATIC_CV_DIR / "base.css", STATIC_CV_DIR / f"{template}.css"]
     key = (template, *(path.stat().st_mtime_ns for path in paths))
@@ -511,8 +511,8 @@ def _stylesheets(template: str) -> tuple[list[CSS], FontConfiguration]:
 
 def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
     """The CV as a PDF with a real text layer; needs no browser and no network."""
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
+    from weasyprint import HTML  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
 
     html = _render_html(cv, options, for_preview=False, stylesheets=[])
     stylesheets, font_config = _stylesheets(options.template)

@@ -3,6 +3,7 @@ background jobs (the handlers the jobs engine calls, registered in cvs.apps)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Any
@@ -319,7 +320,6 @@ def start_pdf_import(
     user: User, *, data: bytes, name: str, content_type: str, device_id: str = ""
 ) -> BackgroundTask:
     """Raises PdfRejected for a file that is not an acceptable PDF (nothing charged)."""
-    import hashlib
 
     check_pdf_upload(
         data, max_bytes=get_setting("pdf_max_size_mb") * 1024 * 1024, content_type=content_type

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from anymail.exceptions import AnymailAPIError, AnymailError
 from anymail.webhooks.resend import ResendTrackingWebhookView
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
@@ -469,11 +470,9 @@ def language_of(user: User | None) -> str:
 
 def account_of(email: str) -> User | None:
     """The account an address belongs to (allauth's notices name the address, not the user)."""
-    from allauth.account.models import EmailAddress
+    from allauth.account.models import EmailAddress  # allauth's models load with the apps
 
-    from accounts.models import User
-
-    user = User.objects.filter(email__iexact=email).first()
+    user = get_user_model().objects.filter(email__iexact=email).first()
     if user is not None:
         return user
     address = (
@@ -644,6 +643,7 @@ def _send_allauth_message(
 def _render_allauth_message(
     template_prefix: str, email: str, context: dict[str, Any]
 ) -> EmailMessage:
+    # allauth's adapter and the sites framework import models: loaded once the apps are.
     from allauth.account.adapter import get_adapter
     from allauth.core import context as allauth_context
     from django.contrib.sites.shortcuts import get_current_site

@@ -8,6 +8,7 @@ class JoboffersConfig(AppConfig):
     verbose_name = "Job offers"
 
     def ready(self) -> None:
+        # The app registry is ready: the services and their models may be imported now.
         from joboffers import services
         from jobs.models import TaskType
         from jobs.services import register_handlers

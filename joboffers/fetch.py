@@ -23,6 +23,8 @@ from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import UserFacingError
@@ -151,8 +153,6 @@ def is_public_address(ip: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -
 
 def _loopback_allowed() -> bool:
     """Test-only escape hatch so tests can reach a local server; off unless set in settings."""
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
 
     try:
         return bool(getattr(settings, "FETCH_ALLOW_LOOPBACK", False))

@@ -13,13 +13,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import models, transaction
 
+from accounts.models import User
 from ai.models import AlertType, OpenAIAlert, OpenAIPricing
 from billing.models import CreditPack, Feature, SubscriptionPlan, SubscriptionPlanFeatureLimit
+from billing.services import grant_credits
 from core.config import SETTINGS, format_value
 from core.models import Setting
+from cvs.models import CV
+from cvs.services import import_json_resume
 from emails.mail import file_sources
 from emails.models import EmailTemplate, EmailTrigger, TriggerCategory
 
@@ -264,15 +269,8 @@ DEMO_ACCOUNTS = [
 @transaction.atomic
 def seed_demo() -> list[str]:
     """Demo accounts for local development; refused when DEBUG is off."""
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import User
-
     if not settings.DEBUG:
         raise RuntimeError("Demo accounts are for development only (DEBUG is off).")
-    from billing.services import grant_credits
-    from cvs.models import CV
-    from cvs.services import import_json_resume
 
     lines = []
     for email, name, role in DEMO_ACCOUNTS:
