@@ -57,9 +57,16 @@ PRICED_FEATURES = [
 
 
 def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
-    """`url` when it points into this site, else `fallback` (no open redirects)."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`url` when it is a path of this site, else `fallback` (no open redirects).
+
+    Only paths: redirect() would take a bare word ("0", "home") for a view name and fail.
+    """
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return fallback

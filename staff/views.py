@@ -173,7 +173,10 @@ def feedback_dashboard(request: HttpRequest) -> HttpResponse:
 def feedback_triage(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FeedbackTriageForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path only: redirect() would take a bare word for a view name and fail.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("staff:feedback_dashboard")
     if not form.is_valid():
         messages.error(request, _("Select at least one message and a status."))

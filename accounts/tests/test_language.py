@@ -65,3 +65,10 @@ def test_a_request_leaves_the_language_it_found(client, alice_client, alice):
         client.get("/about/", HTTP_ACCEPT_LANGUAGE="fr")
         alice_client.get("/account/")
         assert translation.get_language() == "de"
+
+
+@pytest.mark.parametrize("next_url", ["0", "home", "https://evil.example/"])
+def test_a_next_that_is_not_a_path_of_ours_goes_home(client, next_url):
+    response = client.post("/language/", {"language": "fr", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == "/"

@@ -189,6 +189,17 @@ def test_triage_needs_a_selection(alice, staff_client):
     assert Feedback.objects.get().status == "new"
 
 
+def test_triage_goes_back_to_the_dashboard_for_a_next_that_is_not_a_path(alice, staff_client):
+    item = Feedback.objects.create(user=alice, rating=2, comment="Slow")
+
+    response = staff_client.post(
+        "/admin/dashboards/feedback/triage/",
+        {"ids": [item.pk], "status": "resolved", "next": "0"},
+    )
+
+    assert response["Location"] == "/admin/dashboards/feedback/"
+
+
 def test_triage_is_not_for_users(alice, alice_client):
     item = Feedback.objects.create(user=alice, rating=2, comment="Slow")
 
