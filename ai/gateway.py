@@ -36,7 +36,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from pydantic import BaseModel
 
-from ai import openai_api, prompting
+from ai import openai_api, prompting, scoring
 from ai.accounting import OFFLINE_MODEL, record_ai_call
 from ai.errors import (
     AICancelled,
@@ -70,12 +70,6 @@ DEFAULT_TIMEOUT_SECONDS = 90.0
 MAX_PARALLEL_CALLS = 6
 MAX_OFFER_CHARS = 30_000
 MAX_CV_TEXT_CHARS = 40_000
-SCORE_WEIGHTS = {
-    "technical_skills": 35,
-    "experience": 30,
-    "education": 20,
-    "soft_skills_languages": 15,
-}
 MAX_SUGGESTIONS = 3
 SKILL_REMOVE_BELOW = 60
 SKILL_RENAME_FROM = 70
@@ -161,7 +155,7 @@ def score_match(cv: dict[str, Any], offer: dict[str, Any], *, ctx: AIContext) ->
         from ai.offline import score  # the offline engine loads its vocabularies on first use
 
         raw = _offline("match_score", ctx, lambda: score.score_match(cv, offer))
-        return _finish_score(raw, cv)
+        return _finish_score(raw, cv, offer)
     masked, vault = mask_cv(cv)
     out, _ = _ask(
         _prepare(
@@ -176,7 +170,7 @@ def score_match(cv: dict[str, Any], offer: dict[str, Any], *, ctx: AIContext) ->
         MatchScoreOut,
         ctx,
     )
-    return _finish_score(vault.restore(out.model_dump(mode="json")), cv)
+    return _finish_score(vault.restore(out.model_dump(mode="json")), cv, offer)
 
 
 def tailor_cv(
@@ -686,23 +680,13 @@ def _require_offer(content: dict[str, Any]) -> None:
 
 
 def weighted_total(breakdown: dict[str, Any]) -> int:
-    """The match score: sub-scores clamped to 0-100, weighted 35/30/20/15, rounded half up."""
-    total = sum(_clamp_score(breakdown.get(key)) * weight for key, weight in SCORE_WEIGHTS.items())
-    return int(total / 100 + 0.5)
+    """The match score: 35/30/20/15 over the criteria the offer asks for (see ai.scoring)."""
+    return scoring.weighted_total(breakdown)
 
 
-def _clamp_score(value: Any) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return 0
-    return max(0, min(100, int(number + 0.5))) if number == number else 0  # NaN -> 0
-
-
-def _finish_score(raw: dict[str, Any], cv: dict[str, Any]) -> dict[str, Any]:
-    breakdown = {
-        key: _clamp_score((raw.get("score_breakdown") or {}).get(key)) for key in SCORE_WEIGHTS
-    }
+def _finish_score(raw: dict[str, Any], cv: dict[str, Any], offer: dict[str, Any]) -> dict[str, Any]:
+    # Criteria the offer does not state are "not asked" whatever the engine answered.
+    breakdown = scoring.finish_breakdown(raw.get("score_breakdown") or {}, offer)
     native = _native_language_names(cv)
     suggestions = [
         s

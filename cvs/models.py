@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +13,34 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+# The key of the stored breakdown that holds the digest of the content it was computed on.
+SCORE_DIGEST_KEY = "content_digest"
+SCORE_CRITERIA = ("technical_skills", "experience", "education", "soft_skills_languages")
+
+
+def content_digest(content: Any) -> str:
+    """A short fingerprint of a CV's content: any edit, restore or improvement changes it."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def quote_in_content(quote: str, content: Any) -> bool:
+    """Whether the CV still says this (a quote may be cut short with "…" at either end)."""
+    core = quote.strip().strip("…").strip()
+    return bool(core) and any(core in text for text in _strings(content))
 
 
 class SourceType(models.TextChoices):
@@ -120,6 +151,38 @@ class CV(models.Model):
     @property
     def title(self) -> str:
         return str((self.content.get("header") or {}).get("current_title") or "")
+
+    @property
+    def score_criteria(self) -> list[tuple[str, int | None]]:
+        """(criterion, sub-score) in display order; None is a criterion the offer does not ask."""
+        breakdown = self.score_breakdown if isinstance(self.score_breakdown, dict) else {}
+        return [(key, breakdown.get(key)) for key in SCORE_CRITERIA if key in breakdown]
+
+    @property
+    def score_is_stale(self) -> bool:
+        """The content changed since the stored score was computed (edit, restore, review)."""
+        if self.match_score is None or not isinstance(self.score_breakdown, dict):
+            return False
+        digest = self.score_breakdown.get(SCORE_DIGEST_KEY)
+        # A score stored before digests were kept cannot be checked: it is not flagged.
+        return bool(digest) and digest != content_digest(self.content)
+
+    @property
+    def current_score_evidence(self) -> list[dict[str, Any]]:
+        """The stored evidence, each quote marked `current` when the CV still says it."""
+        fresh = not self.score_is_stale
+        items = []
+        for item in self.score_evidence or []:
+            if not isinstance(item, dict):
+                continue
+            quotes = []
+            for quote in item.get("cv_evidence") or []:
+                text = quote.get("quote", "") if isinstance(quote, dict) else str(quote)
+                place = quote if isinstance(quote, dict) else {}
+                current = fresh and quote_in_content(text, self.content)
+                quotes.append({**place, "quote": text, "current": current})
+            items.append({**item, "cv_evidence": quotes})
+        return items
 
 
 class VersionChangeType(models.TextChoices):

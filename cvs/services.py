@@ -20,7 +20,16 @@ from core.config import get_setting
 from core.pdftext import check_pdf_upload, extract_pdf_text
 from cvdoc.document import empty_cv, normalize_cv
 from cvs.jsonresume import from_json_resume
-from cvs.models import CV, CreatedBy, CVVersion, RunStatus, SourceType, VersionChangeType
+from cvs.models import (
+    CV,
+    SCORE_DIGEST_KEY,
+    CreatedBy,
+    CVVersion,
+    RunStatus,
+    SourceType,
+    VersionChangeType,
+    content_digest,
+)
 from cvs.review import (
     ACCEPTED,
     ORPHANED,
@@ -190,6 +199,8 @@ def restore_version(cv: CV, version: CVVersion) -> CV:
         cv.improvement_suggestions = version.improvement_suggestions
         cv.missing_skills = version.missing_skills
         cv.matching_skills = version.matching_skills
+        # Versions keep no evidence: the quotes of the replaced content must not stay on show.
+        cv.score_evidence = None
         cv.score_before = None
         cv.pending_changes = None
         cv.pending_source_version = None
@@ -458,10 +469,12 @@ def run_scoring(task: BackgroundTask) -> dict[str, Any]:
 
 
 def _store_score(cv: CV, score: dict[str, Any], *, score_before: int | None = None) -> None:
+    """Keep the score with the digest of the content it was computed on (`cv.content`)."""
+    breakdown = {**score["score_breakdown"], SCORE_DIGEST_KEY: content_digest(cv.content)}
     CV.objects.filter(pk=cv.pk).update(
         match_score=score["match_score"],
         score_before=score_before,
-        score_breakdown=score["score_breakdown"],
+        score_breakdown=breakdown,
         improvement_suggestions=score["suggestions"],
         missing_skills=score["missing_skills"],
         matching_skills=score["matching_skills"],

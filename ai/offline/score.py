@@ -1,20 +1,25 @@
 """Match score of a CV against a job offer, from evidence found in the CV. Deterministic.
 
 Every requirement of the offer (skill, experience, degree, language) is checked against the CV's
-own text and reported with the quotes that meet it. Sub-scores are coverage ratios; the total
-uses the product's fixed weights (see `weighted_total`), also applied to language-model output.
+own text and reported with the lines of the CV that meet it, quoted as the CV says them.
+Criteria the offer does not state are "not asked" (`None`) and carry no weight; the total is
+`ai.scoring.weighted_total`, also applied to language-model output.
+
+Experience is read from what each job was about (its title, and its lines matched against the
+offer's title, tasks and skills), not from years alone, so another occupation scores low.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from ai.offline.facts import (
+    CvText,
     as_dict,
     as_list,
     as_text,
@@ -31,6 +36,7 @@ from ai.offline.phrases import (
     SUGGESTIONS,
 )
 from ai.offline.vocabulary import (
+    LANGUAGE_STOPWORDS,
     canonical_language,
     canonical_skill,
     education_rank,
@@ -41,14 +47,16 @@ from ai.offline.vocabulary import (
     language_level,
     skill_names,
 )
+from ai.scoring import WEIGHTS, asked_criteria, round_half_up, weighted_total
 
-WEIGHTS = {"technical_skills": 35, "experience": 30, "education": 20, "soft_skills_languages": 15}
-# A criterion the offer does not state neither lifts nor sinks the score.
-NEUTRAL_SCORE = 70
+__all__ = ["WEIGHTS", "score_match", "weighted_total"]
+
 NICE_TO_HAVE_WEIGHT = 0.5
-# Below this much requirement weight a sub-score is blended with the neutral score, so one
-# soft skill read in the offer cannot swing it between 0 and 100.
+# Below this much requirement weight the soft-skills sub-score is blended with a neutral one,
+# so one soft skill read in the offer cannot swing it between 0 and 100.
 MIN_EVIDENCE_WEIGHT = 3.0
+NEUTRAL_SCORE = 50
+PARTIAL_SKILL_CREDIT = 0.5  # most words of a skill outside the vocabulary, in one CV line
 LANGUAGE_WEIGHT = 2.0
 DEFAULT_LANGUAGE_RANK = 4  # B2, when the offer names a language without a level
 CV_LANGUAGE_RANK = 4  # a CV written in a language shows at least working proficiency
@@ -56,18 +64,54 @@ UNKNOWN_LEVEL_RANK = 3
 C2_RANK = 6
 LEVEL_YEARS = {"junior": 0, "mid": 2, "senior": 5, "lead": 7}
 DEFAULT_TARGET_YEARS = 2
-YEARS_SHARE, TITLE_SHARE = 0.7, 0.3
-OTHER_EXPERIENCE_SHARE = 0.5  # years in unrelated roles count half
-RELEVANT_TITLE_COVERAGE = 0.5
+YEARS_SHARE = 0.4  # of the experience score, the rest is how close the closest job is
+RELEVANT = 0.5  # a job this relevant counts as related work
+LOOSE = 0.0  # a job this relevant or less adds no years
+SKILLS_FOR_FULL_RELEVANCE = 4  # offer skills shown in one job that make it fully relevant
+WORDS_FOR_FULL_RELEVANCE = 6  # distinct offer words in one job that make it fully relevant
+WORDS_SHARE_CAP = 0.8  # words alone never make a job fully relevant
 DEGREE_STEP_PENALTY = 35
-FIELD_MISMATCH_PENALTY = 10
+FIELD_MISMATCH_FACTOR = 0.4
+NO_DEGREE_SCORE = 20
+UNRANKED_DEGREE_SCORE = 50
 MAX_SUGGESTIONS = 3
 MAX_EVIDENCE = 3
 MAX_LISTED = 3
-QUOTE_CHARS = 140
-_JOB_PATH = re.compile(r"experience\[(\d+)\]\.")
+QUOTE_CHARS = 160
+STEM = 6
 SKILL_KINDS = {"hard_skills": "hard_skill", "tools": "tool", "methodologies": "methodology"}
 DOC_LANGUAGES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish"}
+_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# Words of any job ad or CV that say nothing about the occupation.
+GENERIC_WORDS = frozenset(
+    {
+        "work", "working", "team", "teams", "experience", "experienced", "years", "year",
+        "skills", "skill", "ability", "able", "strong", "good", "excellent", "knowledge",
+        "responsible", "responsibilities", "including", "within", "across", "ensure",
+        "ensuring", "support", "supporting", "new", "other", "their", "they", "them", "all",
+        "can", "must", "may", "not", "also", "such", "well", "more", "high", "level", "key",
+        "role", "job", "position", "company", "client", "clients", "customer", "customers",
+        "daily", "day", "based", "using", "use", "used", "help", "helping", "part", "full",
+        "time", "great", "best", "make", "making", "provide", "providing", "join",
+        "looking", "candidate", "required", "requirements", "preferred", "plus", "etc",
+        "une", "sur", "par", "travail", "equipe", "equipes", "ans", "annee",
+        "competences", "poste", "mission", "missions", "profil", "entreprise",
+        "arbeit", "erfahrung", "jahre", "aufgaben", "kenntnisse", "unternehmen",
+        "trabajo", "equipo", "experiencia", "anos", "empresa", "clientes", "puesto",
+    }
+)  # fmt: skip
+_STOPWORDS = GENERIC_WORDS.union(*LANGUAGE_STOPWORDS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _Quote:
+    text: str  # the CV's own words
+    section: str  # header, summary, skills, experience, projects, education, extras, languages
+    source: str  # the employer, school, project or entry the line belongs to ("" for none)
+
+    def as_json(self) -> dict[str, str]:
+        return {"quote": self.text, "section": self.section, "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +121,7 @@ class _Requirement:
     required: bool
     weight: float
     credit: float  # 0..1: 1 is met, a language one level short gets part of the credit
-    cv_evidence: tuple[str, ...] = ()
+    cv_evidence: tuple[_Quote, ...] = ()
     detail: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -85,65 +129,85 @@ class _Requirement:
         return self.credit >= 1
 
 
-def weighted_total(breakdown: Mapping[str, Any]) -> int:
-    """round(0.35 technical + 0.30 experience + 0.20 education + 0.15 soft/languages)."""
-    raw = sum(weight * _clamp(breakdown.get(key)) for key, weight in WEIGHTS.items())
-    return _round(raw / 100)
+def _terms(text: str) -> frozenset[str]:
+    """The words of a text that may tell an occupation, cut to a common stem."""
+    return frozenset(w[:STEM] for w in _WORD.findall(fold(text)) if w not in _STOPWORDS)
 
 
-def _clamp(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return 0.0
-    try:
-        number = float(value)
-    except ValueError:
-        return 0.0
-    return 0.0 if math.isnan(number) else min(100.0, max(0.0, number))
-
-
-def _round(value: float) -> int:
-    # Half up like the product always did (JavaScript Math.round), not banker's rounding;
-    # the epsilon absorbs float error such as 10.499999999 for 10.5.
-    return math.floor(value + 0.5 + 1e-9)
+def _place(cv: Mapping[str, Any], path: str) -> tuple[str, str, int | None]:
+    m = _PATH.match(path)
+    section, index = (m.group(1), m.group(2)) if m else ("", None)
+    if index is None:
+        return section, "", None
+    entry = as_dict(as_list(cv.get(section))[int(index)])
+    for key in ("company", "institution", "name", "title"):
+        if as_text(entry.get(key)):
+            return section, as_text(entry.get(key)), int(index)
+    return section, "", int(index)
 
 
 class _CvIndex:
-    """Where each vocabulary skill appears in the CV, as (path, quote) pairs."""
+    """Where each vocabulary skill appears in the CV, as quotes of the lines that name it."""
 
     def __init__(self, cv: Mapping[str, Any]) -> None:
         self.texts = list(iter_cv_texts(cv))
-        self.skills: dict[str, list[tuple[str, str]]] = {}
-        self.job_skills: dict[int, set[str]] = {}
+        self.places = {item.path: _place(cv, item.path) for item in self.texts}
+        self.skills: dict[str, list[tuple[CvText, _Quote]]] = {}
+        self.line_skills: dict[str, set[str]] = {}
         names = [item for item in self.texts if item.is_name]
         prose = [item for item in self.texts if not item.is_name]
         found = find_skills_in([item.text for item in names], lenient=True)
         found += find_skills_in([item.text for item in prose])
         for item, matches in zip(names + prose, found, strict=True):
-            job = _JOB_PATH.match(item.path)
             for match in matches:
-                quote = item.text if item.is_name else _quote(item.text, match.start, match.end)
+                text = item.text if item.is_name else _cut(item.text, match.start, match.end)
                 for name in (match.name, *implied_skills(match.name)):
-                    self.skills.setdefault(name, []).append((item.path, quote))
-                    if job:
-                        self.job_skills.setdefault(int(job.group(1)), set()).add(name)
+                    self.skills.setdefault(name, []).append((item, self.quote(item, text)))
+                    self.line_skills.setdefault(item.path, set()).add(name)
         # Evidence is listed in document order, whichever pass found it.
         order = {item.path: i for i, item in enumerate(self.texts)}
         for hits in self.skills.values():
-            hits.sort(key=lambda hit: order[hit[0]])
+            hits.sort(key=lambda hit: order[hit[0].path])
+        self.line_terms = {item.path: _terms(item.text) for item in self.texts}
 
-    def find(self, name: str) -> list[tuple[str, str]]:
+    def quote(self, item: CvText, text: str | None = None) -> _Quote:
+        section, source, _ = self.places[item.path]
+        return _Quote(item.text if text is None else text, section, source)
+
+    def job_lines(self, job: int) -> list[CvText]:
+        return [item for item in self.texts if self.places[item.path][0:3:2] == ("experience", job)]
+
+    def find(self, name: str) -> tuple[float, list[_Quote]]:
+        """How far the CV shows the skill (0..1), and the lines that show it."""
         keys = _skill_keys(name)
         if keys:
-            found = [hit for key in keys for hit in self.skills.get(key, [])]
-        else:
-            # Not in the vocabulary: look for the words themselves.
-            pattern = re.compile(rf"(?<!\w){re.escape(fold(name.strip()))}(?!\w)")
-            found = [
-                (item.path, _quote(item.text, m.start(), m.end()))
-                for item in self.texts
-                if (m := pattern.search(fold(item.text)))
-            ]
-        return list({path: (path, quote) for path, quote in found}.values())
+            hits = [quote for key in keys for _, quote in self.skills.get(key, [])]
+            return float(bool(hits)), _unique(hits)
+        # Not in the vocabulary: the words themselves, or most of them in one line.
+        pattern = re.compile(rf"(?<!\w){re.escape(fold(name.strip()))}(?!\w)")
+        exact = [
+            self.quote(item, _cut(item.text, m.start(), m.end()))
+            for item in self.texts
+            if (m := pattern.search(fold(item.text)))
+        ]
+        if exact:
+            return 1.0, _unique(exact)
+        wanted = _terms(name)
+        if len(wanted) < 2:
+            return 0.0, []
+        best, lines = 0.0, []
+        for item in self.texts:
+            share = len(wanted & self.line_terms[item.path]) / len(wanted)
+            if share > best:
+                best, lines = share, [self.quote(item, _cut(item.text, 0, 0))]
+            elif share == best and share:
+                lines.append(self.quote(item, _cut(item.text, 0, 0)))
+        credit = 1.0 if best >= 1 else PARTIAL_SKILL_CREDIT if best >= 0.5 else 0.0
+        return credit, _unique(lines) if credit else []
+
+
+def _unique(quotes: Iterable[_Quote]) -> list[_Quote]:
+    return list({(q.text, q.source): q for q in quotes}.values())
 
 
 def _skill_keys(name: str) -> list[str]:
@@ -151,7 +215,8 @@ def _skill_keys(name: str) -> list[str]:
     return [canonical] if canonical else skill_names(name, lenient=True)
 
 
-def _quote(text: str, start: int, end: int) -> str:
+def _cut(text: str, start: int, end: int) -> str:
+    """The text, or the part of it around [start, end) when it is long, cut at spaces."""
     if len(text) <= QUOTE_CHARS:
         return text
     half = (QUOTE_CHARS - (end - start)) // 2
@@ -162,30 +227,29 @@ def _quote(text: str, start: int, end: int) -> str:
     return ("…" if left else "") + text[left:right].strip() + ("…" if right < len(text) else "")
 
 
-def _evidence_lines(hits: list[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(f'{path}: "{quote}"' for path, quote in hits[:MAX_EVIDENCE])
-
-
-def _skill_requirements(offer: Mapping[str, Any], index: _CvIndex) -> list[_Requirement]:
+def _offer_skills(offer: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """(name, kind, required) of the offer's skills, required ones first, each once."""
     skills = as_dict(offer.get("skills"))
     seen: set[str] = set()
-    found: list[_Requirement] = []
+    found = []
     for required in (True, False):
         for category, kind in SKILL_KINDS.items():
             group = as_dict(skills.get(category))
             for name in as_list(group.get("required" if required else "nice_to_have")):
                 name = as_text(name)
                 key = fold(canonical_skill(name) or name)
-                if not name or key in seen:
-                    continue
-                seen.add(key)
-                hits = index.find(name)
-                weight = 1.0 if required else NICE_TO_HAVE_WEIGHT
-                found.append(
-                    _Requirement(
-                        name, kind, required, weight, float(bool(hits)), _evidence_lines(hits)
-                    )
-                )
+                if name and key not in seen:
+                    seen.add(key)
+                    found.append((name, kind, required))
+    return found
+
+
+def _skill_requirements(offer: Mapping[str, Any], index: _CvIndex) -> list[_Requirement]:
+    found: list[_Requirement] = []
+    for name, kind, required in _offer_skills(offer):
+        credit, hits = index.find(name)
+        weight = 1.0 if required else NICE_TO_HAVE_WEIGHT
+        found.append(_Requirement(name, kind, required, weight, credit, tuple(hits[:MAX_EVIDENCE])))
     return found
 
 
@@ -195,11 +259,9 @@ def _soft_requirements(offer: Mapping[str, Any], index: _CvIndex) -> list[_Requi
         as_text(n) for n in as_list(as_dict(offer.get("skills")).get("soft_skills"))
     ):
         if name:
-            hits = index.find(name)
+            credit, hits = index.find(name)
             found.append(
-                _Requirement(
-                    name, "soft_skill", True, 1.0, float(bool(hits)), _evidence_lines(hits)
-                )
+                _Requirement(name, "soft_skill", True, 1.0, credit, tuple(hits[:MAX_EVIDENCE]))
             )
     return found
 
@@ -216,7 +278,7 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
         wanted_level = as_text(wanted.get("level"))
         want = (language_level(wanted_level) or ("", DEFAULT_LANGUAGE_RANK))[1]
         rank, cv_level, evidence = 0, "", []
-        for i, spoken in enumerate(as_list(cv.get("languages"))):
+        for spoken in as_list(cv.get("languages")):
             spoken = as_dict(spoken)
             if canonical_language(as_text(spoken.get("name"))) != name:
                 continue
@@ -224,9 +286,9 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
             level_rank = (language_level(level_text) or ("", UNKNOWN_LEVEL_RANK))[1]
             if level_rank > rank:
                 rank, cv_level = level_rank, level_text
-            evidence.append(f'languages[{i}]: "{as_text(spoken.get("name"))} — {level_text}"')
+            evidence.append(_Quote(as_text(spoken.get("name")), "languages", level_text))
         if not evidence and DOC_LANGUAGES.get(as_text(cv.get("language"))) == name:
-            rank, evidence = CV_LANGUAGE_RANK, [f'language: "{cv.get("language")}"']
+            rank = CV_LANGUAGE_RANK  # the CV itself is written in it
         required = as_text(wanted.get("requirement")) != "nice_to_have"
         label = f"{name} ({wanted_level})" if wanted_level else name
         found.append(
@@ -243,11 +305,13 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
     return found
 
 
-def _coverage(requirements: list[_Requirement]) -> int:
+def _coverage(requirements: list[_Requirement], *, padded: bool = False) -> int | None:
+    if not requirements:
+        return None
     total = sum(r.weight for r in requirements)
     met = sum(r.weight * r.credit for r in requirements)
-    padding = max(0.0, MIN_EVIDENCE_WEIGHT - total)
-    return _round((100 * met + NEUTRAL_SCORE * padding) / (total + padding))
+    padding = max(0.0, MIN_EVIDENCE_WEIGHT - total) if padded else 0.0
+    return round_half_up((100 * met + NEUTRAL_SCORE * padding) / (total + padding))
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +320,37 @@ class _Experience:
     requirement: _Requirement | None
     relevant_years: float
     target: int | None
+
+
+def _offer_terms(offer: Mapping[str, Any]) -> frozenset[str]:
+    texts = [as_text(offer.get("title"))]
+    texts += [as_text(t) for t in as_list(offer.get("responsibilities"))]
+    texts += [name for name, _, _ in _offer_skills(offer)]
+    return frozenset().union(*(_terms(text) for text in texts))
+
+
+def _job_relevance(
+    index: _CvIndex, job: int, title: str, offer_title: str, skill_keys: set[str],
+    offer_terms: frozenset[str],
+) -> tuple[float, list[_Quote]]:  # fmt: skip
+    """How far a job was the offer's kind of work (0..1), and the lines that show it."""
+    lines = index.job_lines(job)
+    title_part = title_coverage(offer_title, title) if offer_title else 0.0
+    shown_skills: set[str] = set()
+    words: set[str] = set()
+    scored = []
+    for item in lines:
+        skills = skill_keys & index.line_skills.get(item.path, set())
+        hits = offer_terms & index.line_terms[item.path]
+        shown_skills |= skills
+        words |= hits
+        scored.append((len(skills) * 2 + len(hits), item))
+    skills_part = min(1.0, len(shown_skills) / min(SKILLS_FOR_FULL_RELEVANCE, len(skill_keys) or 1))
+    words_part = min(WORDS_SHARE_CAP, len(words) / WORDS_FOR_FULL_RELEVANCE)
+    relevance = max(title_part, skills_part if skill_keys else 0.0, words_part)
+    best = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
+    quotes = [index.quote(item, _cut(item.text, 0, 0)) for _, item in best[:2]]
+    return relevance, quotes
 
 
 def _experience(
@@ -274,75 +369,83 @@ def _experience(
     target = (
         min_years if isinstance(min_years, int) else LEVEL_YEARS.get(as_text(wanted.get("level")))
     )
-    skill_keys = {key for r in tech if r.required for key in _skill_keys(r.requirement)}
-    best_title = title_coverage(
-        offer_title, as_text(as_dict(cv.get("header")).get("current_title"))
-    )
-    spans, relevant_spans, evidence = [], [], []
+    skill_keys = {key for r in tech for key in _skill_keys(r.requirement)}
+    terms = _offer_terms(offer)
+    headline = as_text(as_dict(cv.get("header")).get("current_title"))
+    best = title_coverage(offer_title, headline) if offer_title else 0.0
+    spans, weighted_months, evidence = [], 0.0, []
     for i, job in enumerate(as_list(cv.get("experience"))):
         job = as_dict(job)
-        coverage = title_coverage(offer_title, as_text(job.get("title")))
-        best_title = max(best_title, coverage)
-        uses_skills = bool(skill_keys & index.job_skills.get(i, set()))
+        relevance, quotes = _job_relevance(
+            index, i, as_text(job.get("title")), offer_title, skill_keys, terms
+        )
+        relevance = 1.0 if all_relevant else relevance
+        best = max(best, relevance)
         span = experience_span(job, today=today)
-        if span is None:
-            continue
-        spans.append(span)
-        if all_relevant or coverage >= RELEVANT_TITLE_COVERAGE or uses_skills:
-            relevant_spans.append(span)
-            evidence.append(
-                f'experience[{i}]: "{as_text(job.get("title"))} — {as_text(job.get("company"))} '
-                f'({as_text(job.get("start_date"))} – {as_text(job.get("end_date"))})"'
-            )
-    total_years = merged_months(spans) / 12
-    relevant_years = merged_months(relevant_spans) / 12
-    effective = relevant_years + OTHER_EXPERIENCE_SHARE * (total_years - relevant_years)
+        if span is not None:
+            spans.append(span)
+            # Loosely related jobs count little, unrelated ones nothing.
+            share = max(0.0, (relevance - LOOSE) / (1 - LOOSE))
+            weighted_months += share * (span[1] - span[0])
+        if relevance >= RELEVANT:
+            evidence += quotes[:1]
+    relevant_years = min(weighted_months, merged_months(spans)) / 12
     goal = DEFAULT_TARGET_YEARS if target is None else target
-    years_part = 100.0 if goal <= 0 else min(100.0, 100 * effective / goal)
-    title_part = 100 * best_title if offer_title else NEUTRAL_SCORE
-    score = _round(YEARS_SHARE * years_part + TITLE_SHARE * title_part)
+    years_part = 1.0 if goal <= 0 and best >= RELEVANT else min(1.0, relevant_years / max(goal, 1))
+    # Years only count for work of the offer's kind: no fit, no experience score.
+    score = round_half_up(100 * (YEARS_SHARE * years_part + (1 - YEARS_SHARE) * best))
     requirement = None
     if target is not None:
         label = EXPERIENCE_LABELS.get(language, EXPERIENCE_LABELS["en"]).format(n=target)
-        credit = 1.0 if effective >= target else (effective / target if target else 1.0)
+        credit = 1.0 if relevant_years >= target else (relevant_years / target if target else 1.0)
         requirement = _Requirement(
             label, "experience", True, 1.0, credit, tuple(evidence[:MAX_EVIDENCE])
         )
     return _Experience(score, requirement, relevant_years, target)
 
 
-def _education(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> tuple[int, _Requirement | None]:
+def _education(
+    cv: Mapping[str, Any], offer: Mapping[str, Any]
+) -> tuple[int | None, _Requirement | None]:
     wanted = as_dict(offer.get("education"))
     level, field_name = as_text(wanted.get("level")), as_text(wanted.get("field"))
+    if not level and not field_name:
+        return None, None  # not asked: no points for free
     want = education_rank(level)
     schools = [as_dict(s) for s in as_list(cv.get("education"))]
     have, evidence, field_ok = None, [], not field_name
     field_words = set(re.findall(r"[^\W\d_]{4,}", fold(field_name)))
     wanted_groups = field_groups(field_name)
-    for i, school in enumerate(schools):
-        text = f"{as_text(school.get('degree'))} {as_text(school.get('field_of_study'))}".strip()
+    for school in schools:
+        degree, subject = as_text(school.get("degree")), as_text(school.get("field_of_study"))
+        text = f"{degree} {subject}".strip()
         rank = education_rank(text)
         if rank is not None and (have is None or rank > have):
             have = rank
-        if field_words & set(re.findall(r"[^\W\d_]{4,}", fold(text))) or (
-            wanted_groups & field_groups(text)
-        ):
-            field_ok = True
-        if text:
-            evidence.append(f'education[{i}]: "{text} — {as_text(school.get("institution"))}"')
-    if want is None:
-        score = (100 if schools else NEUTRAL_SCORE) if not field_name else (100 if field_ok else 80)
+        matches_field = bool(
+            field_words & set(re.findall(r"[^\W\d_]{4,}", fold(text)))
+            or wanted_groups & field_groups(text)
+        )
+        field_ok = field_ok or matches_field
+        institution = as_text(school.get("institution"))
+        for part in (degree, subject):
+            if part and (rank is not None or matches_field):
+                evidence.append(_Quote(part, "education", institution))
+    if not schools:
+        score = NO_DEGREE_SCORE
+    elif want is None:
+        score = 100
     elif have is None:
-        score = 50 if schools else 20
+        score = UNRANKED_DEGREE_SCORE
     else:
-        score = 100 if have >= want else max(20, 100 - DEGREE_STEP_PENALTY * (want - have))
-    if field_name and not field_ok and schools:
-        score = max(0, score - FIELD_MISMATCH_PENALTY)
-    if not level and not field_name:
-        return score, None
+        score = (
+            100 if have >= want else max(NO_DEGREE_SCORE, 100 - DEGREE_STEP_PENALTY * (want - have))
+        )
+    if not field_ok and schools:
+        score = round_half_up(score * FIELD_MISMATCH_FACTOR)
     label = " — ".join(part for part in (level, field_name) if part)
     return score, _Requirement(
-        label, "education", True, 1.0, score / 100, tuple(evidence[:MAX_EVIDENCE])
+        label, "education", True, 1.0, score / 100, tuple(_unique(evidence)[:MAX_EVIDENCE])
     )
 
 
@@ -357,12 +460,14 @@ def score_match(
     soft = _soft_requirements(offer, index) + _language_requirements(cv, offer)
     experience = _experience(cv, offer, index, tech, today=today, language=language)
     education_score, education = _education(cv, offer)
-    breakdown = {
+    asked = asked_criteria(offer)
+    breakdown: dict[str, int | None] = {
         "technical_skills": _coverage(tech),
         "experience": experience.score,
         "education": education_score,
-        "soft_skills_languages": _coverage(soft),
+        "soft_skills_languages": _coverage(soft, padded=True),
     }
+    breakdown = {key: value if key in asked else None for key, value in breakdown.items()}
     total = weighted_total(breakdown)
     skill_items = [r for r in tech + soft if r.kind != "language"]
     others = [r for r in (experience.requirement, education) if r is not None]
@@ -389,7 +494,7 @@ def score_match(
                 "kind": r.kind,
                 "required": r.required,
                 "met": r.met,
-                "cv_evidence": list(r.cv_evidence),
+                "cv_evidence": [quote.as_json() for quote in r.cv_evidence],
             }
             for r in all_items
         ],
@@ -405,7 +510,7 @@ def _listing(names: list[str]) -> str:
 
 
 def _suggestions(
-    breakdown: dict[str, int],
+    breakdown: dict[str, int | None],
     tech: list[_Requirement],
     soft: list[_Requirement],
     experience: _Experience,
@@ -417,7 +522,7 @@ def _suggestions(
     total = weighted_total(breakdown)
     candidates: list[tuple[int, int, str, str]] = []
 
-    def consider(order: int, key: str, changes: dict[str, int], **values: Any) -> None:
+    def consider(order: int, key: str, changes: dict[str, int | None], **values: Any) -> None:
         impact = weighted_total({**breakdown, **changes}) - total
         if impact >= 1:
             title, body = texts[key]
@@ -430,7 +535,8 @@ def _suggestions(
                      skills=_listing([r.requirement for r in gaps]))  # fmt: skip
     soft_gaps = [r for r in soft if r.kind == "soft_skill" and not r.met][:MAX_LISTED]
     if soft_gaps:
-        consider(2, "soft_skills", {"soft_skills_languages": _coverage(_closed(soft, soft_gaps))},
+        closed = _coverage(_closed(soft, soft_gaps), padded=True)
+        consider(2, "soft_skills", {"soft_skills_languages": closed},
                  skills=_listing([r.requirement for r in soft_gaps]))  # fmt: skip
     for gap in (r for r in soft if r.kind == "language" and not r.met):
         # A native, bilingual or C2 speaker is never told to improve that language.
@@ -443,7 +549,7 @@ def _suggestions(
         consider(
             3,
             "language",
-            {"soft_skills_languages": _coverage(_closed(soft, [gap]))},
+            {"soft_skills_languages": _coverage(_closed(soft, [gap]), padded=True)},
             language=name,
             level=f" ({gap.detail['level']})" if gap.detail["level"] else "",
             state=state.format(cv_level=gap.detail["cv_level"]),

@@ -210,7 +210,9 @@ class TestScore:
             "experience",
             "education",
             "soft_skills_languages",
+            "content_digest",
         }
+        assert not tailored.score_is_stale
         assert len(tailored.improvement_suggestions) <= 3
         assert tailored.score_evidence and all("met" in e for e in tailored.score_evidence)
         assert balance(alice) == 20 - 3 - 1
@@ -222,6 +224,65 @@ class TestScore:
         run_tasks(services.start_scoring, tailored)
         tailored.refresh_from_db()
         assert (tailored.match_score, tailored.score_breakdown, tailored.missing_skills) == first
+
+    def test_an_edit_makes_the_score_stale_and_hides_quotes_it_removed(
+        self, alice_client, tailored, run_tasks
+    ):
+        run_tasks(services.start_scoring, tailored)
+        tailored.refresh_from_db()
+        quoted = [q for item in tailored.current_score_evidence for q in item["cv_evidence"]]
+        assert quoted and all(q["current"] for q in quoted)
+        page = alice_client.get(tailored.get_absolute_url()).content.decode()
+        assert "Your CV changed since this score" not in page
+
+        gone = quoted[0]["quote"]
+        content = copy.deepcopy(tailored.content)
+        strip = lambda value: (  # noqa: E731
+            value.replace(gone, "Redacted") if isinstance(value, str)
+            else [strip(v) for v in value] if isinstance(value, list)
+            else {k: strip(v) for k, v in value.items()} if isinstance(value, dict) else value
+        )  # fmt: skip
+        services.save_cv_content(tailored, strip(content))
+        tailored.refresh_from_db()
+
+        assert tailored.score_is_stale
+        assert not any(
+            q["current"] for item in tailored.current_score_evidence for q in item["cv_evidence"]
+        )
+        page = alice_client.get(tailored.get_absolute_url()).content.decode()
+        assert "Your CV changed since this score: recompute" in page
+        run_tasks(services.start_scoring, tailored)
+        tailored.refresh_from_db()
+        assert not tailored.score_is_stale
+
+    def test_a_restore_brings_back_a_score_only_as_fresh_as_it_was(self, tailored, run_tasks):
+        before = copy.deepcopy(tailored.content)
+        run_tasks(services.start_scoring, tailored)
+        tailored.refresh_from_db()
+        version = services.save_version(tailored, changelog="scored", change_type="optimization")
+        changed = {**before, "summary": {"description": "Something else entirely."}}
+        services.save_cv_content(tailored, changed)
+        run_tasks(services.start_scoring, tailored)
+        tailored.refresh_from_db()
+        assert not tailored.score_is_stale and tailored.score_evidence
+
+        # Back to the scored version: its score is fresh for it, the other content's quotes go.
+        services.restore_version(tailored, version)
+        tailored.refresh_from_db()
+        assert tailored.content == before
+        assert not tailored.score_is_stale
+        assert not tailored.score_evidence
+
+        # A version whose content changed after its score comes back stale.
+        stale = services.save_version(tailored, changelog="edited", change_type="optimization")
+        services.save_cv_content(tailored, changed)
+        tailored.refresh_from_db()
+        assert tailored.score_is_stale
+        stale.content = changed
+        stale.save()
+        services.restore_version(tailored, stale)
+        tailored.refresh_from_db()
+        assert tailored.score_is_stale
 
     def test_a_cv_without_an_offer_cannot_be_scored(self, alice_client, alice, master):
         give_credits(alice, 5)
