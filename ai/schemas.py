@@ -68,6 +68,14 @@ class OfferLanguage(_Out):
     requirement: Literal["required", "nice_to_have"]
 
 
+class OfferRole(_Out):
+    """One role of a posting for several: its own title, skills and tasks."""
+
+    title: str
+    skills: OfferSkills
+    responsibilities: list[str]
+
+
 class JobOfferOut(_Out):
     title: str | None
     company: str | None
@@ -87,6 +95,7 @@ class JobOfferOut(_Out):
     responsibilities: list[str]
     benefits: list[str]
     language: Literal["fr", "en", "de", "es"]
+    roles: list[OfferRole] | None  # a posting for several roles; null for one job
 
 
 # --- Match score ----------------------------------------------------------------------------

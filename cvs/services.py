@@ -42,6 +42,7 @@ from cvs.review import (
     review_progress,
 )
 from joboffers.models import JobOffer
+from joboffers.roles import cv_skills_and_titles, role_for_cv
 from joboffers.services import ensure_extracted, offer_snapshot, task_context
 from jobs.models import BackgroundTask, TaskCancelled, TaskType, Upload
 from jobs.services import TaskFailed, enqueue_task
@@ -414,7 +415,9 @@ def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
     def on_round(phase: str, number: int) -> None:
         task.report_progress(min(90, 25 + 20 * number), phase)
 
-    outcome = gateway.tailor_cv(base.content, offer.content, ctx=_ctx(task), on_round=on_round)
+    # A posting for several roles: the role the user picked, or the one closest to the CV.
+    content, role, _picked = role_for_cv(offer.content, *cv_skills_and_titles(base.content))
+    outcome = gateway.tailor_cv(base.content, content, ctx=_ctx(task), on_round=on_round)
     task.report_progress(95, _("Saving"))
     source_type = {"url": SourceType.LINK, "pdf": SourceType.PDF}.get(
         offer.source_type, SourceType.TEXT
@@ -425,12 +428,12 @@ def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
         cv = create_cv(
             task.user,
             content=outcome.cv,
-            name=f"{offer.title or offer.source_name} — {offer.company}".strip(" —")[:200],
+            name=f"{role or offer.title or offer.source_name} — {offer.company}".strip(" —")[:200],
             created_by=CreatedBy.GENERATE_CV,
             source_type=source_type,
             source_value=offer.source_value if offer.source_type == "url" else offer.source_name,
             job_offer=offer,
-            job_offer_snapshot=offer_snapshot(offer),
+            job_offer_snapshot={**offer_snapshot(offer), "content": content},
             pending_changes=init_review(outcome.changes),
             pending_source_version=0,
             created_with_credit=task.credits_debited > 0,
@@ -457,6 +460,11 @@ def run_scoring(task: BackgroundTask) -> dict[str, Any]:
     offer = _offer_content(cv)
     if not offer:
         raise TaskFailed(_("This CV has no job offer to be scored against."))
+    # The role the CV was tailored to, unless the user picked one since.
+    tailored_to = ((cv.job_offer_snapshot or {}).get("content") or {}).get("selected_role")
+    if tailored_to and not offer.get("selected_role"):
+        offer = {**offer, "selected_role": tailored_to}
+    offer, _role, _picked = role_for_cv(offer, *cv_skills_and_titles(cv.content))
     task.report_progress(20, _("Comparing the CV with the offer"))
     score = gateway.score_match(cv.content, offer, ctx=_ctx(task))
     _store_score(cv, score)

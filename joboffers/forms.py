@@ -39,6 +39,16 @@ class UseOfferForm(forms.Form):
         self.fields["base_cv"].choices = [(cv.pk, str(cv)) for cv in cvs]
 
 
+class PickRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), required=False)
+
+    def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("The closest to my CV")), *[(r, r) for r in roles]]
+
+
 def master_cvs(user: User) -> QuerySet[Any]:
     """The CVs a tailoring may start from (the user's own, not tailored or example ones),
     newest first. Read through the user's CVs relation: the CV app sits above this one."""

@@ -9,6 +9,7 @@ app_name = "joboffers"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/role/", views.pick_role, name="pick_role"),
     path("<int:pk>/reextract/", views.reextract, name="reextract"),
     path("<int:pk>/delete/", views.delete, name="delete"),
 ]

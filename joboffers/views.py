@@ -11,8 +11,9 @@ from core.http import AuthenticatedHttpRequest
 from core.pdftext import PdfRejected
 from joboffers import services
 from joboffers.fetch import InvalidUrl
-from joboffers.forms import AddOfferForm, UseOfferForm, master_cvs
+from joboffers.forms import AddOfferForm, PickRoleForm, UseOfferForm, master_cvs
 from joboffers.models import JobOffer, LinkHistory
+from joboffers.roles import cv_skills_and_titles, role_for_cv, roles_of
 from jobs.models import TaskType
 
 
@@ -67,14 +68,42 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .filter(type=TaskType.EXTRACT_JOB_OFFER, payload__offer_id=offer.pk)
         .exists()
     )
+    cvs = master_cvs(request.user)
+    roles = [role["title"] for role in roles_of(offer.content)]
+    content, role, picked = offer.content, None, False
+    if roles:
+        # The CV the tailoring form offers first stands for "your CV" until the user picks.
+        first = next(iter(cvs), None)
+        skills, titles = cv_skills_and_titles(first.content if first else {})
+        content, role, picked = role_for_cv(offer.content, skills, titles)
     ctx = {
         "offer": offer,
-        "content": offer.content,
+        "content": content,
+        "roles": roles,
+        "role": role,
+        "role_picked": picked,
+        "role_form": PickRoleForm(roles=roles, initial={"role": role if picked else ""}),
         "extracting": extracting,
-        "use_form": UseOfferForm(cvs=master_cvs(request.user)),
+        "use_form": UseOfferForm(cvs=cvs),
         "cvs_for_offer": offer.cvs.order_by("-created_at")[:20],
     }
     return render(request, "joboffers/detail.html", ctx)
+
+
+@login_required
+@require_POST
+def pick_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The role of a posting for several that CVs are tailored and scored against; empty for
+    "the closest to my CV"."""
+    offer = _get_offer_for_user(request, pk)
+    form = PickRoleForm(request.POST, roles=[role["title"] for role in roles_of(offer.content)])
+    if form.is_valid():
+        content = {**offer.content, "selected_role": form.cleaned_data["role"] or None}
+        JobOffer.objects.filter(pk=offer.pk).update(content=content)
+        messages.success(request, _("Role saved."))
+    else:
+        messages.error(request, _("This role is not one of the offer's."))
+    return redirect("joboffers:detail", offer.pk)
 
 
 @login_required

@@ -107,8 +107,11 @@ _TITLE_INTRO = re.compile(
     r"buscamos|estamos\s+buscando|necesitamos|incorporamos|seleccionamos)\s+"
     r"(?:(?:an?|one|the|our|un\(e\)|un/une|une?|eine[nr]?|ein|un/a|un\(a\)|una?|uno)\s+)?"
     r"(?!de\s|d'|des\s|du\s)"
-    r"(?:(?:new|talented|motivated|experienced|passionate|skilled|motive\(?e?\)?|"
-    r"passionne\(?e?\)?|engagierte[nr]?|motivierte[nr]?|motivad[oa](?:/a)?)\s+)*"
+    r"(?:(?:new|talented|motivated|experienced|passionate|skilled|compassionate|caring|"
+    r"dedicated|enthusiastic|friendly|dynamic|reliable|qualified|proactive|hard-working|"
+    r"motive\(?e?\)?|passionne\(?e?\)?|dynamique|rigoureu(?:x|se|x\(se\))|"
+    r"engagierte[nr]?|motivierte[nr]?|zuverlassige[nr]?|qualifizierte[nr]?|"
+    r"motivad[oa](?:/a)?|dinamic[oa](?:/a)?)\s+)*"
     r"(?P<t>(?:[^\W_]|[ '’\-/&+#.]|\((?:e|se|euse|rice|ice|ne|le|in|a)\))+?)"
     r"(?=\s+(?:to|who|with|for|that|in|at|on|based|join|pour|qui|afin|avec|en|au|aux|dans|"
     r"chez|a|fur|zur|zum|mit|bei|im|ab|para|que|con|al)\b|\s*\((?!(?:e|se|euse|rice|ice|ne|le|"
@@ -123,7 +126,23 @@ _ROLE_RE = re.compile(
     r"comptable|commercial|analyste|technicien|stagiaire|alternant|gestionnaire|conseill|"
     r"entwickler|berater|leiter|referent|sachbearbeiter|buchhalter|kaufm|kauffrau|werkstudent|"
     r"praktikant|desarrollador|ingenier|gerente|analista|tecnico|consultor|jef[ea]\b|"
-    r"disenador|contable|asistente|becari|programador"
+    r"disenador|contable|asistente|becari|programador|"
+    # Care, trades, hospitality, teaching, logistics and sales: the titles outside software.
+    r"infirmi|soignant|enfermer|pflege|krankenschwester|midwife|sage-femme|hebamme|matron|"
+    r"doctor|medecin|\barzt|arztin|medico|pharmac|apotheker|farmaceut|physio|kine|fisioterap|"
+    r"carer|caregiver|care assistant|auxiliar|educat|erzieher|teacher|lehrer|professeu?r|"
+    r"enseignant|maestr[oa]|tutor|trainer|formateu|ausbilder|formador|\bchef\b|\bcook\b|"
+    r"cuisinier|\bkoch\b|cociner|waiter|waitress|serveu|camarer|kellner|receptionist|"
+    r"receptionn|rezeption|recepcionist|bartender|barman|barista|sommelier|maitre|housekeep|"
+    r"concierge|mechanic|mecanicien|mechaniker|mecanic|mechatron|electrician|electricien|"
+    r"elektrik|electricist|elektron|plumber|plombier|installateur|fontaner|carpenter|menuisier|"
+    r"tischler|schreiner|carpinter|welder|soudeu|schweiss|soldador|warehouse|magasinier|"
+    r"lagerist|logisti|disponent|cashier|caissi|kassier|cajer|sales|vendeu|verkauf|vendedor|"
+    r"dependient|bookkeeper|steuerfach|auditor|auditeu|techniker|monteur|fachkraft|"
+    r"mitarbeiter|operator|operateu|operari|supervisor|superviseu|encargad|chauffeur|"
+    r"conductor|fahrer|courier|livreu|repartidor|clerk|employe|empleado|secretar|sekret|"
+    r"administrat|worker|ouvrier|arbeiter|obrer|handler|packer|picker|preparat|"
+    r"jefe de|maitre d|jefe/a|nurse|dentist|dentaire|zahn|teacher|instructor|coach"
 )
 _CAP_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w&'’.\-]*"
 # A name starts at the start of a word and has eight words at most: unbounded, a long run of
@@ -132,7 +151,7 @@ _CAP_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w&'’.\-]*"
 _CAP_NAME = rf"(?<![\w&'’.\-]){_CAP_WORD}(?:\s+(?:{_CAP_WORD}|&|de|du|des|of|and|y)){{0,7}}"
 # "X is a ... company": the noun keeps "Python is a plus" from naming an employer.
 _COMPANY_NOUN = (
-    r"(?:[\w-]+\s+){0,3}?\w*(?:company|agency|startup|start-up|scale-up|scaleup|firm|leader|"
+    r"(?:[\w-]+\s+){0,3}?\w*(?i:company|agency|startup|start-up|scale-up|scaleup|firm|leader|"
     r"platform|provider|group|entreprise|societe|société|agence|groupe|[ée]diteur|cabinet|"
     r"empresa|agencia|compañía|unternehmen|agentur|firma|konzern|anbieter|hersteller|l[ií]der)\b"
 )
@@ -144,6 +163,17 @@ _COMPANY_PATTERNS = (
     re.compile(rf"\b(?:at|chez|bei|join|rejoindre|rejoignez|rejoins|[úu]nete\s+a)\s+"
                rf"(?:(?:der|die|den|dem|la|le|el|the)\s+)?(?P<c>{_CAP_NAME})"),
 )  # fmt: skip
+# The subject of the first sentence about the company: "Northwind Cloud runs managed databases".
+_ABOUT_SUBJECT = re.compile(rf"^(?P<c>{_CAP_NAME})\s+(?=[a-zà-ÿ])")
+# An employer named on a line of its own in the posting's header: its name says what it is.
+_ORG_WORD = re.compile(
+    r"\b(?:hospital|clinic|clinique|klinik\w*|clinica|hopital|krankenhaus|school|ecole|schule|"
+    r"colegio|college|university|universite|universitat|universidad|ltd|limited|inc|llc|gmbh|"
+    r"ag|se|sa|sas|sarl|sasu|sl|plc|kg|group|groupe|gruppe|grupo|trust|hotel|restaurant|"
+    r"restaurante|cabinet|kanzlei|bank|banque|banco|foundation|fondation|stiftung|fundacion|"
+    r"association|verein|asociacion|nhs|council|labs?|technologies|solutions|systems|"
+    r"consulting|services|partners|studio|agency|agence|agentur)\b\.?"
+)
 _ABOUT_COMPANY = re.compile(r"^(?:about|a propos d[e']|uber|sobre|qui est)\s*(?P<c>.+?)\s*:?$")
 _NOT_COMPANY = frozenset(
     {
@@ -240,6 +270,59 @@ _TEAM_NOT_NAMED = re.compile(
 _TEAM_BEFORE = re.compile(r"\b(?:teams?|equipes?|equipos?|abteilung)\s+(?:de |du |des |d')?$")
 
 
+# Perks that name a skill word: "training budget" is a benefit, not Budgeting.
+_PERK_RE = re.compile(
+    r"\b(?:training|learning|education|development|conference|equipment|home[\s-]?office|"
+    r"wellbeing|wellness|book|l&d|learning and development|personal)\s+budgets?\b|"
+    r"\bbudgets?\s+(?:annuel\s+)?(?:de\s+|pour\s+(?:la\s+|les\s+)?)?(?:formations?|conferences?|"
+    r"livres)\b|\bbudgets?\s+(?:for|of)\s+(?:training|learning|conferences?|books?|courses)\b|"
+    r"\w*(?:weiterbildungs|fortbildungs|schulungs|bildungs|lern)budget\w*|"
+    r"\bpresupuestos?\s+(?:anual\s+)?(?:de|para)\s+(?:la\s+)?formacion\b"
+)
+# Pages that are not (or no longer) a job offer, whatever job words they carry.
+_EXPIRED_RE = re.compile(
+    r"no longer (?:available|accepting applications|open|active|online)|"
+    r"this (?:job|posting|position|offer|vacancy|job offer) (?:has )?"
+    r"(?:expired|closed|been filled)|"
+    r"\bjob (?:has )?expired\b|applications? (?:are |is )?(?:now )?closed|"
+    r"n'est plus (?:disponible|en ligne|active|pourvue?)|offre (?:a )?expiree|"
+    r"offre (?:est )?(?:cloturee|deja pourvue)|nicht mehr (?:verfugbar|aktiv|online|besetzbar)|"
+    r"(?:stelle|anzeige|stellenanzeige) (?:ist )?(?:bereits )?(?:besetzt|abgelaufen)|"
+    r"ya no (?:esta|se encuentra) disponible|oferta (?:ha )?(?:caducado|expirado|cerrada|"
+    r"finalizada)|ya no acepta (?:candidaturas|solicitudes)"
+)
+_LOGIN_RE = re.compile(
+    r"(?:sign|log)\s?in to (?:see|view|apply|continue|read)|join now to (?:see|apply|view)|"
+    r"connectez-vous pour|identifiez-vous pour|melden sie sich an,? um|(?:einloggen|anmelden),? um|"
+    r"inicia (?:la )?sesion para|registrate para (?:ver|postular)"
+)
+_NEWSLETTER_RE = re.compile(
+    r"\bunsubscribe\b|view (?:it |this email )?in (?:your )?browser|se desabonner|"
+    r"desinscri|newsletter abbestellen|\babmelden\b|darse de baja|cancelar (?:la )?suscripcion|"
+    r"you (?:received|are receiving) this (?:email|newsletter)|vous recevez cet?t?e? "
+    r"(?:e-?mail|newsletter)"
+)
+_CV_HEADING_RE = re.compile(
+    r"^(?:work |professional )?(?:experience|education|employment history|career history|"
+    r"experiences? professionnelles?|formations?|parcours|berufserfahrung|ausbildung|"
+    r"werdegang|experiencia(?: profesional| laboral)?|formacion|educacion|estudios)\s*:?$"
+)
+_DATE_RANGE_RE = re.compile(
+    r"\b(?:19|20)\d{2}\s*(?:-|–|—|to|a|bis)\s*(?:(?:19|20)\d{2}|present|now|current|"
+    r"aujourd'hui|present|heute|actualidad|hoy)\b"
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE_RE = re.compile(r"\+?\d[\d ().-]{7,}\d")
+_HIRING_RE = re.compile(
+    r"\b(?:we are|we're|is|are) (?:currently )?(?:looking for|hiring|seeking|recruiting)\b|"
+    r"\bjoin (?:our|the) team\b|\bapply (?:now|today|here|for this|by)\b|"
+    r"nous (?:recherchons|recrutons|cherchons)|\brecrute\b|postuler|candidature|"
+    r"wir suchen|bewirb|bewerben|bewerbung|buscamos|estamos buscando|incorporamos|"
+    r"inscribete|candidatura|\bvacan"
+)
+_NOT_A_TITLE = re.compile(r"^(?:about|a propos|uber|sobre|our|notre|unser|nuestr)\b")
+
+
 @dataclass(slots=True)
 class _Block:
     kind: str  # "section" (a known heading), "heading" (a short title-like line), "para", "bullet"
@@ -248,15 +331,21 @@ class _Block:
 
 
 def extract_job_offer(text: str) -> dict[str, Any]:
-    """The job offer document (shared contract) for a job posting given as plain text."""
+    """The job offer document (shared contract) for a job posting given as plain text.
+
+    A posting for several roles keeps what they share (company, place, salary, benefits) at the
+    top and each role's title, skills and tasks in `roles`. A page that is no job offer (a CV,
+    a newsletter, a login wall, an expired posting, an "about us" page) gets no title."""
     text = _clean(text)
-    blocks = _blocks(text)
-    title = _title(blocks)
+    all_blocks = _blocks(text)
+    headline, roles, role_blocks = _roles(all_blocks)
+    blocks = [b for b in all_blocks if id(b) not in role_blocks]
+    title = headline or _title(blocks)
     skills = _skills(blocks)
     language = detect_language(text)
-    return {
+    offer = {
         "title": title,
-        "company": _company(blocks, title),
+        "company": _company(text, blocks, title),
         "contract": _contract(blocks, language),
         "experience": _experience(blocks, title),
         "location": _location(blocks),
@@ -267,11 +356,145 @@ def extract_job_offer(text: str) -> dict[str, Any]:
         "responsibilities": _responsibilities(blocks),
         "benefits": _benefits(blocks),
         "language": language,
+        "roles": roles,
     }
+    if _not_an_offer(text, all_blocks, offer):
+        offer["title"], offer["roles"] = None, []
+    return offer
+
+
+_ROLES_HEADLINE = re.compile(
+    r"^(?:multiple|several|various|open|new|\d+)\s+(?:positions|roles|openings|vacancies|jobs)|"
+    r"^(?:we(?:'re| are) hiring|now hiring|hiring|open positions|open roles|"
+    r"plusieurs postes|postes (?:ouverts|a pourvoir)|nous recrutons|mehrere stellen|"
+    r"offene stellen|wir suchen|varias (?:posiciones|vacantes|plazas)|vacantes|buscamos)\b"
+)
+_ROLE_AREA_END = frozenset({"benefits", "about", "process", "salary", "location", "contract"})
+_MAX_ROLES = 12
+
+
+def _same_role(a: str, b: str) -> bool:
+    """ "Content & SEO Specialists" in the headline is the "Content & SEO Specialist" section."""
+    a, b = (re.sub(r"s\b", "", _GENDER_RE.sub("", fold(x))).strip(" :#*-") for x in (a, b))
+    return a == b
+
+
+def _roles(blocks: list[_Block]) -> tuple[str | None, list[dict[str, Any]], set[int]]:
+    """(the headline, the roles, ids of the blocks that belong to one role) of a posting for
+    several roles; (None, [], set()) for a posting for one job."""
+    headline, listed = None, []
+    for block in blocks[:3]:
+        if block.kind == "section":
+            break
+        head, _, rest = block.text.partition(":")
+        if rest and _ROLES_HEADLINE.match(fold(head.strip(" #*"))):
+            names = [n.strip(" .*") for n in re.split(r",|;|\s+[|/·]\s+", rest) if n.strip(" .*")]
+            if len(names) >= 2:
+                headline, listed = _strip_title(block.text), names
+            break
+    starts = [
+        i
+        for i, b in enumerate(blocks)
+        if i > 0
+        and b.kind == "heading"
+        and len(b.text.split()) <= 8
+        and (
+            any(_same_role(b.text, name) for name in listed)
+            if listed
+            else bool(_ROLE_RE.search(fold(b.text)))
+            and not _TEAM_WORD.search(fold(b.text))
+            and not _NOT_A_TITLE.match(fold(b.text))
+        )
+    ]
+    spans: list[tuple[int, int]] = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(blocks)
+        stop = next(
+            (
+                j
+                for j in range(start + 1, end)
+                if blocks[j].kind == "section" and blocks[j].section in _ROLE_AREA_END
+            ),
+            end,
+        )
+        spans.append((start, stop))
+    if not listed:
+        # Without a headline naming them, roles are headings each followed by their own list.
+        spans = [
+            (s, e) for s, e in spans if sum(b.kind == "bullet" for b in blocks[s + 1 : e]) >= 2
+        ]
+    if len(spans) < 2 and len(listed) < 2:
+        return None, [], set()
+    roles: list[dict[str, Any]] = []
+    owned: set[int] = set()
+    for start, stop in spans[:_MAX_ROLES]:
+        own = blocks[start + 1 : stop]
+        owned |= {id(b) for b in blocks[start:stop]}
+        tasks = [
+            b.text.strip(" .;")
+            for b in own
+            if b.kind in ("bullet", "para")
+            and b.section not in ("requirements", "nice")
+            and b.text.strip()
+        ]
+        roles.append(
+            {
+                "title": _strip_title(blocks[start].text),
+                "skills": _skills(own),
+                "responsibilities": tasks[:MAX_ITEMS],
+            }
+        )
+    found = [r["title"] for r in roles]
+    for name in listed:
+        if not any(_same_role(name, title) for title in found):
+            roles.append({"title": _strip_title(name), "skills": _skills([]),
+                          "responsibilities": []})  # fmt: skip
+    if len(roles) < 2:
+        return None, [], set()
+    return headline or ", ".join(r["title"] for r in roles), roles, owned
+
+
+def _not_an_offer(text: str, blocks: list[_Block], offer: dict[str, Any]) -> bool:
+    folded = fold(text)
+    sections = {b.section for b in blocks if b.kind != "section" and b.text}
+    duties = len(offer["responsibilities"]) >= 2
+    asks = bool(sections & {"requirements", "nice"})
+    hiring = bool(_HIRING_RE.search(folded))
+    if _EXPIRED_RE.search(folded):
+        return True
+    if _LOGIN_RE.search(folded) and not (duties and asks):
+        return True
+    if _NEWSLETTER_RE.search(folded) and not ("responsibilities" in sections and asks):
+        return True
+    lines = [fold(line).strip(" #*_:") for line in text.split("\n")]
+    cv_marks = (
+        bool(_EMAIL_RE.search(text[:600]))
+        + bool(_PHONE_RE.search(text[:600]))
+        + (len(_DATE_RANGE_RE.findall(folded)) >= 2)
+        + (sum(bool(_CV_HEADING_RE.match(line)) for line in lines) >= 2)
+    )
+    if cv_marks >= 3 and not hiring and "responsibilities" not in sections:
+        return True
+    if offer["roles"]:
+        return False
+    evidence = (
+        duties
+        + asks
+        + hiring
+        + bool(offer["salary"])
+        + bool(offer["contract"])
+        + ("benefits" in sections)
+    )
+    title = fold(offer["title"] or "")
+    job_title = bool(_ROLE_RE.search(title)) and not _NOT_A_TITLE.match(title)
+    return evidence == 0 or (evidence < 2 and not job_title)
 
 
 def is_job_offer(offer: dict[str, Any]) -> bool:
-    """A title, and responsibilities or skills or at least a company or city to anchor it."""
+    """A title, and responsibilities or skills or at least a company or city to anchor it;
+    or a posting for several roles."""
+    if offer.get("title") and len(offer.get("roles") or []) >= 2:
+        return True
     skills = offer.get("skills") or {}
     has_skill = bool(skills.get("soft_skills")) or any(
         (skills.get(category) or {}).get(kind)
@@ -416,8 +639,11 @@ def _skills(blocks: list[_Block]) -> dict[str, Any]:
             continue
         folded = fold(block.text)
         spans = [(s, e, _is_nice(block, block.text[s:e])) for s, e in _clauses(block.text)]
+        perks = [(m.start(), m.end()) for m in _PERK_RE.finditer(folded)]
         for match in matches:
             if _names_a_team(folded, match.start, match.end):
+                continue
+            if any(s < match.end and match.start < e for s, e in perks):
                 continue
             if match.category == "soft_skills":
                 soft[match.name] = None
@@ -453,10 +679,31 @@ def _title(blocks: list[_Block]) -> str | None:
         (_strip_title(b.text) for b in blocks[:4] if b.kind == "heading" and b.section == "intro"),
         "",
     )
+    # "Registered Nurse - Acute Medical Unit" heads the posting that later asks for "a
+    # compassionate Registered Nurse": the heading is the title as the employer wrote it.
+    if (
+        from_intro
+        and heading
+        and _ROLE_RE.search(fold(heading))
+        and fold(from_intro) in fold(heading)
+    ):
+        return heading
     for candidate in (from_intro, heading):
         if candidate and _ROLE_RE.search(fold(candidate)):
             return candidate
     return from_intro or heading or None
+
+
+_PLACES = frozenset(fold(city) for city in CITIES) | frozenset(COUNTRIES)
+
+
+def _is_place(name: str) -> bool:
+    """ "Leeds", "Paris, France", "Remote (Europe)": where the job is, never who hires."""
+    folded = fold(name).strip()
+    if folded in _PLACES or re.fullmatch(r"(?:remote|hybrid|on[\s-]?site)\b.*", folded):
+        return True
+    parts = [p.strip(" ()") for p in re.split(r"[,/·|()-]", folded) if p.strip(" ()")]
+    return bool(parts) and all(p in _PLACES or p in ("remote", "uk", "usa", "eu") for p in parts)
 
 
 def _clean_company(raw: str) -> str | None:
@@ -466,13 +713,13 @@ def _clean_company(raw: str) -> str | None:
     while words and fold(words[-1]) in ({"de", "du", "des", "of", "and", "y", "&"} | _NOT_COMPANY):
         words.pop()
     name = " ".join(words).strip(" .,'-")
-    if not name or len(name) < 2 or name.isdigit() or name in CITIES:
+    if not name or len(name) < 2 or name.isdigit() or _is_place(name):
         return None
     # "at Google Cloud" names a tool; "join Kubernetes" is not an employer either.
     return None if canonical_skill(name) else name
 
 
-def _company(blocks: list[_Block], title: str | None) -> str | None:
+def _company(text: str, blocks: list[_Block], title: str | None) -> str | None:
     labelled = next((b.text for b in blocks if b.section == "company" and b.kind == "para"), "")
     if labelled and (name := _clean_company(labelled)):
         return name
@@ -487,6 +734,38 @@ def _company(blocks: list[_Block], title: str | None) -> str | None:
                 name = _clean_company(m.group("c"))
                 if name and (not title or fold(name) not in fold(title)):
                     return name
+    for block in blocks:
+        if block.section == "about" and block.kind == "para":
+            m = _ABOUT_SUBJECT.match(block.text)
+            if m and (name := _clean_company(m.group("c"))):
+                return name
+            break
+    return _header_company(text, title)
+
+
+def _header_company(text: str, title: str | None) -> str | None:
+    """A short line under the title naming an organisation ("St Aidan's Community Hospital"),
+    or a name the body repeats ("Brightloop" then "Brightloop is ...")."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    header = []
+    for line in lines[:8]:
+        if len(line) > 80 or _heading(line)[0] is not None:
+            break
+        header.append(line)
+    body = "\n".join(lines[len(header) :])
+    for line in header:
+        text = line.strip(" #*_")
+        if (
+            len(text.split()) > 6
+            or re.search(r"\d|[$€£]", text)
+            or (title and fold(text) == fold(title))
+            or not text[:1].isupper()
+            or _ROLE_RE.search(fold(text))
+        ):
+            continue
+        name = _clean_company(text)
+        if name and (_ORG_WORD.search(fold(name)) or re.search(rf"\b{re.escape(name)}\b", body)):
+            return name
     return None
 
 

@@ -376,4 +376,5 @@ SAMPLE_OFFER: dict[str, Any] = {
     "responsibilities": ["Build and run Python APIs", "Own the PostgreSQL schema"],
     "benefits": ["Remote days"],
     "language": "en",
+    "roles": None,
 }

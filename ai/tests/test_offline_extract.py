@@ -425,3 +425,100 @@ def test_it_names_languages_in_four_languages() -> None:
         "English"
     ] * 4
     assert canonical_language("Deutschland") is None
+
+
+NON_OFFERS = Path(__file__).parent / "fixtures" / "non_offers"
+
+
+def test_a_posting_for_several_roles_is_accepted_with_each_role() -> None:
+    offer = extract_job_offer(read_job("en-multi-role"))
+
+    assert is_job_offer(offer)
+    assert [role["title"] for role in offer["roles"]] == [
+        "Fullstack Engineer", "Customer Success Engineer", "Content & SEO Specialists",
+        "Developer Advocate",
+    ]  # fmt: skip
+    fullstack, success, _content, advocate = offer["roles"]
+    assert {"React", "TypeScript", "Node.js"} <= all_skills(fullstack)
+    assert "Zendesk" in all_skills(success)
+    assert "Zendesk" not in all_skills(fullstack)
+    assert advocate["responsibilities"][0] == "Speak at conferences and meetups, run workshops"
+    # What the roles share stays at the top.
+    assert offer["company"] == "Brightloop"
+    assert offer["salary"] == {"min": 70000, "max": 110000, "currency": "USD", "period": "year"}
+    assert "Equity for every employee" in offer["benefits"]
+
+
+def test_a_posting_for_one_job_has_no_roles() -> None:
+    assert extract_job_offer(read_job("en-sre"))["roles"] == []
+    assert extract_job_offer(read_job("fr-fullstack"))["roles"] == []
+
+
+def test_the_nurse_offer_names_the_hospital_not_the_city() -> None:
+    offer = extract_job_offer(read_job("en-nurse"))
+
+    assert offer["title"] == "Registered Nurse - Acute Medical Unit"
+    assert offer["company"] == "St Aidan's Community Hospital"
+    assert offer["location"]["city"] == "Leeds"
+
+
+def test_a_training_budget_is_a_benefit_not_a_skill() -> None:
+    text = (
+        "We are looking for a Warehouse Supervisor to run our night shift in Leeds.\n\n"
+        "You will plan the shifts and manage a team of 12. We give every employee a training "
+        "budget, and a learning budget for books. Experience with SAP is required."
+    )
+    for posting in (text, read_job("en-nurse"), read_job("en-sre"), read_job("de-mechatroniker")):
+        assert "Budgeting" not in all_skills(extract_job_offer(posting))
+    # A budget that is the job's work is still a skill.
+    assert "Budgeting" in all_skills(
+        extract_job_offer("We are hiring a Finance Manager.\n\nYou will own the budget process.")
+    )
+
+
+def test_the_sre_offer_names_its_company_from_the_about_section() -> None:
+    offer = extract_job_offer(read_job("en-sre"))
+
+    assert offer["title"] == "Site Reliability Engineer (SRE)"
+    assert offer["company"] == "Northwind Cloud"
+
+
+@pytest.mark.parametrize("page", ["cv", "newsletter", "login-wall", "expired", "about-page"])
+def test_a_page_that_is_no_job_offer_is_refused(page: str) -> None:
+    offer = extract_job_offer((NON_OFFERS / f"{page}.txt").read_text(encoding="utf-8"))
+
+    assert not is_job_offer(offer)
+
+
+@pytest.mark.parametrize(
+    ("job", "title", "company", "city", "language"),
+    [
+        ("fr-aide-soignant", "Aide-soignant(e) de nuit", "Clinique des Tilleuls", "Bordeaux", "fr"),
+        (
+            "de-mechatroniker",
+            "Servicetechniker / Mechatroniker im Außendienst",
+            "Hartmann Antriebstechnik GmbH",
+            "Stuttgart",
+            "de",
+        ),
+        ("es-camarero", "Jefe de Sala", "Grupo Mediterránea", "Valencia", "es"),
+        (
+            "en-nurse",
+            "Registered Nurse - Acute Medical Unit",
+            "St Aidan's Community Hospital",
+            "Leeds",
+            "en",
+        ),
+    ],  # fmt: skip
+)
+def test_it_reads_postings_outside_software(
+    job: str, title: str, company: str, city: str, language: str
+) -> None:
+    offer = extract_job_offer(read_job(job))
+
+    assert is_job_offer(offer)
+    assert (offer["title"], offer["company"]) == (title, company)
+    assert offer["location"]["city"] == city
+    assert offer["language"] == language
+    assert offer["responsibilities"]
+    assert offer["roles"] == []
