@@ -103,3 +103,15 @@ def _read(relative: str, directory: Path) -> tuple[int | None, str]:
     with _cache_lock:
         _cache[path] = (mtime, version, body)
     return version, body
+
+
+def versions(directory: Path = PROMPTS_DIR) -> dict[str, int]:
+    """The version of every prompt file and shared fragment, by path: what an evaluation ran."""
+    root = directory.resolve()
+    found = {}
+    for path in sorted(root.rglob("*.md")):
+        relative = path.relative_to(root).as_posix()
+        found[relative.removesuffix(".md") if "/" not in relative else relative] = (
+            _read(relative, directory)[0] or 0
+        )
+    return found

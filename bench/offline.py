@@ -16,7 +16,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +27,6 @@ PDFS_DIR = ROOT / "cvs" / "tests" / "fixtures" / "pdfs"
 SAMPLE_CV = "sample-resume.cv.json"
 SKILL_JOBS = ("backend-eng.txt", "product-manager.txt")
 SKILL_GROUPS = ("hard_skills", "tools", "methodologies")
-DATED_SECTIONS = (("experience", "company"), ("education", "institution"), ("projects", "name"))
 QUICK_RUNS = 3
 
 T = TypeVar("T")
@@ -54,48 +53,11 @@ def offer_skills(offer: Mapping[str, Any]) -> dict[str, list[str]]:
     return found
 
 
-def source_facts(cv: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
-    """Employers, schools, and each dated entry as (section, name, start, end)."""
-    for job in cv.get("experience") or []:
-        if job.get("company"):
-            yield ("employer", job["company"])
-    for school in cv.get("education") or []:
-        if school.get("institution"):
-            yield ("school", school["institution"])
-    for section, key in DATED_SECTIONS:
-        for item in cv.get(section) or []:
-            if item.get("start_date") or item.get("end_date"):
-                dates = (item.get("start_date") or "", item.get("end_date") or "")
-                yield ("dates", section, item.get(key) or "", *dates)
-
-
-def removed_facts(changes: list[dict[str, Any]]) -> set[tuple[str, ...]]:
-    """Facts of the entries a tailoring removed and said so in its list of changes."""
-    removed: dict[str, list[Any]] = {}
-    for change in changes:
-        section = str(change.get("path", "")).split("[")[0]
-        if change.get("change_type") == "removed" and isinstance(change.get("before"), dict):
-            removed.setdefault(section, []).append(change["before"])
-    return set(source_facts(removed))
-
-
 def facts_kept(source: Mapping[str, Any], tailored: Any) -> dict[str, Any]:
-    from ai.offline import invented_facts
+    """What the tailoring kept and invented (the measure `manage.py evaluate` reports too)."""
+    from ai.evaluation.facts import facts_kept
 
-    facts = list(source_facts(source))
-    present = set(source_facts(tailored.cv))
-    announced = removed_facts(tailored.changes)
-    missing = [fact for fact in facts if fact not in present]
-    invented = invented_facts(source, tailored.cv)
-    kept = (len(facts) - len(missing)) / len(facts) * 100 if facts else 100.0
-    # An invented fact spoils the result as much as a dropped one: report 100 only when clean.
-    return {
-        "facts": len(facts),
-        "missing": [" / ".join(fact) for fact in missing],
-        "missing_announced": sum(fact in announced for fact in missing),
-        "invented": invented,
-        "kept_pct": kept if not invented else min(kept, 99.9),
-    }
+    return facts_kept(source, tailored.cv, tailored.changes)
 
 
 def bench_jobs(runs: int) -> list[dict[str, Any]]:
