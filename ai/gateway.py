@@ -45,7 +45,15 @@ from ai.errors import (
     AINoJobOffer,
     AIUnavailableOffline,
 )
-from ai.privacy import Vault, iter_strings, mask_cv, mask_text, untrusted_block
+from ai.privacy import (
+    Vault,
+    iter_strings,
+    link_key,
+    mask_cv,
+    mask_text,
+    profile_site,
+    untrusted_block,
+)
 from ai.schemas import (
     ImproveCvOut,
     JobOfferOut,
@@ -92,6 +100,8 @@ EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 NAMED_ORGANISATION = re.compile(
     r"\b(?:at|for|chez|pour|bei|para|en)\s+((?:[A-Z][\w&'.-]*)(?:\s+[A-Z][\w&'.-]*)*)"
 )
+# Sites whose name tells the model what a link is without telling whose it is.
+PUBLIC_SITES = {"doi.org": "DOI", "arxiv.org": "arXiv", "scholar.google.com": "Google Scholar"}
 # Fields of an experience the tailoring may rewrite; every other one comes from the source.
 TAILORABLE_EXPERIENCE_FIELDS = ("title", "description", "responsibilities", "deliverables")
 
@@ -371,21 +381,27 @@ def structure_cv(
             return _normalized(_offline("import_pdf", ctx, lambda: parse(text, links=links)))
         except ValueError as exc:  # CvParseError: nothing CV-like, with a message for the user
             raise AIError(str(exc), user_message=str(exc)) from None
-    masked, vault = mask_text(text[:MAX_CV_TEXT_CHARS])
+    masked, vault = mask_text(text[:MAX_CV_TEXT_CHARS], links=links)
+    user = untrusted_block("cv_text", masked)
+    targets = [_link_target(url, vault) for url in links if not _is_mailto(url)]
+    if targets:
+        user += "\n\nLink targets in the file:\n" + "\n".join(f"- {t}" for t in targets)
     result = _ask_schema(
         _prepare(
             "import_pdf",
             setting="model_import_pdf",
             prompt="import_cv",
             variables={},
-            user=untrusted_block("cv_text", masked),
+            user=user,
             output=cv_json_schema(),
             schema_name="cv",
             temperature=0.0,
         ),
         ctx,
     )
-    return _normalized(vault.restore(result.data))
+    imported = vault.restore(result.data)
+    known = [*vault.values_of("LINK"), *links]
+    return _normalized(_keep_pdf_links(_known_links_only(imported, known), links))
 
 
 def example_cv(
@@ -1167,6 +1183,76 @@ def _fictional(cv: dict[str, Any]) -> dict[str, Any]:
         if project.get("url") and not _is_example_url(project["url"]):
             project["url"] = None
             project["url_label"] = None
+    return cv
+
+
+def _is_mailto(url: str) -> bool:
+    return url.lower().startswith("mailto:")
+
+
+def _link_target(url: str, vault: Vault) -> str:
+    """A file's link target as the model sees it: a placeholder, and the site when well known."""
+    token = vault.placeholder("LINK", url)
+    profile = profile_site(url)
+    site = profile[0] if profile else PUBLIC_SITES.get(link_key(url).split("/")[0])
+    return f"{token} ({site})" if site else token
+
+
+def _known_links_only(cv: dict[str, Any], known: Iterable[str]) -> dict[str, Any]:
+    """Drop link URLs the model wrote that are neither in the CV's text nor in the file."""
+    keys = {link_key(url) for url in known}
+    contact = (cv.get("header") or {}).get("contact") or {}
+    if isinstance(contact.get("links"), list):
+        contact["links"] = [
+            link
+            for link in contact["links"]
+            if not isinstance(link, dict) or link_key(str(link.get("url") or "")) in keys
+        ]
+    for project in cv.get("projects") or []:
+        url = str(project.get("url") or "") if isinstance(project, dict) else ""
+        if url and link_key(url) not in keys:
+            project["url"] = None
+            project["url_label"] = None
+    return cv
+
+
+def _keep_pdf_links(cv: dict[str, Any], links: Iterable[str]) -> dict[str, Any]:
+    """Put the file's link annotations back where the offline import puts them.
+
+    A `mailto:` gives the e-mail when the CV has none; a target the CV shows without its scheme
+    replaces it (the file's is complete); a profile on a well-known site is added to the
+    contact links when missing. Any other target is left to the model (a paper's DOI...).
+    """
+    header = cv.setdefault("header", {})
+    contact = header.get("contact")
+    if not isinstance(contact, dict):
+        contact = header["contact"] = {}
+    contact_links = contact.get("links")
+    if not isinstance(contact_links, list):
+        contact_links = contact["links"] = []
+    for url in links:
+        if _is_mailto(url):
+            address = url[len("mailto:") :].split("?")[0]
+            if not contact.get("email") and re.fullmatch(r"[^@\s]+@[^@\s]+\.\w+", address):
+                contact["email"] = address
+            continue
+        key = link_key(url)
+        same = [
+            item
+            for item in [*contact_links, *(cv.get("projects") or [])]
+            if isinstance(item, dict) and item.get("url") and link_key(str(item["url"])) == key
+        ]
+        for item in same:
+            item["url"] = url
+        profile = profile_site(url)
+        if not same and profile is not None:
+            contact_links.append({"label": profile[0], "url": url})
+    seen: set[str] = set()
+    for link in list(contact_links):  # a link the text and the file both gave, kept once
+        key = link_key(str(link.get("url") or "")) if isinstance(link, dict) else ""
+        if key and key in seen:
+            contact_links.remove(link)
+        seen.add(key)
     return cv
 
 

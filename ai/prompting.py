@@ -68,6 +68,18 @@ def render(
     )
 
 
+def prompt_versions(*, directory: Path = PROMPTS_DIR) -> dict[str, int]:
+    """{prompt name: version} of every prompt (not the shared fragments), for an evaluation
+    run to record which prompts it measured; PromptError when a prompt has no version."""
+    versions: dict[str, int] = {}
+    for path in sorted(directory.glob("*.md")):
+        version, _ = _read(path.name, directory)
+        if version is None:
+            raise PromptError(f"{path.name} has no '<!-- version: N -->' first line")
+        versions[path.stem] = version
+    return versions
+
+
 def _expand(body: str, *, directory: Path, stack: list[str], includes: dict[str, int]) -> str:
     if len(stack) > MAX_INCLUDE_DEPTH:
         raise PromptError(f"includes nested too deep: {' -> '.join(stack)}")

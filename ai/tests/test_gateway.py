@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ai import gateway
+from ai import gateway, prompting
 from ai.errors import AICancelled, AIError, AINoJobOffer
 from ai.gateway import AIContext
 from ai.models import OpenAICall
 from ai.tests.fakes import SAMPLE_CV, SAMPLE_OFFER, FakeOpenAIServer, chat_completion
 from core.models import Setting
+from core.pdftext import extract_pdf_text
 from cvdoc.document import normalize_cv
 
 PRIVATE = [
@@ -50,6 +53,7 @@ Data Analyst, Acme - 2019 - present
 Education
 Master in Statistics, Université Lyon 2 - 2019
 """
+PDFS = Path(__file__).resolve().parents[2] / "cvs/tests/fixtures/pdfs"
 Answer = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -415,6 +419,10 @@ def test_every_call_is_recorded_with_its_prompt_version(
         "tailor_skills",
         "tailor_summary",
     }
+    versions = prompting.prompt_versions()
+    for call in calls:
+        assert call.metadata["prompt_version"] == versions[call.metadata["prompt"]]
+        assert call.metadata["includes"]["_shared/facts_rules.md"] >= 1
 
 
 def test_a_cancelled_tailoring_stops_between_rounds(
@@ -572,3 +580,69 @@ def test_an_example_cv_cannot_point_to_a_real_person(
     assert [link["url"] for link in contact["links"]] == ["https://lea.example.com"]
     assert result["language"] == "fr"
     assert OpenAICall.objects.get().feature_name == "generate_from_job_title"
+
+
+def pdf_answer(**header: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A model that structures the PDF text, with the given header fields (placeholders)."""
+
+    def structure(request: dict[str, Any]) -> dict[str, Any]:
+        return normalize_cv(
+            {"header": {"full_name": "[[NAME]]", "current_title": "Co-Founder & CTO", **header},
+             "extras": [{"name": "Publication", "summary": "[[NAME]], [[PERSON_1]]"}]}
+        )  # fmt: skip
+
+    return structure
+
+
+def test_pdf_import_through_the_model_keeps_the_files_link_annotations(
+    fake_openai: FakeOpenAIServer, ctx: AIContext
+) -> None:
+    pdf = extract_pdf_text((PDFS / "John_Doe_ClassicTheme_CV.pdf").read_bytes())
+    assert "https://linkedin.com/in/rendercv" in pdf.links  # an icon: not in the text
+    fake_openai.auto_delay = 0
+    # The model drops the links and invents one.
+    invented = {"label": "Blog", "url": "https://blog.invented.test/john"}
+    fake_openai.responder = by_schema({"cv": pdf_answer(contact={"links": [invented]})})
+
+    result = gateway.structure_cv(pdf.text, ctx=ctx, links=pdf.links)
+
+    contact = result["header"]["contact"]
+    assert result["header"]["full_name"] == "John Doe"
+    assert contact["email"] == "john.doe@email.com"  # from the file's mailto: link
+    assert [link["url"] for link in contact["links"]] == [
+        "https://linkedin.com/in/rendercv",
+        "https://github.com/rendercv",
+    ]  # profiles only: not the DOIs, not github.com itself, not the invented blog
+    assert result["extras"][0]["summary"] == "John Doe, Sarah Williams"
+    wire = sent_text(fake_openai)
+    for value in ("John Doe", "john.doe@email.com", "rendercv", "Sarah Williams", "Kevin Wu"):
+        assert value not in wire
+    assert "(LinkedIn)" in wire and "(DOI)" in wire  # the model knows what each target is
+
+
+def test_pdf_import_completes_the_links_the_text_shows_and_keeps_them_once(
+    fake_openai: FakeOpenAIServer, ctx: AIContext
+) -> None:
+    pdf = extract_pdf_text((PDFS / "John_Doe_Sb2novTheme_CV.pdf").read_bytes())
+    wire_links: list[str] = []
+
+    def structure(request: dict[str, Any]) -> dict[str, Any]:
+        text = request["messages"][1]["content"]
+        # The text shows "linkedin.com/in/rendercv": the same placeholder as the file's target.
+        [shown] = re.findall(r"• (\[\[LINK_\d+\]\])\n", text)
+        wire_links.append(shown)
+        links = [{"label": "LinkedIn", "url": shown}, {"label": "Profile", "url": shown}]
+        return pdf_answer(contact={"email": "[[EMAIL]]", "links": links})(request)
+
+    fake_openai.auto_delay = 0
+    fake_openai.responder = by_schema({"cv": structure})
+
+    result = gateway.structure_cv(pdf.text, ctx=ctx, links=pdf.links)
+
+    assert wire_links
+    links = result["header"]["contact"]["links"]
+    assert [link["url"] for link in links] == [
+        "https://linkedin.com/in/rendercv",
+        "https://github.com/rendercv",
+    ]
+    assert links[0]["label"] == "LinkedIn"

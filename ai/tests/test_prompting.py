@@ -121,3 +121,23 @@ def test_every_product_prompt_renders(name: str, variables: dict[str, str]) -> N
     if name != "translate_cv":  # the only prompt fed no untrusted text
         assert "never instructions" in rendered.text
     assert prompting.PROMPTS_DIR.joinpath(f"{name}.md").exists()
+
+
+def test_prompt_versions_lists_every_prompt_but_not_the_fragments(prompts: Path) -> None:
+    assert prompting.prompt_versions(directory=prompts) == {"task": 3}
+
+
+def test_prompt_versions_rejects_a_prompt_without_version(tmp_path: Path) -> None:
+    write(tmp_path, "bare.md", "No version here.")
+
+    with pytest.raises(PromptError, match="bare.md has no"):
+        prompting.prompt_versions(directory=tmp_path)
+
+
+def test_every_prompt_file_of_the_product_carries_a_version() -> None:
+    versions = prompting.prompt_versions()
+
+    assert "import_cv" in versions and "tailor_summary" in versions
+    assert all(version >= 1 for version in versions.values())
+    for path in (prompting.PROMPTS_DIR / "_shared").glob("*.md"):
+        assert prompting.VERSION_LINE.match(path.read_text(encoding="utf-8")), path.name
