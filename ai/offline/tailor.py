@@ -268,9 +268,9 @@ class _Tailor:
         if not wanted:
             return {}
         found: dict[str, _Evidence] = {}
-        for evidence, is_name in self.evidence_texts():
-            for key in _direct_skills(evidence.text, is_name=is_name):
-                found.setdefault(key, evidence)
+        for text, is_name in self.evidence_texts():
+            for key in _direct_skills(text.text, is_name=is_name):
+                found.setdefault(key, text)
         added: dict[str, list[tuple[Any, int, str]]] = {}
         count = 0
         for key, name, category, rank in wanted:
@@ -472,11 +472,19 @@ class _Tailor:
             self.record("header.current_title", "modified", current, best, "title")
         return False
 
-    def offer_title(self, header: dict[str, Any], current: str) -> bool:
+    def offer_title(
+        self, header: dict[str, Any], current: str, *, from_source: bool = False
+    ) -> bool:
         """Take the offer's title when a CV title names the same role, or a job's title shares
         its role and the job's own lines name the rest ("Software Engineer" whose job is the
-        "Backend team" for a "Backend Engineer")."""
-        jobs = [as_dict(job) for job in as_list(self.cv.get("experience"))]
+        "Backend team" for a "Backend Engineer"). The jobs are the tailored CV's, or with
+        `from_source` the source's, most recent first (another engine rewrote the others)."""
+        cv = self.source if from_source else self.cv
+        jobs = [as_dict(job) for job in as_list(cv.get("experience"))]
+        if from_source:
+            jobs = [
+                jobs[i] for i in sorted(range(len(jobs)), key=lambda i: self.recency(jobs[i], i))
+            ]
         headline = offer_headline(
             self.offer.title, [current, *(as_text(job.get("title")) for job in jobs)]
         )
@@ -634,6 +642,35 @@ def tailor_cv(
 ) -> TailorResult:
     """The CV reordered and trimmed for `offer`, and the list of changes made."""
     return _Tailor(cv, offer, today or today_utc()).run()
+
+
+def tailor_headline_and_skills(
+    source: Mapping[str, Any],
+    tailored: Mapping[str, Any],
+    offer: Mapping[str, Any],
+    *,
+    today: date | None = None,
+) -> TailorResult:
+    """`tailored` (a CV another engine tailored from `source`) with the offer's title as its
+    headline when the CV shows that role, and the skills the offer asks for that the source
+    shows outside its skills section added at the end of their list, each as a change."""
+    tailor = _Tailor(source, offer, today or today_utc())
+    tailor.cv = copy.deepcopy(dict(tailored))
+    skills = tailor.cv.get("skills")
+    if isinstance(skills, dict):
+        for category, added in tailor.evidenced_skills(skills).items():
+            items = skills[category] = as_list(skills.get(category))
+            for item, _, reason in added:
+                tailor.changes.append(
+                    {"section": "skills", "path": f"skills.{category}[{len(items)}]",
+                     "change_type": "added", "before": None, "after": copy.deepcopy(item),
+                     "reason": reason}
+                )  # fmt: skip
+                items.append(item)
+    header = tailor.cv.get("header")
+    if isinstance(header, dict) and tailor.offer.title:
+        tailor.offer_title(header, as_text(header.get("current_title")), from_source=True)
+    return TailorResult(tailor.cv, tailor.changes)
 
 
 def _strings(value: Any) -> Iterator[str]:
