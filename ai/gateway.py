@@ -264,6 +264,8 @@ def tailor_cv(
     result["skills"], skill_changes = _tailor_skills(source, skills_out, offer, vault)
     changes += skill_changes
     result, changes = _apply_decisions(source, result, decisions, changes)
+    result, evidence_changes = _headline_and_evidenced_skills(source, result, offer)
+    changes += evidence_changes
 
     _start_round(on_round, ctx, "summary", 3)
     summary_out, _ = _ask(
@@ -896,6 +898,23 @@ def _tailor_skills(
             kept.append({**item, "name": new_name} if isinstance(item, dict) else new_name)
         skills[category] = kept
     return skills, changes
+
+
+def _headline_and_evidenced_skills(
+    source: dict[str, Any], result: dict[str, Any], offer: dict[str, Any]
+) -> tuple[dict[str, Any], list[Change]]:
+    """The offline engine's headline and skill additions, which need no model round: the
+    offer's title when the CV shows the role, and the offer's skills the CV shows elsewhere.
+    Guarded like every model change, though they quote only the CV."""
+    from ai.offline import tailor  # the offline engine loads its vocabularies on first use
+
+    added = tailor.tailor_headline_and_skills(source, result, offer)
+    if not added.changes:
+        return result, []
+    invented = sorted(set(_invented(source, added.cv)) - set(_invented(source, result)))
+    if invented:
+        return result, [_guard_change(change, invented) for change in added.changes]
+    return added.cv, list(added.changes)
 
 
 def _offer_skill_terms(offer: dict[str, Any]) -> list[str]:

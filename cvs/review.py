@@ -117,13 +117,20 @@ def revert_change(content: dict[str, Any], change: dict[str, Any]) -> dict[str, 
             raise UnknownPath(change["path"])
         parent.insert(min(last, len(parent)), copy.deepcopy(before))
     elif kind == "added":
-        target = _walk(content, parts)
-        if isinstance(parent, list) and isinstance(last, int) and target == after:
-            del parent[last]
-        elif isinstance(target, list) and after in target:
-            target.remove(after)
+        if isinstance(parent, list) and isinstance(last, int):
+            # Another change undone since (a removal put back before it) may have moved the
+            # added item: it is found by value in the same list.
+            if last < len(parent) and parent[last] == after:
+                del parent[last]
+            elif after in parent:
+                parent.remove(after)
+            else:
+                raise UnknownPath(change["path"])
         else:
-            raise UnknownPath(change["path"])
+            target = _walk(content, parts)
+            if not isinstance(target, list) or after not in target:
+                raise UnknownPath(change["path"])
+            target.remove(after)
     elif kind == "reordered":
         current = _walk(content, parts)
         if not isinstance(current, list) or not isinstance(before, list):

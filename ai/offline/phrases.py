@@ -186,6 +186,18 @@ REASONS: dict[str, dict[str, str]] = {
         "summary_selected": "Kept the sentences closest to the offer.",
         "summary_added": "Built only from your title, your experience dates and your skills "
         "that match the offer.",
+        "title_offer": "Your experience as {role} matches the offer's title.",
+        "title_offer_terms": "Your experience as {role} matches the offer's title: “{evidence}”",
+        "title_offer_current": "Your current title {title} matches the offer's title.",
+        "summary_rewritten": "Rewritten from your own titles, dates and skills, leading with what "
+        "the offer asks for.",
+        "experience_relevant_first": "Experience related to the offer first, most recent first.",
+        "projects_reordered": "Projects closest to the offer come first.",
+        "skill_from_experience": "The offer asks for it. From your experience as {where}: “{text}”",
+        "skill_from_project": "The offer asks for it. From your project {where}: “{text}”",
+        "skill_from_extra": "The offer asks for it. From your additional information ({where}): "
+        "“{text}”",
+        "skill_from_summary": "The offer asks for it. From your summary: “{text}”",
     },
     "fr": {
         "skills_reordered": "Les compétences demandées par l'offre passent en premier.",
@@ -198,6 +210,21 @@ REASONS: dict[str, dict[str, str]] = {
         "summary_selected": "Seules les phrases les plus proches de l'offre sont gardées.",
         "summary_added": "Construit uniquement à partir de votre titre, des dates de vos "
         "expériences et de vos compétences en lien avec l'offre.",
+        "title_offer": "Votre expérience de {role} correspond à l'intitulé de l'offre.",
+        "title_offer_terms": "Votre expérience de {role} correspond à l'intitulé de l'offre : "
+        "« {evidence} »",
+        "title_offer_current": "Votre titre actuel {title} correspond à l'intitulé de l'offre.",
+        "summary_rewritten": "Réécrit à partir de vos propres intitulés, dates et compétences, en "
+        "commençant par ce que demande l'offre.",
+        "experience_relevant_first": "Les expériences en lien avec l'offre d'abord, les plus "
+        "récentes en premier.",
+        "projects_reordered": "Les projets les plus proches de l'offre passent en premier.",
+        "skill_from_experience": "Demandée par l'offre. Tirée de votre expérience de {where} : "
+        "« {text} »",
+        "skill_from_project": "Demandée par l'offre. Tirée de votre projet {where} : « {text} »",
+        "skill_from_extra": "Demandée par l'offre. Tirée de vos informations complémentaires "
+        "({where}) : « {text} »",
+        "skill_from_summary": "Demandée par l'offre. Tirée de votre résumé : « {text} »",
     },
     "de": {
         "skills_reordered": "Von der Stelle verlangte Kenntnisse zuerst.",
@@ -211,6 +238,19 @@ REASONS: dict[str, dict[str, str]] = {
         "summary_selected": "Nur die zur Stelle passendsten Sätze behalten.",
         "summary_added": "Nur aus Ihrem Titel, den Daten Ihrer Erfahrung und Ihren zur Stelle "
         "passenden Kenntnissen gebildet.",
+        "title_offer": "Ihre Erfahrung als {role} passt zur Stellenbezeichnung.",
+        "title_offer_terms": "Ihre Erfahrung als {role} passt zur Stellenbezeichnung: „{evidence}“",
+        "title_offer_current": "Ihr aktueller Titel {title} passt zur Stellenbezeichnung.",
+        "summary_rewritten": "Neu gefasst aus Ihren eigenen Titeln, Daten und Kenntnissen, "
+        "beginnend mit dem, was die Stelle verlangt.",
+        "experience_relevant_first": "Zur Stelle passende Erfahrung zuerst, die neueste zuerst.",
+        "projects_reordered": "Die zur Stelle passendsten Projekte zuerst.",
+        "skill_from_experience": "Von der Stelle verlangt. Aus Ihrer Erfahrung als {where}: "
+        "„{text}“",
+        "skill_from_project": "Von der Stelle verlangt. Aus Ihrem Projekt {where}: „{text}“",
+        "skill_from_extra": "Von der Stelle verlangt. Aus Ihren weiteren Angaben ({where}): "
+        "„{text}“",
+        "skill_from_summary": "Von der Stelle verlangt. Aus Ihrem Profil: „{text}“",
     },
     "es": {
         "skills_reordered": "Las competencias que pide la oferta van primero.",
@@ -224,6 +264,19 @@ REASONS: dict[str, dict[str, str]] = {
         "summary_selected": "Solo se conservan las frases más cercanas a la oferta.",
         "summary_added": "Creado solo a partir de tu título, las fechas de tu experiencia y tus "
         "competencias relacionadas con la oferta.",
+        "title_offer": "Tu experiencia como {role} corresponde al título de la oferta.",
+        "title_offer_terms": "Tu experiencia como {role} corresponde al título de la oferta: "
+        "«{evidence}»",
+        "title_offer_current": "Tu título actual {title} corresponde al título de la oferta.",
+        "summary_rewritten": "Reescrito a partir de tus propios títulos, fechas y competencias, "
+        "empezando por lo que pide la oferta.",
+        "experience_relevant_first": "Primero la experiencia relacionada con la oferta, la más "
+        "reciente primero.",
+        "projects_reordered": "Los proyectos más cercanos a la oferta van primero.",
+        "skill_from_experience": "La oferta la pide. De tu experiencia como {where}: «{text}»",
+        "skill_from_project": "La oferta la pide. De tu proyecto {where}: «{text}»",
+        "skill_from_extra": "La oferta la pide. De tu información adicional ({where}): «{text}»",
+        "skill_from_summary": "La oferta la pide. De tu resumen: «{text}»",
     },
 }
 
@@ -237,4 +290,25 @@ SUMMARY_TEMPLATES: dict[str, tuple[str, str, str, str]] = {
            "{title}.", "Kernkompetenzen: {skills}."),
     "es": ("{title} con {years} años de experiencia.", "{title} con 1 año de experiencia.",
            "{title}.", "Competencias clave: {skills}."),
+}  # fmt: skip
+
+# A summary rewritten for an offer: the opening (several years, one year, no known years), the
+# sentence of skills the offer asks for, the sentence of the most relevant roles, one role, and
+# the word before the last item of a list.
+TAILORED_SUMMARY: dict[str, dict[str, str]] = {
+    "en": {"years": "{title} with {years} years of experience.",
+           "year": "{title} with 1 year of experience.", "bare": "{title}.",
+           "skills": "Key skills for this role: {skills}.", "roles": "Experience as {roles}.",
+           "role": "{title} at {company}", "and": "and"},
+    "fr": {"years": "{title}, {years} ans d'expérience.", "year": "{title}, 1 an d'expérience.",
+           "bare": "{title}.", "skills": "Compétences clés pour ce poste : {skills}.",
+           "roles": "Expérience : {roles}.", "role": "{title} chez {company}", "and": "et"},
+    "de": {"years": "{title} mit {years} Jahren Berufserfahrung.",
+           "year": "{title} mit 1 Jahr Berufserfahrung.", "bare": "{title}.",
+           "skills": "Kernkompetenzen für diese Stelle: {skills}.",
+           "roles": "Stationen: {roles}.", "role": "{title} bei {company}", "and": "und"},
+    "es": {"years": "{title} con {years} años de experiencia.",
+           "year": "{title} con 1 año de experiencia.", "bare": "{title}.",
+           "skills": "Competencias clave para este puesto: {skills}.",
+           "roles": "Experiencia como {roles}.", "role": "{title} en {company}", "and": "y"},
 }  # fmt: skip

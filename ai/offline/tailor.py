@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from ai.offline.facts import (
+    SENIORITY_WORDS,
     as_dict,
     as_list,
     as_text,
@@ -27,9 +28,10 @@ from ai.offline.facts import (
     skill_item_name,
     title_closeness,
     title_coverage,
+    title_tokens,
     today_utc,
 )
-from ai.offline.phrases import REASONS, SUMMARY_TEMPLATES
+from ai.offline.phrases import REASONS, TAILORED_SUMMARY
 from ai.offline.vocabulary import (
     SKILL_DOMAINS,
     canonical_skill,
@@ -42,7 +44,12 @@ MAX_SKILLS_PER_CATEGORY = 12
 OLD_EXPERIENCE_YEARS = 10
 MIN_KEPT_EXPERIENCES = 2
 MAX_SUMMARY_SENTENCES = 4
-MAX_SUMMARY_SKILLS = 3
+MAX_SUMMARY_SKILLS = 4
+MAX_SUMMARY_ROLES = 2
+MIN_SHARED_SKILLS = 2  # required skills the CV shows before the summary is rewritten
+MAX_KEPT_SUMMARY_SENTENCES = 2  # of the CV's own, after the rewritten opening
+MAX_ADDED_SKILLS = 8
+MAX_QUOTE = 100
 CLOSE_TITLE = 0.6
 RELEVANT_TITLE_COVERAGE = 0.5
 SKILL_WEIGHT = 3  # an offer skill in a line counts more than a shared word
@@ -66,6 +73,16 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
 # The lookbehind starts a match only at the start of a run of address characters: without
 # it, a long run with no "@" (1 MB from a broken model) costs quadratic time.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Gender marks of job ads ("(m/w/d)", "H/F", "Développeur(se)", "Entwickler*in"): not a title.
+_GENDER_MARKS = re.compile(
+    r"\s*[(\[]\s*[mwfhdx](?:\s*[/|,]\s*[mwfhdx])+\s*[)\]]"
+    r"|\s+[-–]?\s*\b[mwfhdx](?:\s*/\s*[mwfhdx])+\b"
+    r"|\((?:e|se|ne|euse|rice|trice|ice|le|fe|in|innen|a|o)\)"
+    r"|[*:/·.](?:e|se|ne|euse|rice|in|innen|a)\b",
+    re.IGNORECASE,
+)
+# Where an offer skill found outside the skills section comes from, best evidence first.
+_EVIDENCE_KINDS = ("experience", "project", "extra", "summary")
 
 
 @dataclass(slots=True)
@@ -80,6 +97,15 @@ class _Offer:
     priority: Mapping[str, int]  # skill key -> 0 when required, 1 when nice to have or soft
     words: frozenset[str]
     domains: frozenset[str]
+    # (vocabulary name, the offer's wording, skills category, rank) of each skill it asks for
+    asked: tuple[tuple[str, str, str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    kind: str  # one of _EVIDENCE_KINDS
+    where: str
+    text: str
 
 
 def _keys(name: str, *, lenient: bool = True) -> list[str]:
@@ -91,10 +117,14 @@ def _keys(name: str, *, lenient: bool = True) -> list[str]:
 def _offer_profile(offer: Mapping[str, Any]) -> _Offer:
     skills = as_dict(offer.get("skills"))
     priority: dict[str, int] = {}
+    asked: dict[str, tuple[str, str, str, int]] = {}
     for kind, rank in (("required", 0), ("nice_to_have", 1)):
         for category in ("hard_skills", "tools", "methodologies"):
             for name in as_list(as_dict(skills.get(category)).get(kind)):
-                for key in _offer_keys(as_text(name)):
+                keys = _offer_keys(as_text(name))
+                if len(keys) == 1 and not keys[0].startswith("~"):
+                    asked.setdefault(keys[0], (keys[0], as_text(name), category, rank))
+                for key in keys:
                     priority.setdefault(key, rank)
                     # An offer asking for Django REST Framework makes Django relevant too.
                     for implied in implied_skills(key):
@@ -106,7 +136,38 @@ def _offer_profile(offer: Mapping[str, Any]) -> _Offer:
         [as_text(offer.get("title"))] + [as_text(r) for r in as_list(offer.get("responsibilities"))]
     )
     domains = frozenset(SKILL_DOMAINS[key] for key in priority if key in SKILL_DOMAINS)
-    return _Offer(as_text(offer.get("title")), priority, _content_words(text), domains)
+    return _Offer(
+        as_text(offer.get("title")),
+        priority,
+        _content_words(text),
+        domains,
+        tuple(sorted(asked.values(), key=lambda a: a[3])),
+    )
+
+
+def _direct_skills(text: str, *, is_name: bool) -> set[str]:
+    """Vocabulary skills a text names itself (not the broader ones they imply)."""
+    if is_name:
+        canonical = canonical_skill(text)
+        return {canonical} if canonical else set(skill_names(text, lenient=True))
+    return set(skill_names(text))
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rstrip() + "…"
+
+
+def offer_headline(title: str, cv_titles: list[str]) -> str:
+    """The offer's title as a CV headline: its own wording, without gender marks, and without a
+    seniority word ("Senior") that none of the CV's titles uses."""
+    cleaned = _GENDER_MARKS.sub("", title)
+    known = {w for t in cv_titles for w in _WORD.findall(fold(t))}
+    words = [
+        w for w in cleaned.split()
+        if not (fold(w.strip(",.-()")) in SENIORITY_WORDS and fold(w.strip(",.-()")) not in known)
+    ]  # fmt: skip
+    return " ".join(words).strip(" -–,/|")
 
 
 def _offer_keys(name: str) -> list[str]:
@@ -176,20 +237,97 @@ class _Tailor:
         self.skills()
         self.experience()
         self.projects()
-        self.title()
-        self.summary()
+        evidenced = self.title()
+        self.summary(evidenced)
         return TailorResult(self.cv, self.changes)
 
     def skills(self) -> None:
         skills = self.cv.get("skills")
         if not isinstance(skills, dict):
             return
+        added = self.evidenced_skills(skills)
         for category in SKILL_CATEGORIES:
             items = as_list(skills.get(category))
-            if items:
-                skills[category] = self.skill_list(items, f"skills.{category}")
+            if items or added.get(category):
+                skills[category] = self.skill_list(
+                    items, f"skills.{category}", added.get(category, [])
+                )
 
-    def skill_list(self, items: list[Any], path: str) -> list[Any]:
+    def evidenced_skills(self, skills: Mapping[str, Any]) -> dict[str, list[tuple[Any, int, str]]]:
+        """Skills the offer asks for that the CV shows outside its skills section, as
+        {category: [(new item, rank, reason)]}: never one the CV does not show."""
+        if not self.offer.asked:
+            return {}
+        present = {
+            key
+            for category in SKILL_CATEGORIES
+            for item in as_list(skills.get(category))
+            for key in _keys(skill_item_name(item))
+        }
+        wanted = [a for a in self.offer.asked if a[0] not in present]
+        if not wanted:
+            return {}
+        found: dict[str, _Evidence] = {}
+        for text, is_name in self.evidence_texts():
+            for key in _direct_skills(text.text, is_name=is_name):
+                found.setdefault(key, text)
+        added: dict[str, list[tuple[Any, int, str]]] = {}
+        count = 0
+        for key, name, category, rank in wanted:
+            evidence = found.get(key)
+            if evidence is None or count >= MAX_ADDED_SKILLS:
+                continue
+            item: Any = name if category == "methodologies" else {"name": name, "proficiency": None}
+            reason = REASONS[self.language][f"skill_from_{evidence.kind}"].format(
+                where=evidence.where, text=_quote(evidence.text)
+            )
+            added.setdefault(category, []).append((item, rank, reason))
+            count += 1
+        return added
+
+    def evidence_texts(self) -> Iterator[tuple[_Evidence, bool]]:
+        """The CV's texts outside its skills section, best evidence first: recent jobs, then
+        projects, additional information and the summary. True marks a skill-list item."""
+        jobs = as_list(self.source.get("experience"))
+        for i in sorted(range(len(jobs)), key=lambda i: self.recency(jobs[i], i)):
+            job = as_dict(jobs[i])
+            where = self.role(job)
+            for key in ("skills_used", "responsibilities", "deliverables", "description"):
+                for line in as_list(job.get(key)) if key != "description" else [job.get(key)]:
+                    if as_text(line):
+                        yield _Evidence("experience", where, as_text(line)), key == "skills_used"
+        for project in as_list(self.source.get("projects")):
+            project = as_dict(project)
+            where = as_text(project.get("name"))
+            for line in as_list(project.get("tech_stack")):
+                if as_text(line):
+                    yield _Evidence("project", where, as_text(line)), True
+            for key in ("role", "summary"):
+                if as_text(project.get(key)):
+                    yield _Evidence("project", where, as_text(project.get(key))), False
+        for extra in as_list(self.source.get("extras")):
+            extra = as_dict(extra)
+            name = as_text(extra.get("name"))
+            for text in (name, as_text(extra.get("summary"))):
+                if text:
+                    yield _Evidence("extra", name, text), False
+        description = as_text(as_dict(self.source.get("summary")).get("description"))
+        for sentence in _SENTENCE_END.split(description) if description else []:
+            yield _Evidence("summary", "", sentence), False
+
+    def role(self, job: Mapping[str, Any]) -> str:
+        """ "Backend Developer at Beta Payments", in the CV's language."""
+        title, company = as_text(job.get("title")), as_text(job.get("company"))
+        if title and company:
+            return TAILORED_SUMMARY[self.language]["role"].format(title=title, company=company)
+        return title or company
+
+    def skill_list(
+        self,
+        items: list[Any],
+        path: str,
+        added: list[tuple[Any, int, str]] = [],  # noqa: B006
+    ) -> list[Any]:
         names = [skill_item_name(item) for item in items]
         ranks = [_skill_rank(name, self.offer) for name in names]
         dropped: set[int] = set()
@@ -209,7 +347,25 @@ class _Tailor:
         if order != kept:
             self.record(path, "reordered", [names[i] for i in kept], [names[i] for i in order],
                         "skills_reordered")  # fmt: skip
-        return [items[i] for i in order]
+        result = [items[i] for i in order]
+        result_ranks = [ranks[i] for i in order]
+        # Each new skill goes after the listed ones of the same or a higher priority; positions
+        # only grow, so an earlier addition's path stays right.
+        for item, rank, reason in sorted(added, key=lambda a: a[1]):
+            position = sum(1 for r in result_ranks if r is not None and r <= rank)
+            result.insert(position, item)
+            result_ranks.insert(position, rank)
+            self.changes.append(
+                {
+                    "section": "skills",
+                    "path": f"{path}[{position}]",
+                    "change_type": "added",
+                    "before": None,
+                    "after": copy.deepcopy(item),
+                    "reason": reason,
+                }
+            )
+        return result
 
     def other_domain(self, name: str) -> bool:
         """True for a known skill of a field the offer does not touch (Photography for a
@@ -250,9 +406,14 @@ class _Tailor:
                 kept.remove(i)
                 self.record(f"experience[{i}]", "removed", copy.deepcopy(jobs[i]), None,
                             "experience_removed", years=OLD_EXPERIENCE_YEARS)  # fmt: skip
+        # Jobs related to the offer come first, each group most recent first.
+        relevant = {i: not isinstance(jobs[i], dict) or self.job_is_relevant(jobs[i]) for i in kept}
+        by_relevance = sorted(kept, key=lambda i: not relevant[i])
+        reason = "experience_reordered" if by_relevance == kept else "experience_relevant_first"
+        kept = by_relevance
         if kept != sorted(kept):
             self.record("experience", "reordered", [_label(jobs[i]) for i in sorted(kept)],
-                        [_label(jobs[i]) for i in kept], "experience_reordered")  # fmt: skip
+                        [_label(jobs[i]) for i in kept], reason)  # fmt: skip
         self.cv["experience"] = [jobs[i] for i in kept]
         for n, job in enumerate(self.cv["experience"]):
             if not isinstance(job, dict):
@@ -277,17 +438,29 @@ class _Tailor:
         return _relevance(text, self.offer) >= MIN_JOB_RELEVANCE
 
     def projects(self) -> None:
+        projects = as_list(self.cv.get("projects"))
+        scores = [_relevance("\n".join(_strings(p)), self.offer) for p in projects]
+        order = sorted(range(len(projects)), key=lambda i: (-scores[i], i))
+        names = [as_text(as_dict(p).get("name")) for p in projects]
+        if order != list(range(len(projects))) and all(names):
+            self.cv["projects"] = [projects[i] for i in order]
+            self.record("projects", "reordered", names, [names[i] for i in order],
+                        "projects_reordered")  # fmt: skip
         for n, project in enumerate(as_list(self.cv.get("projects"))):
             if isinstance(project, dict) and len(as_list(project.get("tech_stack"))) > 1:
                 project["tech_stack"] = self.reorder_lines(
                     project["tech_stack"], f"projects[{n}].tech_stack", names=True
                 )
 
-    def title(self) -> None:
+    def title(self) -> bool:
+        """The headline: the offer's title when the CV shows that role, else the CV's own title
+        closest to it. True when it is (or already was) the offer's title."""
         header = self.cv.get("header")
         if not isinstance(header, dict) or not self.offer.title:
-            return
+            return False
         current = as_text(header.get("current_title"))
+        if self.offer_title(header, current):
+            return True
         best, best_score = None, title_closeness(self.offer.title, current)
         for job in as_list(self.cv.get("experience")):
             title = as_text(as_dict(job).get("title"))
@@ -297,14 +470,126 @@ class _Tailor:
         if best and fold(best) != fold(current):
             header["current_title"] = best
             self.record("header.current_title", "modified", current, best, "title")
+        return False
 
-    def summary(self) -> None:
+    def offer_title(
+        self, header: dict[str, Any], current: str, *, from_source: bool = False
+    ) -> bool:
+        """Take the offer's title when a CV title names the same role, or a job's title shares
+        its role and the job's own lines name the rest ("Software Engineer" whose job is the
+        "Backend team" for a "Backend Engineer"). The jobs are the tailored CV's, or with
+        `from_source` the source's, most recent first (another engine rewrote the others)."""
+        cv = self.source if from_source else self.cv
+        jobs = [as_dict(job) for job in as_list(cv.get("experience"))]
+        if from_source:
+            jobs = [
+                jobs[i] for i in sorted(range(len(jobs)), key=lambda i: self.recency(jobs[i], i))
+            ]
+        headline = offer_headline(
+            self.offer.title, [current, *(as_text(job.get("title")) for job in jobs)]
+        )
+        wanted = title_tokens(headline)
+        if not wanted or _NUMBER.search(headline):
+            return False
+        if fold(headline) == fold(current):
+            return True
+        reason: tuple[str, dict[str, str]] | None = None
+        if wanted <= title_tokens(current):
+            reason = ("title_offer_current", {"title": current})
+        for job in jobs:
+            if reason is not None:
+                break
+            own = title_tokens(as_text(job.get("title")))
+            if wanted <= own:
+                reason = ("title_offer", {"role": self.role(job)})
+            elif len(wanted & own) * 2 >= len(wanted):
+                missing, quotes = wanted - own, []
+                for line in _job_texts(job):
+                    found = missing & title_tokens(line)
+                    if found and line != as_text(job.get("title")):
+                        missing -= found
+                        quotes.append(_quote(line))
+                if not missing:
+                    evidence = " / ".join(quotes)
+                    reason = ("title_offer_terms", {"role": self.role(job), "evidence": evidence})
+        if reason is None:
+            return False
+        header["current_title"] = headline
+        self.record("header.current_title", "modified", current, headline, reason[0], **reason[1])
+        return True
+
+    def summary(self, evidenced_title: bool = False) -> None:
         summary = self.cv.get("summary")
         description = as_text(as_dict(summary).get("description"))
+        if self.rewrite_summary(description, evidenced_title):
+            return
         if description:
             self.select_sentences(description)
         else:
             self.compose_summary()
+
+    def offer_skills_shown(self) -> list[str]:
+        """Names of the tailored CV's skills the offer asks for, required ones first."""
+        skills = as_dict(self.cv.get("skills"))
+        ranked = [
+            (rank, n, skill_item_name(item))
+            for category in ("hard_skills", "tools", "methodologies")
+            for item in as_list(skills.get(category))
+            if (rank := _skill_rank(skill_item_name(item), self.offer)) is not None
+            for n in [0]
+        ]
+        names = [name for _, _, name in sorted(ranked, key=lambda r: r[0])]
+        return list(dict.fromkeys(names))[:MAX_SUMMARY_SKILLS]
+
+    def rewrite_summary(self, description: str, evidenced_title: bool) -> bool:
+        """A summary led by what the offer asks for, built only from the CV's facts: its
+        headline, years of experience from its dates, the offer's skills it shows and its
+        most relevant roles, then its own sentences closest to the offer."""
+        skills = self.offer_skills_shown()
+        # Named by the offer itself, not only implied (PostgreSQL for SQL).
+        required = [n for n in skills if self.offer.priority.get(canonical_skill(n) or "") == 0]
+        # One skill in common is not enough to retell the CV around this offer.
+        if len(required) < MIN_SHARED_SKILLS and not evidenced_title:
+            return False
+        words = TAILORED_SUMMARY[self.language]
+        parts = self.opening(words)
+        if skills:
+            parts.append(words["skills"].format(skills=self.join(skills)))
+        jobs = [as_dict(job) for job in as_list(self.cv.get("experience"))]
+        relevant = [job for job in jobs if self.job_is_relevant(job) and self.role(job)]
+        roles = list(dict.fromkeys(self.role(job) for job in relevant))[:MAX_SUMMARY_ROLES]
+        if roles:
+            parts.append(words["roles"].format(roles=self.join(roles)))
+        if description:
+            own = _SENTENCE_END.split(description)
+            scores = [_relevance(sentence, self.offer) for sentence in own]
+            best = sorted((i for i in range(len(own)) if scores[i]), key=lambda i: -scores[i])
+            parts += [own[i] for i in best[:MAX_KEPT_SUMMARY_SENTENCES]]
+        after = " ".join(parts)
+        if not after or after == description:
+            return False
+        probe = {**self.cv, "summary": {**as_dict(self.cv.get("summary")), "description": after}}
+        if invented_facts(self.source, probe, today=self.today):
+            return False  # never: every part comes from the CV, but the guard costs little
+        if not isinstance(self.cv.get("summary"), dict):
+            self.cv["summary"] = {}
+        self.cv["summary"]["description"] = after
+        change_type = "modified" if description else "added"
+        self.record("summary.description", change_type, description, after, "summary_rewritten")
+        return True
+
+    def opening(self, words: Mapping[str, str]) -> list[str]:
+        title = as_text(as_dict(self.cv.get("header")).get("current_title"))
+        if not title:
+            return []
+        years = experience_years(self.cv, today=self.today)
+        template = words["years"] if years > 1 else words["year"] if years == 1 else words["bare"]
+        return [template.format(title=title, years=years)]
+
+    def join(self, names: list[str]) -> str:
+        if len(names) < 2:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} {TAILORED_SUMMARY[self.language]['and']} {names[-1]}"
 
     def select_sentences(self, description: str) -> None:
         sentences = _SENTENCE_END.split(description)
@@ -326,22 +611,8 @@ class _Tailor:
         self.record("summary.description", "modified", description, after, reason)
 
     def compose_summary(self) -> None:
-        title = as_text(as_dict(self.cv.get("header")).get("current_title"))
-        years = experience_years(self.cv, today=self.today)
-        skills = as_dict(self.cv.get("skills"))
-        matching = [
-            skill_item_name(item)
-            for category in ("hard_skills", "tools")
-            for item in as_list(skills.get(category))
-            if _skill_rank(skill_item_name(item), self.offer) is not None
-        ][:MAX_SUMMARY_SKILLS]
-        several, one, bare, skills_line = SUMMARY_TEMPLATES[self.language]
-        parts = []
-        if title:
-            template = several if years > 1 else one if years == 1 else bare
-            parts.append(template.format(title=title, years=years))
-        if matching:
-            parts.append(skills_line.format(skills=", ".join(matching)))
+        """A missing summary for an offer the CV shows nothing of: its title and years."""
+        parts = self.opening(TAILORED_SUMMARY[self.language])
         if not parts:
             return
         text = " ".join(parts)
@@ -371,6 +642,35 @@ def tailor_cv(
 ) -> TailorResult:
     """The CV reordered and trimmed for `offer`, and the list of changes made."""
     return _Tailor(cv, offer, today or today_utc()).run()
+
+
+def tailor_headline_and_skills(
+    source: Mapping[str, Any],
+    tailored: Mapping[str, Any],
+    offer: Mapping[str, Any],
+    *,
+    today: date | None = None,
+) -> TailorResult:
+    """`tailored` (a CV another engine tailored from `source`) with the offer's title as its
+    headline when the CV shows that role, and the skills the offer asks for that the source
+    shows outside its skills section added at the end of their list, each as a change."""
+    tailor = _Tailor(source, offer, today or today_utc())
+    tailor.cv = copy.deepcopy(dict(tailored))
+    skills = tailor.cv.get("skills")
+    if isinstance(skills, dict):
+        for category, added in tailor.evidenced_skills(skills).items():
+            items = skills[category] = as_list(skills.get(category))
+            for item, _, reason in added:
+                tailor.changes.append(
+                    {"section": "skills", "path": f"skills.{category}[{len(items)}]",
+                     "change_type": "added", "before": None, "after": copy.deepcopy(item),
+                     "reason": reason}
+                )  # fmt: skip
+                items.append(item)
+    header = tailor.cv.get("header")
+    if isinstance(header, dict) and tailor.offer.title:
+        tailor.offer_title(header, as_text(header.get("current_title")), from_source=True)
+    return TailorResult(tailor.cv, tailor.changes)
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -318,8 +318,12 @@ def test_tailoring_runs_three_rounds_and_reports_every_change(
     # "Oracle" is not a term of the offer: the rename is refused, the skill kept.
     assert [s["name"] for s in result["skills"]["tools"]] == ["Postgres"]
     assert result["education"] == cv["education"]
-    assert result["header"] == cv["header"]
+    # The offer's title, shown by the source's own job and its skills (no model round).
+    assert result["header"] == {**cv["header"], "current_title": "Python Backend Engineer"}
     by_path = {(c["path"], c["change_type"]): c for c in outcome.changes}
+    assert by_path[("header.current_title", "modified")]["reason"] == (
+        "Your experience as Backend Developer at Logistix matches the offer's title: “Python”"
+    )
     removed = by_path[("experience[1]", "removed")]
     assert removed["before"]["company"] == "Webcraft"
     assert removed["reason"] == "PHP is unrelated."

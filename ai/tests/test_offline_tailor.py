@@ -46,6 +46,11 @@ def removed_indexes(changes: list[dict[str, Any]], path: str) -> dict[int, Any]:
     }
 
 
+def added_items(changes: list[dict[str, Any]], path: str) -> list[Any]:
+    pattern = re.compile(rf"^{re.escape(path)}\[(\d+)\]$")
+    return [c["after"] for c in changes if c["change_type"] == "added" and pattern.match(c["path"])]
+
+
 def assert_changes_explain(
     source: dict[str, Any], result: dict[str, Any], changes: list[dict[str, Any]]
 ) -> None:
@@ -62,6 +67,12 @@ def assert_changes_explain(
     for category in SKILL_CATEGORIES:
         path = f"skills.{category}"
         items, tailored = source["skills"][category], result["skills"][category]
+        added = added_items(changes, path)
+        for change in changes:
+            if change["change_type"] == "added" and change["path"].startswith(f"{path}["):
+                (index,) = map(int, re.findall(r"\d+", change["path"]))
+                assert tailored[index] == change["after"] and change["reason"]
+        tailored = [item for item in tailored if item not in added]
         removed = removed_indexes(changes, path)
         assert all(items[i] == item for i, item in removed.items())
         kept = [item for i, item in enumerate(items) if i not in removed]
@@ -84,9 +95,13 @@ def assert_changes_explain(
                 assert (change["before"], change["after"]) == (original[field], value)
                 assert sorted(value) == sorted(original[field])  # reordered, nothing new
 
+    projects = {project["name"]: project for project in source.get("projects", [])}
+    names = [project["name"] for project in result.get("projects", [])]
+    if names != list(projects):
+        assert by_path["projects"]["after"] == names
     for n, project in enumerate(result.get("projects", [])):
         for field, value in project.items():
-            if value != source["projects"][n][field]:
+            if value != projects[project["name"]][field]:
                 assert by_path[f"projects[{n}].{field}"]["after"] == value
     for section in ("education", "languages", "extras", "language"):
         assert result.get(section) == source.get(section)
@@ -151,7 +166,9 @@ def test_it_drops_only_unrelated_skills_from_long_lists() -> None:
     ]
     assert [c["before"]["name"] for c in removed] == ["Photography", "Video editing"]
     # Short lists keep everything, related or not.
-    assert len(result.cv["skills"]["tools"]) == len(source["skills"]["tools"])
+    added = added_items(result.changes, "skills.tools")
+    assert [t for t in result.cv["skills"]["tools"] if t not in added] != []
+    assert len(result.cv["skills"]["tools"]) == len(source["skills"]["tools"]) + len(added)
 
 
 def test_it_drops_an_old_unrelated_job_and_says_why() -> None:
@@ -176,25 +193,142 @@ def test_it_keeps_old_jobs_when_few_remain() -> None:
     assert [job["company"] for job in result.cv["experience"]] == ["Acme Logistics", "Café du Parc"]
 
 
-def test_it_takes_the_title_only_from_the_cv() -> None:
+def title_change(changes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((c for c in changes if c["path"] == "header.current_title"), None)
+
+
+def test_the_headline_takes_the_offer_title_the_experience_shows() -> None:
     source = load_cv("backend-engineer")
 
-    backend = tailor_cv(source, load_offer("backend-eng"), today=TODAY).cv
-    product = tailor_cv(source, load_offer("product-manager"), today=TODAY).cv
+    result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
 
-    # "Backend Developer" is the candidate's own title at Beta Payments.
-    assert backend["header"]["current_title"] == "Backend Developer"
-    assert product["header"]["current_title"] == "Software Engineer"
+    # "Senior Backend Engineer": no title of the CV says "Senior", so the headline does not.
+    assert result.cv["header"]["current_title"] == "Backend Engineer"
+    change = title_change(result.changes)
+    assert change is not None and change["before"] == "Software Engineer"
+    assert change["reason"] == (
+        "Your experience as Software Engineer at Acme Logistics matches the offer's title: "
+        "“Backend team of a freight marketplace.”"
+    )
 
 
-def test_it_reorders_summary_sentences_without_writing_new_ones() -> None:
+def test_the_headline_takes_the_offer_wording_of_a_title_held() -> None:
+    source = load_cv("backend-engineer")
+    offer = {**load_offer("backend-eng"), "title": "Backend Developer (m/w/d)"}
+    source["experience"][1]["description"] = "Freight marketplace."
+
+    result = tailor_cv(source, offer, today=TODAY)
+
+    assert result.cv["header"]["current_title"] == "Backend Developer"
+    change = title_change(result.changes)
+    assert change is not None
+    assert change["reason"] == (
+        "Your experience as Backend Developer at Beta Payments matches the offer's title."
+    )
+
+
+@pytest.mark.parametrize("job", ["product-manager", "de-data-engineer", "fr-comptable"])
+def test_the_headline_stays_when_the_cv_does_not_show_the_role(job: str) -> None:
+    result = tailor_cv(load_cv("backend-engineer"), load_offer(job), today=TODAY)
+
+    assert result.cv["header"]["current_title"] == "Software Engineer"
+    assert title_change(result.changes) is None
+
+
+def test_the_summary_is_rewritten_from_the_cv_facts_leading_with_the_offer() -> None:
     source = load_cv("backend-engineer")
 
     result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
 
     summary = result.cv["summary"]["description"]
+    assert summary.startswith(
+        "Backend Engineer with 8 years of experience. "
+        "Key skills for this role: Python, Django, FastAPI and SQL. "
+        "Experience as Software Engineer at Acme Logistics and Backend Developer at Beta Payments."
+    )
+    assert "piano" not in summary  # the CV's own sentences follow only when they fit the offer
+    assert "I design REST APIs with Django and FastAPI and run them on AWS." in summary
+    assert invented_facts(source, result.cv, today=TODAY) == []
+    (change,) = [c for c in result.changes if c["path"] == "summary.description"]
+    assert change["before"] == source["summary"]["description"]
+
+
+def test_the_summary_is_rewritten_in_the_cv_language() -> None:
+    source = load_cv("backend-engineer")
+    source["language"] = "de"
+
+    result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
+
+    assert result.cv["summary"]["description"].startswith(
+        "Backend Engineer mit 8 Jahren Berufserfahrung. "
+        "Kernkompetenzen für diese Stelle: Python, Django, FastAPI und SQL. "
+        "Stationen: Software Engineer bei Acme Logistics und Backend Developer bei Beta Payments."
+    )
+
+
+def test_a_skill_shown_in_additional_information_reaches_the_skills() -> None:
+    source = load_cv("backend-engineer")
+    source["extras"].append({"name": "Home lab", "summary": "Runs my services on Kubernetes"})
+
+    result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
+
+    tools = [name_of(item) for item in result.cv["skills"]["tools"]]
+    assert "Kubernetes" in tools
+    (change,) = [c for c in result.changes if c["after"] == {"name": "Kubernetes",
+                                                             "proficiency": None}]  # fmt: skip
+    assert change["change_type"] == "added"
+    assert change["path"] == f"skills.tools[{tools.index('Kubernetes')}]"
+    assert change["reason"] == (
+        "The offer asks for it. From your additional information (Home lab): "
+        "“Runs my services on Kubernetes”"
+    )
+    (rds,) = [c for c in result.changes if c["after"] == {"name": "Amazon RDS",
+                                                          "proficiency": None}]  # fmt: skip
+    assert rds["reason"].endswith(
+        "From your experience as Software Engineer at Acme Logistics: "
+        "“Migrated the PostgreSQL database to Amazon RDS”"
+    )
+
+
+def test_no_skill_is_added_that_the_cv_does_not_show() -> None:
+    source = load_cv("backend-engineer")
+
+    result = tailor_cv(source, load_offer("backend-eng"), today=TODAY)
+
+    added = {name_of(c["after"]) for c in result.changes if c["change_type"] == "added"
+             and c["section"] == "skills"}  # fmt: skip
+    assert added == {"Backend development", "Amazon RDS"}
+    # Asked for, but nowhere in the CV.
+    tools = [name_of(item) for item in result.cv["skills"]["tools"]]
+    assert "Kubernetes" not in tools and "Apache Kafka" not in tools
+
+
+@pytest.mark.parametrize("cv_name", ["backend-engineer", "sample-resume"])
+@pytest.mark.parametrize("job", JOBS)
+def test_it_invents_nothing_for_any_cv_and_offer(cv_name: str, job: str) -> None:
+    source = load_cv(cv_name)
+
+    result = tailor_cv(source, load_offer(job), today=TODAY)
+
+    assert invented_facts(source, result.cv, today=TODAY) == []
+    assert_changes_explain(source, result.cv, result.changes)
+    employers = {j["company"] for j in source["experience"]}
+    for change in result.changes:
+        if change["path"] == "summary.description":
+            named = set(re.findall(r"(?:at|chez|bei|en) ([A-Z][\w ]+?)(?: and| et| und| y|\.)",
+                                   change["after"]))  # fmt: skip
+            assert named <= employers
+
+
+def test_it_reorders_summary_sentences_without_writing_new_ones() -> None:
+    source = load_cv("backend-engineer")
+
+    # One required skill in common: too little to retell the CV, the sentences are reordered.
+    result = tailor_cv(source, load_offer("product-manager"), today=TODAY)
+
+    summary = result.cv["summary"]["description"]
     assert summary.startswith("Engineer who likes clear code")  # the opening stays
-    assert summary.index("REST APIs with Django") < summary.index("piano")
+    assert summary.index("REST APIs") < summary.index("piano")
     sentences = re.split(r"(?<=\.)\s+", source["summary"]["description"])
     assert sorted(re.split(r"(?<=\.)\s+", summary)) == sorted(sentences)
 
@@ -207,10 +341,7 @@ def test_it_composes_a_missing_summary_from_facts_only() -> None:
 
     summary = result.cv["summary"]["description"]
     # 2017-01 to today without the dropped café job: 8 whole years.
-    assert (
-        summary
-        == "Backend Developer with 8 years of experience. Key skills: Python, Django, FastAPI."
-    )
+    assert summary.startswith("Backend Engineer with 8 years of experience. Key skills for")
     assert result.changes[-1]["change_type"] == "added"
     assert invented_facts(source, result.cv, today=TODAY) == []
 

@@ -181,6 +181,33 @@ class TestReview:
         for section in ("experience", "skills", "summary", "education"):
             assert tailored.content[section] == master.content[section], section
 
+    def test_headline_summary_and_added_skills_are_listed_and_each_can_be_rejected(
+        self, master, tailored
+    ):
+        changes = {c["path"]: c for c in tailored.pending_changes}
+        headline = changes["header.current_title"]
+        summary = changes["summary.description"]
+        added = [c for c in tailored.pending_changes if c["change_type"] == "added"]
+        assert (
+            tailored.content["header"]["current_title"] == headline["after"] != headline["before"]
+        )
+        assert tailored.content["summary"]["description"] == summary["after"]
+        assert {c["after"]["name"] for c in added} >= {"Amazon RDS"}
+        assert all(c["reason"].startswith("The offer asks for it. From your") for c in added)
+
+        for change in (headline, summary, *added):
+            services.review_changes(tailored, change_ids=[change["id"]], action="reject")
+        tailored.refresh_from_db()
+        statuses = {c["id"]: c["status"] for c in tailored.pending_changes}
+        assert {statuses[c["id"]] for c in (headline, summary, *added)} == {"rejected"}
+        content = tailored.content
+        assert content["header"]["current_title"] == master.content["header"]["current_title"]
+        assert content["summary"] == master.content["summary"]
+        names = {s["name"] for s in content["skills"]["hard_skills"] + content["skills"]["tools"]}
+        assert not names & {c["after"]["name"] for c in added}
+        # The other changes are still there, waiting for review.
+        assert content["experience"] != master.content["experience"]
+
     def test_a_reviewed_change_cannot_be_reviewed_again(self, alice_client, tailored):
         change = tailored.pending_changes[0]
         url = reverse("cvs:review", args=[tailored.pk])

@@ -110,3 +110,11 @@ def test_rejecting_in_the_other_order_also_gives_back_the_source():
     for change in reversed(CHANGES):
         cv = revert_change(cv, change)
     assert cv == SOURCE
+
+
+def test_rejecting_an_addition_finds_the_item_that_moved():
+    cv = {"skills": {"tools": [{"name": "Git"}, {"name": "Kubernetes"}]}}
+    added = _change("skills.tools[0]", "added", None, {"name": "Kubernetes"})
+    assert revert_change(cv, added) == {"skills": {"tools": [{"name": "Git"}]}}
+    with pytest.raises(UnknownPath):
+        revert_change({"skills": {"tools": [{"name": "Git"}]}}, added)
