@@ -194,8 +194,9 @@ def _segments(doc: dict[str, Any]) -> Iterator[Segment]:
                     yield Segment(f"{path}.{key}[{number}]", BULLET, text, KEPT)
         for number, name in enumerate(item["skills_used"]):
             outcome = _skill_outcome(name)
-            yield Segment(f"{path}.skills_used[{number}]", SKILL, name,
-                          UNCHANGED if outcome == KEPT and " " not in name else outcome)  # fmt: skip
+            if outcome == KEPT and " " not in name:
+                outcome = UNCHANGED  # one word: a product's or a technology's name
+            yield Segment(f"{path}.skills_used[{number}]", SKILL, name, outcome)
     for index, item in enumerate(doc["education"]):
         path = f"education[{index}]"
         if item["start_date"] or item["end_date"]:

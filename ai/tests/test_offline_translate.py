@@ -7,12 +7,16 @@ from typing import Any
 import pytest
 
 from ai.offline import vocabulary
-from ai.offline.glossary import EXTRA_NAMES, SECTION_HEADINGS, SKILL_GROUP_HEADINGS
-from ai.offline.translate import (
+from ai.offline.glossary import (
+    EXTRA_NAMES,
     LANGUAGE_NAMES,
     LEVEL_NAMES,
-    SKILL,
+    SECTION_HEADINGS,
+    SKILL_GROUP_HEADINGS,
     SKILL_NAMES,
+)
+from ai.offline.translate import (
+    SKILL,
     UNCHANGED,
     for_language,
     translate_cv,
