@@ -372,6 +372,20 @@ def translate_cv(cv: dict[str, Any], target_language: str, *, ctx: AIContext) ->
     return _normalized(translated)
 
 
+def translation_plan(cv: dict[str, Any], target_language: str) -> dict[str, Any] | None:
+    """What the translation will leave in the source language, told before the user pays.
+
+    None with a language model (it translates everything); with the offline engine, the
+    plan of `offline.translate.translation_plan` as JSON: coverage, translated and kept
+    segment counts by kind (heading, date, title, skill, degree, language, sentence, bullet).
+    """
+    if _engine() != "offline":
+        return None
+    from ai.offline import translate  # the offline engine loads its vocabularies on first use
+
+    return translate.translation_plan(cv, target_language).as_dict()
+
+
 def structure_cv(
     text: str, *, ctx: AIContext, links: tuple[str, ...] | list[str] = ()
 ) -> dict[str, Any]:

@@ -87,6 +87,9 @@ SETTINGS: dict[str, SettingSpec] = {
     "credits_export_cv": _cost(1, "PDF or DOCX export"),
     "credits_match_score": _cost(1, "Match score"),
     "credits_translate_cv": _cost(1, "Translation"),
+    "credits_translate_offline": _cost(
+        0, "Translation by the offline engine (headings, dates and glossary words only)"
+    ),
     "credits_gpt_cv_generation": _cost(3, "Tailored CV, per job offer"),
     "credits_optimize_cv": _cost(2, "Improve from suggestions"),
     "credits_generate_from_job_title": _cost(1, "CV from a job title"),

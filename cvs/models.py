@@ -93,6 +93,9 @@ class CV(models.Model):
     created_by = models.CharField(max_length=30, choices=CreatedBy.choices, blank=True)
     original_created_by = models.CharField(max_length=30, choices=CreatedBy.choices, blank=True)
     is_translated = models.BooleanField(default=False)
+    # An offline translation's plan (ai.gateway.translation_plan): what stayed in the source
+    # language, told on the CV page. Null for any other CV.
+    untranslated = models.JSONField(null=True, blank=True)
 
     match_score = models.PositiveSmallIntegerField(null=True, blank=True)
     score_before = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -11,11 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from accounts.onboarding import record_step
 from ai import gateway
-from billing.services import charge_feature, refund_task
+from billing.services import charge_feature, feature_cost, refund_task
 from core.config import get_setting
 from core.pdftext import check_pdf_upload, extract_pdf_text
 from cvdoc.document import empty_cv, normalize_cv
@@ -316,6 +317,96 @@ def start_improvement(
     return task
 
 
+LANGUAGE_NAMES = {
+    "en": gettext_lazy("English"),
+    "fr": gettext_lazy("French"),
+    "de": gettext_lazy("German"),
+    "es": gettext_lazy("Spanish"),
+}
+
+
+def translation_plan(cv: CV, target: str) -> dict[str, Any] | None:
+    """What translating `cv` into `target` leaves in the source language, before paying.
+
+    None when an AI provider translates everything; else the offline plan
+    (ai.gateway.translation_plan) with its `cost`, `percent` and `message` (plan_before) added.
+    """
+    plan = gateway.translation_plan(cv.content, target)
+    if plan is None:
+        return None
+    return {
+        **plan,
+        "cost": feature_cost("translate_cv"),
+        "percent": round(plan["coverage"] * 100),
+        "message": plan_before(plan),
+    }
+
+
+def plan_before(plan: dict[str, Any]) -> str:
+    """The plan told before the user confirms."""
+    text = _("Offline translation: %(done)s will be translated.") % {
+        "done": _plan_parts(plan["translated"], done=True) or _("nothing")
+    }
+    kept = _plan_parts(plan["kept"], summary=plan["summary_kept"])
+    if kept:
+        text += " " + _("These parts stay in %(language)s: %(kept)s.") % {
+            "language": LANGUAGE_NAMES.get(plan["source"], plan["source"]),
+            "kept": kept,
+        }
+    return text + " " + _("Configure an AI provider for a full translation.")
+
+
+def plan_after(plan: dict[str, Any]) -> str:
+    """What an offline translation left in the source language, told on the new CV."""
+    kept = _plan_parts(plan["kept"], summary=plan["summary_kept"])
+    if not kept:
+        return _("Translated offline: every part of this CV is in the new language.")
+    return _(
+        "Translated offline: these parts stayed in %(language)s: %(kept)s. Translate them "
+        "in the editor, or configure an AI provider for a full translation."
+    ) % {"language": LANGUAGE_NAMES.get(plan["source"], plan["source"]), "kept": kept}
+
+
+def _plan_parts(counts: dict[str, int], *, done: bool = False, summary: bool = False) -> str:
+    """ "headings, dates and 23 skill names", "your summary and 14 bullet points"..."""
+    parts: list[str] = []
+    if done and counts.get("heading"):
+        parts.append(_("headings"))
+    if done and counts.get("date"):
+        parts.append(_("dates"))
+    if not done and summary:
+        parts.append(_("your summary"))
+    sentences = counts.get("sentence", 0) - (1 if summary and not done else 0)
+    n = counts.get("title", 0)
+    if n:
+        parts.append(ngettext("%(n)d job title", "%(n)d job titles", n) % {"n": n})
+    n = counts.get("degree", 0)
+    if n:
+        parts.append(ngettext("%(n)d degree or field", "%(n)d degrees and fields", n) % {"n": n})
+    n = counts.get("language", 0)
+    if n:
+        parts.append(
+            ngettext("%(n)d language or level", "%(n)d languages and levels", n) % {"n": n}
+        )
+    n = counts.get("skill", 0)
+    if n:
+        parts.append(ngettext("%(n)d skill name", "%(n)d skill names", n) % {"n": n})
+    if not done:
+        if counts.get("heading"):
+            n = counts["heading"]
+            parts.append(ngettext("%(n)d section name", "%(n)d section names", n) % {"n": n})
+        if sentences > 0:
+            parts.append(
+                ngettext("%(n)d description", "%(n)d descriptions", sentences) % {"n": sentences}
+            )
+        if counts.get("bullet"):
+            n = counts["bullet"]
+            parts.append(ngettext("%(n)d bullet point", "%(n)d bullet points", n) % {"n": n})
+    if len(parts) < 2:
+        return "".join(parts)
+    return _("%(items)s and %(last)s") % {"items": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
 def start_translation(cv: CV, *, target: str, device_id: str = "") -> BackgroundTask:
     return _start_paid_task(
         cv.user,
@@ -553,6 +644,7 @@ def run_translation(task: BackgroundTask) -> dict[str, Any]:
     source = _locked_cv(task)
     target = task.payload["target"]
     task.report_progress(20, _("Translating"))
+    plan = gateway.translation_plan(source.content, target)
     content = gateway.translate_cv(source.content, target, ctx=_ctx(task))
     content["language"] = target
     cv = create_cv(
@@ -562,12 +654,16 @@ def run_translation(task: BackgroundTask) -> dict[str, Any]:
         created_by=CreatedBy.TRANSLATE_CV,
         original_created_by=source.created_by,
         is_translated=True,
+        untranslated=plan,
         source_type=source.source_type,
         source_value=source.source_value,
         job_offer=source.job_offer,
         job_offer_snapshot=source.job_offer_snapshot,
     )
-    return {"cv_id": cv.pk, "message": _("Translation ready.")}
+    message = _("Translation ready.")
+    if plan is not None:
+        message += " " + plan_after(plan)
+    return {"cv_id": cv.pk, "message": message}
 
 
 def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:

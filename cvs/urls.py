@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/score/", views.score, name="score"),
     path("<int:pk>/improve/", views.improve, name="improve"),
     path("<int:pk>/translate/", views.translate, name="translate"),
+    path("<int:pk>/translate/plan/", views.translate_plan, name="translate_plan"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/edit/<str:section>/", views.edit_section, name="edit_section"),
     path("<int:pk>/edit/<str:section>/<int:index>/", views.edit_section, name="edit_item"),

@@ -35,6 +35,7 @@ from cvs.diff import diff_cvs
 from cvs.export import ExportOptions, export_filename, render_docx, render_html, render_pdf
 from cvs.forms import (
     ITEM_SECTIONS,
+    LANGUAGE_CHOICES,
     SECTION_FORMS,
     CreateCvForm,
     ExportForm,
@@ -703,6 +704,27 @@ def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
     return queued_response(request, _("Your CV is being improved."), cv.get_absolute_url())
+
+
+@login_required
+@feature_required("feature_translate")
+@require_GET
+def translate_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What the translation will do and cost, shown before the user confirms it."""
+    cv = _get_cv_for_user(request, pk)
+    source = cv.content.get("language") or cv.language
+    choices = [(value, label) for value, label in LANGUAGE_CHOICES if value != source]
+    target = request.GET.get("target", "")
+    if target not in dict(choices):
+        target = choices[0][0]
+    ctx = {
+        "cv": cv,
+        "choices": choices,
+        "target": target,
+        "plan": services.translation_plan(cv, target),
+        "cost": feature_cost("translate_cv"),
+    }
+    return render(request, "cvs/translate.html", ctx)
 
 
 @login_required

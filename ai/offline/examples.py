@@ -17,8 +17,8 @@ from typing import Any, TypedDict
 
 from ai.offline import vocabulary
 from ai.offline.facts import as_dict, as_list, today_utc
+from ai.offline.glossary import LANGUAGE_NAMES
 from ai.offline.translate import (
-    LANGUAGE_NAMES,
     for_language,
     translate_language_name,
     translate_skill,

@@ -25,253 +25,34 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ai.offline import vocabulary
 from ai.offline.cv_parser import MONTHS, PRESENT_WORDS, heading_kind
+from ai.offline.glossary import (
+    DEGREES,
+    EXTRA_NAMES,
+    EXTRA_PREFIXES,
+    FIELDS_OF_STUDY,
+    LANGUAGE_NAMES,
+    LEVEL_FILLERS,
+    LEVEL_NAMES,
+    MONTH_NAMES,
+    ORDER,
+    PRESENT_NAMES,
+    SECTION_HEADINGS,
+    SENIORITY,
+    SKILL_GROUP_HEADINGS,
+    SKILL_NAMES,
+    TITLE_SPELLINGS,
+    TITLES,
+    VOLUNTEERING,
+)
 from ai.offline.vocabulary import fold
 from cvdoc.document import LANGUAGES, normalize_cv
-
-ORDER = ("en", "fr", "de", "es")  # the column order of the tables below
-# Skill names by canonical vocabulary name, as (fr, de, es); technologies are absent on purpose.
-SKILL_NAMES: dict[str, tuple[str, str, str]] = {
-    "Communication": ("Communication", "Kommunikation", "Comunicación"),
-    "Teamwork": ("Travail en équipe", "Teamfähigkeit", "Trabajo en equipo"),
-    "Leadership": ("Leadership", "Führungsstärke", "Liderazgo"),
-    "Problem solving": ("Résolution de problèmes", "Problemlösung", "Resolución de problemas"),
-    "Critical thinking": ("Esprit critique", "Kritisches Denken", "Pensamiento crítico"),
-    "Analytical skills": ("Esprit d'analyse", "Analytisches Denken", "Capacidad analítica"),
-    "Adaptability": ("Adaptabilité", "Anpassungsfähigkeit", "Adaptabilidad"),
-    "Flexibility": ("Flexibilité", "Flexibilität", "Flexibilidad"),
-    "Autonomy": ("Autonomie", "Selbstständigkeit", "Autonomía"),
-    "Creativity": ("Créativité", "Kreativität", "Creatividad"),
-    "Curiosity": ("Curiosité", "Neugier", "Curiosidad"),
-    "Attention to detail": ("Souci du détail", "Liebe zum Detail", "Atención al detalle"),
-    "Rigor": ("Rigueur", "Sorgfalt", "Rigor"),
-    "Organisation skills": ("Sens de l'organisation", "Organisationstalent",
-                            "Capacidad de organización"),
-    "Time management": ("Gestion du temps", "Zeitmanagement", "Gestión del tiempo"),
-    "Stress management": ("Gestion du stress", "Belastbarkeit", "Trabajo bajo presión"),
-    "Negotiation": ("Négociation", "Verhandlungsgeschick", "Negociación"),
-    "Public speaking": ("Prise de parole en public", "Public Speaking", "Hablar en público"),
-    "Active listening": ("Écoute active", "Aktives Zuhören", "Escucha activa"),
-    "Collaboration": ("Collaboration", "Zusammenarbeit", "Colaboración"),
-    "Conflict resolution": ("Gestion des conflits", "Konfliktlösung", "Resolución de conflictos"),
-    "Decision making": ("Prise de décision", "Entscheidungsfähigkeit", "Toma de decisiones"),
-    "Empathy": ("Empathie", "Empathie", "Empatía"),
-    "Resilience": ("Résilience", "Resilienz", "Resiliencia"),
-    "Team management": ("Management d'équipe", "Mitarbeiterführung", "Gestión de equipos"),
-    "Customer orientation": ("Sens du client", "Kundenorientierung", "Orientación al cliente"),
-    "Initiative": ("Esprit d'initiative", "Eigeninitiative", "Capacidad de iniciativa"),
-    "Strategic thinking": ("Vision stratégique", "Strategisches Denken",
-                           "Pensamiento estratégico"),
-    "Pedagogy": ("Pédagogie", "Didaktik", "Pedagogía"),
-    "Diplomacy": ("Diplomatie", "Diplomatie", "Diplomacia"),
-    "Project management": ("Gestion de projet", "Projektmanagement", "Gestión de proyectos"),
-    "Change management": ("Conduite du changement", "Veränderungsmanagement",
-                          "Gestión del cambio"),
-    "Risk management": ("Gestion des risques", "Risikomanagement", "Gestión de riesgos"),
-    "Data analysis": ("Analyse de données", "Datenanalyse", "Análisis de datos"),
-    "Data visualization": ("Visualisation de données", "Datenvisualisierung",
-                           "Visualización de datos"),
-    "Software architecture": ("Architecture logicielle", "Softwarearchitektur",
-                              "Arquitectura de software"),
-    "Distributed systems": ("Systèmes distribués", "Verteilte Systeme", "Sistemas distribuidos"),
-    "Object-oriented programming": ("Programmation orientée objet",
-                                    "Objektorientierte Programmierung",
-                                    "Programación orientada a objetos"),
-    "Functional programming": ("Programmation fonctionnelle", "Funktionale Programmierung",
-                               "Programación funcional"),
-    "Algorithms and data structures": ("Algorithmique", "Algorithmen", "Algoritmos"),
-    "Design patterns": ("Patrons de conception", "Entwurfsmuster", "Patrones de diseño"),
-    "Data modeling": ("Modélisation de données", "Datenmodellierung", "Modelado de datos"),
-    "Continuous improvement": ("Amélioration continue", "Kontinuierliche Verbesserung",
-                               "Mejora continua"),
-}  # fmt: skip
-# (fr, de, es) by the English names of vocabulary.LANGUAGE_NAMES.
-LANGUAGE_NAMES: dict[str, tuple[str, str, str]] = {
-    "English": ("Anglais", "Englisch", "Inglés"),
-    "French": ("Français", "Französisch", "Francés"),
-    "German": ("Allemand", "Deutsch", "Alemán"),
-    "Spanish": ("Espagnol", "Spanisch", "Español"),
-    "Italian": ("Italien", "Italienisch", "Italiano"),
-    "Portuguese": ("Portugais", "Portugiesisch", "Portugués"),
-    "Dutch": ("Néerlandais", "Niederländisch", "Neerlandés"),
-    "Chinese": ("Chinois", "Chinesisch", "Chino"),
-    "Japanese": ("Japonais", "Japanisch", "Japonés"),
-    "Arabic": ("Arabe", "Arabisch", "Árabe"),
-    "Russian": ("Russe", "Russisch", "Ruso"),
-    "Polish": ("Polonais", "Polnisch", "Polaco"),
-    "Turkish": ("Turc", "Türkisch", "Turco"),
-    "Korean": ("Coréen", "Koreanisch", "Coreano"),
-    "Swedish": ("Suédois", "Schwedisch", "Sueco"),
-    "Greek": ("Grec", "Griechisch", "Griego"),
-    "Romanian": ("Roumain", "Rumänisch", "Rumano"),
-    "Catalan": ("Catalan", "Katalanisch", "Catalán"),
-    "Hindi": ("Hindi", "Hindi", "Hindi"),
-}  # fmt: skip
-# (en, fr, de, es) by the level labels of vocabulary.LANGUAGE_LEVELS.
-LEVEL_NAMES: dict[str, tuple[str, str, str, str]] = {
-    "Native": ("Native", "Langue maternelle", "Muttersprache", "Nativo"),
-    "Bilingual": ("Bilingual", "Bilingue", "Zweisprachig", "Bilingüe"),
-    "Fluent": ("Fluent", "Courant", "Fließend", "Fluido"),
-    "Professional": ("Professional working proficiency", "Professionnel", "Verhandlungssicher",
-                     "Profesional"),
-    "Advanced": ("Advanced", "Avancé", "Sehr gut", "Avanzado"),
-    "Good": ("Good", "Bon niveau", "Gut", "Bueno"),
-    "Intermediate": ("Intermediate", "Intermédiaire", "Mittelstufe", "Intermedio"),
-    "Basic": ("Basic", "Notions", "Grundkenntnisse", "Básico"),
-}  # fmt: skip
-# Words that may surround a level word without changing it ("bon niveau", "native speaker").
-LEVEL_FILLERS = frozenset(
-    {"speaker", "level", "niveau", "nivel", "sprecher", "hablante", "proficiency", "working"}
-)
-# Whole degree fields as ((en, fr, de, es), other spellings); abbreviations such as BSc, MSc,
-# PhD or MBA are international and kept.
-DEGREES: tuple[tuple[tuple[str, str, str, str], tuple[str, ...]], ...] = (
-    (("Bachelor's degree", "Licence", "Bachelor", "Grado"),
-     ("bachelor", "bachelors", "bachelor's", "bachelor degree", "licenciatura",
-      "bachelorstudium")),
-    (("Master's degree", "Master", "Master", "Máster"),
-     ("masters", "master's", "master degree", "mastere", "maestria", "masterstudium")),
-    (("Doctorate", "Doctorat", "Promotion", "Doctorado"), ("doktorat",)),
-    (("High school diploma", "Baccalauréat", "Abitur", "Bachillerato"), ("bac",)),
-    (("Engineering degree", "Diplôme d'ingénieur", "Diplom-Ingenieur", "Título de ingeniero"),
-     ("dipl.-ing.",)),
-)  # fmt: skip
-FIELDS_OF_STUDY: tuple[tuple[str, str, str, str], ...] = (
-    ("Computer Science", "Informatique", "Informatik", "Informática"),
-    ("Computer Engineering", "Génie informatique", "Technische Informatik",
-     "Ingeniería informática"),
-    ("Mathematics", "Mathématiques", "Mathematik", "Matemáticas"),
-    ("Physics", "Physique", "Physik", "Física"),
-    ("Chemistry", "Chimie", "Chemie", "Química"),
-    ("Biology", "Biologie", "Biologie", "Biología"),
-    ("Economics", "Économie", "Volkswirtschaftslehre", "Economía"),
-    ("Business Administration", "Gestion des entreprises", "Betriebswirtschaftslehre",
-     "Administración de empresas"),
-    ("Finance", "Finance", "Finanzwesen", "Finanzas"),
-    ("Law", "Droit", "Rechtswissenschaft", "Derecho"),
-    ("Data Science", "Science des données", "Datenwissenschaft", "Ciencia de datos"),
-    ("Electrical Engineering", "Génie électrique", "Elektrotechnik", "Ingeniería eléctrica"),
-    ("Mechanical Engineering", "Génie mécanique", "Maschinenbau", "Ingeniería mecánica"),
-    ("Civil Engineering", "Génie civil", "Bauingenieurwesen", "Ingeniería civil"),
-    ("Psychology", "Psychologie", "Psychologie", "Psicología"),
-    ("Marketing", "Marketing", "Marketing", "Marketing"),
-)  # fmt: skip
-# Job titles as (en, fr, de, es), "masculine|feminine" where the language marks gender.
-TITLES: tuple[tuple[str, str, str, str], ...] = (
-    ("Software Engineer", "Ingénieur logiciel|Ingénieure logiciel",
-     "Softwareingenieur|Softwareingenieurin", "Ingeniero de software|Ingeniera de software"),
-    ("Software Developer", "Développeur logiciel|Développeuse logiciel",
-     "Softwareentwickler|Softwareentwicklerin",
-     "Desarrollador de software|Desarrolladora de software"),
-    ("Developer", "Développeur|Développeuse", "Entwickler|Entwicklerin",
-     "Desarrollador|Desarrolladora"),
-    ("Web Developer", "Développeur web|Développeuse web", "Webentwickler|Webentwicklerin",
-     "Desarrollador web|Desarrolladora web"),
-    ("Full Stack Developer", "Développeur full stack|Développeuse full stack",
-     "Full-Stack-Entwickler|Full-Stack-Entwicklerin",
-     "Desarrollador full stack|Desarrolladora full stack"),
-    ("Backend Developer", "Développeur back-end|Développeuse back-end",
-     "Backend-Entwickler|Backend-Entwicklerin", "Desarrollador backend|Desarrolladora backend"),
-    ("Frontend Developer", "Développeur front-end|Développeuse front-end",
-     "Frontend-Entwickler|Frontend-Entwicklerin",
-     "Desarrollador frontend|Desarrolladora frontend"),
-    ("Data Engineer", "Ingénieur data|Ingénieure data", "Dateningenieur|Dateningenieurin",
-     "Ingeniero de datos|Ingeniera de datos"),
-    ("Data Scientist", "Data scientist", "Data Scientist",
-     "Científico de datos|Científica de datos"),
-    ("Data Analyst", "Analyste de données", "Datenanalyst|Datenanalystin", "Analista de datos"),
-    ("DevOps Engineer", "Ingénieur DevOps|Ingénieure DevOps", "DevOps-Ingenieur|DevOps-Ingenieurin",
-     "Ingeniero DevOps|Ingeniera DevOps"),
-    ("Software Architect", "Architecte logiciel", "Softwarearchitekt|Softwarearchitektin",
-     "Arquitecto de software|Arquitecta de software"),
-    ("System Administrator", "Administrateur système|Administratrice système",
-     "Systemadministrator|Systemadministratorin",
-     "Administrador de sistemas|Administradora de sistemas"),
-    ("Project Manager", "Chef de projet|Cheffe de projet", "Projektleiter|Projektleiterin",
-     "Jefe de proyecto|Jefa de proyecto"),
-    ("Product Manager", "Chef de produit|Cheffe de produit", "Produktmanager|Produktmanagerin",
-     "Gerente de producto"),
-    ("Team Lead", "Chef d'équipe|Cheffe d'équipe", "Teamleiter|Teamleiterin",
-     "Jefe de equipo|Jefa de equipo"),
-    ("Consultant", "Consultant|Consultante", "Berater|Beraterin", "Consultor|Consultora"),
-    ("Analyst", "Analyste", "Analyst|Analystin", "Analista"),
-    ("Business Analyst", "Business analyst", "Business Analyst|Business Analystin",
-     "Analista de negocio"),
-    ("Designer", "Designer", "Designer|Designerin", "Diseñador|Diseñadora"),
-    ("Intern", "Stagiaire", "Praktikant|Praktikantin", "Becario|Becaria"),
-    ("Research Intern", "Stagiaire de recherche", "Forschungspraktikant|Forschungspraktikantin",
-     "Becario de investigación|Becaria de investigación"),
-    ("Researcher", "Chercheur|Chercheuse", "Forscher|Forscherin", "Investigador|Investigadora"),
-    ("Founder", "Fondateur|Fondatrice", "Gründer|Gründerin", "Fundador|Fundadora"),
-    ("Co-Founder", "Cofondateur|Cofondatrice", "Mitgründer|Mitgründerin",
-     "Cofundador|Cofundadora"),
-    ("Teacher", "Enseignant|Enseignante", "Lehrer|Lehrerin", "Profesor|Profesora"),
-    ("Accountant", "Comptable", "Buchhalter|Buchhalterin", "Contable"),
-    ("Assistant", "Assistant|Assistante", "Assistent|Assistentin", "Asistente"),
-    ("Technician", "Technicien|Technicienne", "Techniker|Technikerin", "Técnico|Técnica"),
-    ("Mentor", "Mentor|Mentore", "Mentor|Mentorin", "Mentor|Mentora"),
-    ("Volunteer", "Bénévole", "Ehrenamtlicher Helfer|Ehrenamtliche Helferin",
-     "Voluntario|Voluntaria"),
-    ("Student", "Étudiant|Étudiante", "Student|Studentin", "Estudiante"),
-    ("Nurse", "Infirmier|Infirmière", "Pflegefachmann|Pflegefachfrau", "Enfermero|Enfermera"),
-    ("Sales Representative", "Commercial|Commerciale",
-     "Vertriebsmitarbeiter|Vertriebsmitarbeiterin", "Representante de ventas"),
-    ("Manager", "Manager", "Manager|Managerin", "Gerente"),
-)  # fmt: skip
-# Other spellings of a title, folded, with the English title they name and their gender.
-TITLE_SPELLINGS: dict[str, tuple[str, bool]] = {
-    "full-stack developer": ("Full Stack Developer", False),
-    "fullstack developer": ("Full Stack Developer", False),
-    "back-end developer": ("Backend Developer", False),
-    "front-end developer": ("Frontend Developer", False),
-    "ingenieur donnees": ("Data Engineer", False),
-    "ingenieure donnees": ("Data Engineer", True),
-    "projektmanager": ("Project Manager", False),
-    "projektmanagerin": ("Project Manager", True),
-    "cofounder": ("Co-Founder", False),
-    "co-fondateur": ("Co-Founder", False),
-    "co-fondatrice": ("Co-Founder", True),
-    "stage": ("Intern", False),
-    "trainee": ("Intern", False),
-    "research scientist": ("Researcher", False),
-}  # fmt: skip
-SENIORITY = ("senior", "junior", "sr.", "jr.", "sr", "jr")
-# (en, fr, de, es) by the section kinds of cv_parser.SECTION_KEYWORDS.
-EXTRA_NAMES: dict[str, tuple[str, str, str, str]] = {
-    "certifications": ("Certifications", "Certifications", "Zertifikate", "Certificaciones"),
-    "awards": ("Awards", "Distinctions", "Auszeichnungen", "Premios"),
-    "publications": ("Publications", "Publications", "Publikationen", "Publicaciones"),
-    "interests": ("Interests", "Centres d'intérêt", "Interessen", "Intereses"),
-    "volunteering": ("Volunteering", "Bénévolat", "Ehrenamt", "Voluntariado"),
-    "references": ("References", "Références", "Referenzen", "Referencias"),
-    "patents": ("Patents", "Brevets", "Patente", "Patentes"),
-    "talks": ("Talks", "Conférences", "Vorträge", "Ponencias"),
-    "other": ("Additional information", "Informations complémentaires", "Weitere Angaben",
-              "Información adicional"),
-}  # fmt: skip
-# Prefixes of the extras a JSON Resume import writes ("Award: Best paper").
-EXTRA_PREFIXES: dict[str, tuple[str, str, str, str]] = {
-    "Award": ("Award", "Distinction", "Auszeichnung", "Premio"),
-    "Certificate": ("Certificate", "Certificat", "Zertifikat", "Certificado"),
-    "Publication": ("Publication", "Publication", "Publikation", "Publicación"),
-    "Interest": ("Interest", "Centre d'intérêt", "Interesse", "Interés"),
-    "Reference": ("Reference", "Référence", "Referenz", "Referencia"),
-}  # fmt: skip
-VOLUNTEERING = EXTRA_NAMES["volunteering"]
-MONTH_NAMES: dict[str, tuple[str, ...]] = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
-           "nov.", "déc."),
-    "de": ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
-           "Nov.", "Dez."),
-    "es": ("ene.", "feb.", "mar.", "abr.", "may.", "jun.", "jul.", "ago.", "sept.", "oct.",
-           "nov.", "dic."),
-}  # fmt: skip
-PRESENT_NAMES = {"en": "present", "fr": "aujourd'hui", "de": "heute", "es": "actualidad"}
 
 _TITLE_SEPARATORS = re.compile(r"(\s*[&/,|]\s*|\s+[-–—]\s+)")
 _MONTH_BEFORE_YEAR = re.compile(
@@ -283,6 +64,206 @@ _PRESENT_AFTER_DATE = re.compile(
     + "|".join(re.escape(word) for word in sorted(PRESENT_WORDS, key=len, reverse=True))
     + r")\b"
 )
+
+
+# What a segment of the CV is, for the plan; sentences are the free text the glossaries
+# cannot translate (a summary, a description, one bullet point).
+HEADING, DATE, TITLE, SKILL, DEGREE, LANGUAGE, SENTENCE, BULLET, OTHER = (
+    "heading", "date", "title", "skill", "degree", "language", "sentence", "bullet", "other"
+)  # fmt: skip
+TRANSLATED, KEPT, UNCHANGED = "translated", "kept", "unchanged"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One text of the CV and what the offline translation does with it.
+
+    `outcome` is TRANSLATED (it reads in the target language), KEPT (it stays in the source
+    language) or UNCHANGED (the same in every language: names of technologies, CEFR codes).
+    """
+
+    path: str
+    kind: str
+    text: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class TranslationPlan:
+    """Which segments of a CV an offline translation into `target` translates, before it runs."""
+
+    source: str
+    target: str
+    segments: tuple[Segment, ...]
+
+    def count(self, outcome: str, kind: str | None = None) -> int:
+        return sum(
+            1
+            for segment in self.segments
+            if segment.outcome == outcome and (kind is None or segment.kind == kind)
+        )
+
+    @property
+    def translated(self) -> dict[str, int]:
+        """Translated segments by kind."""
+        return dict(Counter(s.kind for s in self.segments if s.outcome == TRANSLATED))
+
+    @property
+    def kept(self) -> dict[str, int]:
+        """Segments left in the source language, by kind."""
+        return dict(Counter(s.kind for s in self.segments if s.outcome == KEPT))
+
+    @property
+    def coverage(self) -> float:
+        """The share of language-bearing segments that end up in the target language."""
+        done, kept = self.count(TRANSLATED), self.count(KEPT)
+        return done / (done + kept) if done + kept else 1.0
+
+    @property
+    def kept_paths(self) -> list[str]:
+        return [segment.path for segment in self.segments if segment.outcome == KEPT]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plan in plain JSON (stored on the translated CV)."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "coverage": round(self.coverage, 3),
+            "translated": self.translated,
+            "kept": self.kept,
+            "summary_kept": any(
+                s.outcome == KEPT and s.path == "summary.description" for s in self.segments
+            ),
+        }
+
+
+def translation_plan(cv: dict[str, Any], target: str) -> TranslationPlan:
+    """What `translate_cv(cv, target)` will translate and what stays in the source language.
+
+    Headings and the dates of entries are written by the export in the CV's language, so they
+    always count as translated; sentences and bullet points never are (only their month names).
+    """
+    if target not in LANGUAGES:
+        raise ValueError(f"cannot translate into {target!r}; choose one of {', '.join(LANGUAGES)}")
+    doc = normalize_cv(cv)
+    source = str(doc.get("language") or "en")
+    segments = list(_segments(doc))
+    if source == target:
+        segments = [
+            Segment(s.path, s.kind, s.text, UNCHANGED if s.outcome == UNCHANGED else TRANSLATED)
+            for s in segments
+        ]
+    return TranslationPlan(source=source, target=target, segments=tuple(segments))
+
+
+def _segments(doc: dict[str, Any]) -> Iterator[Segment]:
+    def known(ok: bool) -> str:
+        return TRANSLATED if ok else KEPT
+
+    for section in doc.get("section_order") or SECTION_HEADINGS:
+        if section in SECTION_HEADINGS and doc.get(section) and _has_content(doc[section]):
+            yield Segment(f"{section}", HEADING, for_language(SECTION_HEADINGS[section], "en"),
+                          TRANSLATED)  # fmt: skip
+    header = doc["header"]
+    if header["current_title"]:
+        yield Segment("header.current_title", TITLE, header["current_title"],
+                      known(_title_known(header["current_title"])))  # fmt: skip
+    if doc["summary"]["description"]:
+        yield Segment("summary.description", SENTENCE, doc["summary"]["description"], KEPT)
+    skills = doc["skills"]
+    for group in SKILL_GROUP_HEADINGS:
+        if skills[group]:
+            yield Segment(f"skills.{group}", HEADING, group, TRANSLATED)
+        for index, skill in enumerate(skills[group]):
+            name = skill["name"] if isinstance(skill, dict) else skill
+            outcome = _skill_outcome(name)
+            if outcome == KEPT and (group == "tools" or not re.search(r"[a-z]{2}\s", name)):
+                outcome = UNCHANGED  # a product's name, or one capitalised word or code
+            yield Segment(f"skills.{group}[{index}]", SKILL, name, outcome)
+    for index, item in enumerate(doc["experience"]):
+        path = f"experience[{index}]"
+        if item["title"]:
+            yield Segment(f"{path}.title", TITLE, item["title"], known(_title_known(item["title"])))
+        if item["start_date"] or item["end_date"]:
+            yield Segment(f"{path}.dates", DATE, item["start_date"], TRANSLATED)
+        if item["description"]:
+            yield Segment(f"{path}.description", SENTENCE, item["description"], KEPT)
+        for key in ("responsibilities", "deliverables"):
+            for number, text in enumerate(item[key]):
+                if text.strip():
+                    yield Segment(f"{path}.{key}[{number}]", BULLET, text, KEPT)
+        for number, name in enumerate(item["skills_used"]):
+            outcome = _skill_outcome(name)
+            if outcome == KEPT and " " not in name:
+                outcome = UNCHANGED  # one word: a product's or a technology's name
+            yield Segment(f"{path}.skills_used[{number}]", SKILL, name, outcome)
+    for index, item in enumerate(doc["education"]):
+        path = f"education[{index}]"
+        if item["start_date"] or item["end_date"]:
+            yield Segment(f"{path}.dates", DATE, item["end_date"], TRANSLATED)
+        for key, forms in (("degree", _degree_forms()), ("field_of_study", _field_forms())):
+            if item[key]:
+                yield Segment(f"{path}.{key}", DEGREE, item[key],
+                              known(fold(item[key]).strip() in forms))  # fmt: skip
+    for index, item in enumerate(doc["languages"]):
+        path = f"languages[{index}]"
+        if item["name"]:
+            yield Segment(f"{path}.name", LANGUAGE, item["name"], _language_outcome(item["name"]))
+        if item["level"]:
+            yield Segment(f"{path}.level", LANGUAGE, item["level"], _level_outcome(item["level"]))
+    for index, item in enumerate(doc["extras"]):
+        path = f"extras[{index}]"
+        if item["name"]:
+            yield Segment(f"{path}.name", HEADING, item["name"],
+                          known(_extra_name(item["name"], "en") != item["name"]
+                                or _extra_name(item["name"], "fr") != item["name"]))  # fmt: skip
+        if item["summary"]:
+            yield Segment(f"{path}.summary", SENTENCE, item["summary"], KEPT)
+    for index, item in enumerate(doc["projects"]):
+        path = f"projects[{index}]"
+        if item["role"]:
+            yield Segment(f"{path}.role", TITLE, item["role"], known(_title_known(item["role"])))
+        if item["summary"]:
+            yield Segment(f"{path}.summary", SENTENCE, item["summary"], KEPT)
+
+
+def _has_content(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_content(v) for v in value)
+    return bool(value)
+
+
+def _skill_outcome(name: str) -> str:
+    canonical = vocabulary.canonical_skill(name)
+    if canonical in SKILL_NAMES:
+        return TRANSLATED
+    # A skill the vocabulary knows but the glossary does not is a technology or a method
+    # whose name is international (Python, Scrum); an unknown one may be words.
+    return UNCHANGED if canonical is not None else KEPT
+
+
+def _title_known(title: str) -> bool:
+    parts = _TITLE_SEPARATORS.split(title)[::2]
+    words = [part for part in parts if part.strip()]
+    return bool(words) and all(
+        fold(_without_seniority(part)) in _title_forms() or part.strip().isupper() for part in words
+    )
+
+
+def _language_outcome(name: str) -> str:
+    canonical = vocabulary.canonical_language(name)
+    if canonical in LANGUAGE_NAMES and len(fold(name).split()) == 1:
+        return TRANSLATED
+    return KEPT
+
+
+def _level_outcome(level: str) -> str:
+    if not re.sub(r"\b[ABC][12]\b|[^\w]+", "", level):
+        return UNCHANGED  # CEFR codes only
+    changed = any(translate_level(level, language) != level for language in ORDER)
+    return TRANSLATED if changed else KEPT
 
 
 def translate_cv(cv: dict[str, Any], target: str) -> dict[str, Any]:

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
 
 from ai.offline import vocabulary
-from ai.offline.translate import (
+from ai.offline.glossary import (
+    EXTRA_NAMES,
     LANGUAGE_NAMES,
     LEVEL_NAMES,
+    SECTION_HEADINGS,
+    SKILL_GROUP_HEADINGS,
     SKILL_NAMES,
+)
+from ai.offline.translate import (
+    SKILL,
+    UNCHANGED,
+    for_language,
     translate_cv,
     translate_level,
     translate_title,
+    translation_plan,
 )
 from cvdoc.document import normalize_cv
 
@@ -232,3 +243,92 @@ def test_every_translated_language_and_level_reads_back() -> None:
 def test_it_refuses_an_unknown_language() -> None:
     with pytest.raises(ValueError, match="cannot translate into 'it'"):
         translate_cv(_cv(), "it")
+
+
+@pytest.mark.parametrize(
+    ("target", "degree", "skill", "service", "language", "level"),
+    [
+        ("fr", "Doctorat", "Gestion de projet", "Service client", "Allemand", "Courant"),
+        ("de", "Promotion", "Projektmanagement", "Kundenservice", "Deutsch", "Fließend"),
+        ("es", "Doctorado", "Gestión de proyectos", "Atención al cliente", "Alemán", "Fluido"),
+        ("en", "PhD", "Project management", "Customer service", "German", "Fluent"),
+    ],
+)
+def test_its_glossaries_translate_degrees_skills_and_languages(
+    target: str, degree: str, skill: str, service: str, language: str, level: str
+) -> None:
+    cv = _cv()
+    cv["education"][0]["degree"] = "PhD"
+    cv["skills"]["methodologies"] = ["Project management", "Customer service", "Kubernetes"]
+    cv["languages"] = [{"name": "German", "level": "Fluent"}]
+
+    out = translate_cv(cv, target)
+
+    assert out["education"][0]["degree"] == degree
+    assert out["skills"]["methodologies"] == [skill, service, "Kubernetes"]
+    assert out["languages"] == [{"name": language, "level": level}]
+
+
+@pytest.mark.parametrize("target", ["fr", "de", "es"])
+def test_its_heading_glossaries_name_every_section_in_every_language(target: str) -> None:
+    for rows in (SECTION_HEADINGS, SKILL_GROUP_HEADINGS, EXTRA_NAMES):
+        for row in rows.values():
+            assert len(row) == 4 and all(row), row
+    assert translate_cv(_cv(), target)["extras"][0]["name"] == for_language(
+        EXTRA_NAMES["interests"], target
+    )
+
+
+@pytest.mark.parametrize("target", ["fr", "de", "es"])
+def test_it_keeps_every_name_and_number(target: str) -> None:
+    cv = _cv()
+
+    out = translate_cv(cv, target)
+
+    def numbers(doc: dict[str, Any]) -> list[str]:
+        return sorted(re.findall(r"\d+", json.dumps(doc, ensure_ascii=False)))
+
+    assert numbers(out) == numbers(cv)
+    assert out["header"]["full_name"] == "Alex Martin"
+    assert [e["company"] for e in out["experience"]] == ["Monzo Bank", "Ocado Technology"]
+    assert out["projects"][0]["name"] == "PipeCheck"
+
+
+def test_the_plan_lists_what_stays_in_the_source_language() -> None:
+    plan = translation_plan(_cv(), "fr")
+
+    assert "summary.description" in plan.kept_paths
+    assert "experience[0].responsibilities[0]" in plan.kept_paths
+    assert "experience[0].description" in plan.kept_paths
+    assert plan.kept["bullet"] == 1 and plan.kept["sentence"] >= 3
+    assert plan.translated["skill"] == 5  # soft skills, methods and data modeling, not Python
+    assert plan.translated["degree"] == 2 and plan.translated["language"] >= 6
+    assert plan.count(UNCHANGED, SKILL) >= 4  # Python, Apache Airflow, dbt, Scrum
+    assert 0 < plan.coverage < 1
+    assert plan.as_dict()["summary_kept"] is True
+
+
+def test_a_cv_of_prose_is_mostly_untranslated_offline() -> None:
+    cv = normalize_cv(
+        {
+            "header": {"full_name": "Sam Lee", "current_title": "Chief Happiness Officer"},
+            "summary": {"description": "I make teams happy and keep customers coming back."},
+            "experience": [
+                {
+                    "title": "Happiness lead",
+                    "company": "Acme",
+                    "responsibilities": [f"Ran {n} workshops for new staff" for n in range(8)],
+                }
+            ],
+            "language": "en",
+        }
+    )
+
+    plan = translation_plan(cv, "de")
+
+    assert plan.coverage < 0.5
+    assert plan.kept["bullet"] == 8
+
+
+def test_the_plan_of_a_cv_already_in_the_target_language_is_complete() -> None:
+    assert translation_plan(_cv(), "en").coverage == 1.0

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -66,9 +67,26 @@ class Charge:
         return self.credits == 0 and self.quota_period_start is None
 
 
-def feature_cost(feature: str) -> int:
-    """Credits one use of the feature costs (the `credits_<feature>` setting); 0 = free."""
+# Features the offline engine does only in part, with the setting of that partial work's price:
+# an offline translation leaves every sentence in the source language, so it never costs the
+# price of a full translation.
+OFFLINE_COSTS = {"translate_cv": "credits_translate_offline"}
+
+
+def feature_cost(feature: str, *, engine: str | None = None) -> int:
+    """Credits one use of the feature costs (the `credits_<feature>` setting); 0 = free.
+
+    With the offline AI engine (`engine`, by default settings.AI_ENGINE), a feature of
+    OFFLINE_COSTS costs its offline price instead.
+    """
+    if is_offline_price(feature, engine=engine):
+        return int(get_setting(OFFLINE_COSTS[feature]))
     return int(get_setting(f"credits_{feature}"))
+
+
+def is_offline_price(feature: str, *, engine: str | None = None) -> bool:
+    """Whether the feature is sold at its offline price (the offline engine does it in part)."""
+    return feature in OFFLINE_COSTS and (engine or settings.AI_ENGINE) == "offline"
 
 
 def charge_feature(
@@ -112,6 +130,8 @@ def charge_feature(
         charge: Charge | None = None
         # Subscription mode without any plan on sale behaves like credits only.
         plan = current_plan(user) if get_setting("subscription_mode_enabled") else None
+        if plan is not None and cost == 0 and is_offline_price(feature):
+            plan = None  # a free offline use takes nothing from the plan's quota
         if plan is not None:
             charge = _take_plan_quota(user, plan, feature, key=key, task=task)
             if charge is None and cost == 0:

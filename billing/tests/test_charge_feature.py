@@ -39,6 +39,19 @@ def test_it_reads_costs_from_the_settings():
     assert feature_cost(Feature.GPT_CV_GENERATION) == 7
 
 
+def test_a_translation_costs_the_offline_price_with_the_offline_engine(settings):
+    settings.AI_ENGINE = "offline"
+    assert feature_cost(Feature.TRANSLATE_CV) == 0
+    set_setting("credits_translate_offline", "1")
+    assert feature_cost(Feature.TRANSLATE_CV) == 1
+    assert feature_cost(Feature.TRANSLATE_CV, engine="openai") == 1
+    set_setting("credits_translate_cv", "4")
+    assert feature_cost(Feature.TRANSLATE_CV) == 1
+    assert feature_cost(Feature.TRANSLATE_CV, engine="openai") == 4
+    settings.AI_ENGINE = "openai"
+    assert feature_cost(Feature.TRANSLATE_CV) == 4
+
+
 def test_it_debits_the_cost_and_says_what_it_took(alice):
     _give(alice, 5)
     charge = charge_feature(alice, Feature.GPT_CV_GENERATION, key="gen:1")

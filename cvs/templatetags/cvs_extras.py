@@ -3,10 +3,13 @@ editor and the exported files always say the same thing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 
 from cvs.export import SECTION_TITLES, SKILL_GROUP_TITLES, format_period
+from cvs.services import plan_after
 
 register = template.Library()
 DEFAULT_LANGUAGE = "en"
@@ -71,3 +74,9 @@ def percent_width(value: object) -> str:
         return str(max(0, min(100, round(int(value) / 5) * 5)))
     except (TypeError, ValueError):
         return "0"
+
+
+@register.simple_tag
+def untranslated_notice(plan: dict[str, Any]) -> str:
+    """What an offline translation left in the source language (cvs.services.plan_after)."""
+    return plan_after(plan)

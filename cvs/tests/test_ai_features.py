@@ -394,6 +394,59 @@ class TestTranslate:
         assert not BackgroundTask.objects.exists() and balance(alice) == 2
 
 
+class TestOfflineTranslation:
+    def test_the_page_shows_the_plan_before_paying(self, alice_client, alice, master):
+        give_credits(alice, 2)
+
+        response = alice_client.get(
+            reverse("cvs:translate_plan", args=[master.pk]), {"target": "de"}
+        )
+
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Offline translation:" in page and "skill names" in page
+        assert "These parts stay in English" in page and "bullet points" in page
+        assert "Configure an AI provider for a full translation." in page
+        assert "This translation is free." in page
+        assert not BackgroundTask.objects.exists() and balance(alice) == 2
+
+    def test_a_cv_of_english_prose_costs_the_offline_price_not_the_full_one(
+        self, alice_client, alice, master, run_tasks
+    ):
+        give_credits(alice, 2)
+
+        run_tasks(alice_client.post, reverse("cvs:translate", args=[master.pk]), {"target": "fr"})
+
+        translated = CV.objects.get(created_by=CreatedBy.TRANSLATE_CV)
+        assert translated.untranslated["coverage"] < 1
+        assert translated.untranslated["kept"]["bullet"] > 0
+        assert balance(alice) == 2  # credits_translate_offline, 0 by default
+        task = BackgroundTask.objects.get(type=TaskType.TRANSLATE_CV)
+        assert "stayed in English" in task.result["message"]
+        page = alice_client.get(translated.get_absolute_url()).content.decode()
+        assert "Translated offline: these parts stayed in English" in page
+
+    def test_the_offline_price_is_a_setting(self, alice_client, alice, master, run_tasks):
+        from billing.tests.conftest import set_setting
+
+        give_credits(alice, 2)
+        set_setting("credits_translate_offline", "1")
+        set_setting("credits_translate_cv", "5")
+
+        run_tasks(alice_client.post, reverse("cvs:translate", args=[master.pk]), {"target": "es"})
+
+        assert balance(alice) == 1
+
+    def test_with_a_language_model_it_costs_the_full_price(self, alice, master, settings):
+        give_credits(alice, 2)
+        settings.AI_ENGINE = "openai"
+
+        services.start_translation(master, target="fr")
+
+        assert balance(alice) == 1  # credits_translate_cv
+        assert services.translation_plan(master, "fr") is None
+
+
 class TestExampleCvs:
     def test_a_cv_from_a_job_title_is_clearly_an_example(self, alice_client, alice, run_tasks):
         give_credits(alice, 2)

@@ -24,7 +24,9 @@ from jobs.models import BackgroundTask
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CV = json.loads((ROOT / "ai/tests/fixtures/cvs/backend-engineer.cv.json").read_text())
-TRANSLATION_COST = "credits_translate_cv"
+# The offline engine's price (free by default), set to 1 so that a post without credits is
+# refused.
+TRANSLATION_COST = "credits_translate_offline"
 
 
 def give_credits(user, amount: int, key: str = "gift") -> None:
@@ -43,6 +45,13 @@ def form_token(html: str, action: str) -> str:
     return match.group(1)
 
 
+@pytest.fixture(autouse=True)
+def paid_translation(db) -> None:
+    from billing.tests.conftest import set_setting
+
+    set_setting(TRANSLATION_COST, "1")
+
+
 @pytest.fixture
 def master(alice) -> CV:
     return services.create_cv(alice, content=copy.deepcopy(SAMPLE_CV), name="Master CV")
@@ -53,13 +62,18 @@ def translate_url(master) -> str:
     return reverse("cvs:translate", args=[master.pk])
 
 
+def plan_page(master) -> str:
+    """The page of the translate form (the plan, then the paid button)."""
+    return reverse("cvs:translate_plan", args=[master.pk])
+
+
 @pytest.mark.django_db
 class TestOnePagePost:
     def test_the_same_form_sent_twice_starts_one_task_and_charges_once(
         self, alice_client, alice, master, translate_url
     ):
         give_credits(alice, 10)
-        page = alice_client.get(master.get_absolute_url()).content.decode()
+        page = alice_client.get(plan_page(master)).content.decode()
         data = {"target": "fr", "submission": form_token(page, translate_url)}
 
         first = alice_client.post(translate_url, data)
@@ -75,7 +89,7 @@ class TestOnePagePost:
     def test_two_page_loads_are_two_submissions(self, alice_client, alice, master, translate_url):
         give_credits(alice, 10)
         tokens = [
-            form_token(alice_client.get(master.get_absolute_url()).content.decode(), translate_url)
+            form_token(alice_client.get(plan_page(master)).content.decode(), translate_url)
             for _ in range(2)
         ]
         assert tokens[0] != tokens[1]
@@ -89,7 +103,7 @@ class TestOnePagePost:
     def test_a_refused_post_releases_its_token_so_the_page_can_be_sent_again(
         self, alice_client, alice, master, translate_url
     ):
-        page = alice_client.get(master.get_absolute_url()).content.decode()
+        page = alice_client.get(plan_page(master)).content.decode()
         data = {"target": "fr", "submission": form_token(page, translate_url)}
 
         refused = alice_client.post(translate_url, data)  # no credits yet
@@ -136,7 +150,7 @@ class TestOnePagePost:
             start_extraction(offer)
         pages = {
             reverse("cvs:index"): [reverse("cvs:import_pdf"), reverse("cvs:from_job_title")],
-            master.get_absolute_url(): [reverse("cvs:translate", args=[master.pk])],
+            plan_page(master): [reverse("cvs:translate", args=[master.pk])],
             reverse("joboffers:detail", args=[offer.pk]): [
                 reverse("offer_cvs:tailor", args=[offer.pk]),
                 reverse("offer_cvs:example_cv", args=[offer.pk]),
