@@ -69,14 +69,16 @@ def render(
 
 
 def prompt_versions(*, directory: Path = PROMPTS_DIR) -> dict[str, int]:
-    """{prompt name: version} of every prompt (not the shared fragments), for an evaluation
-    run to record which prompts it measured; PromptError when a prompt has no version."""
+    """The version of every prompt (by name) and shared fragment (by path, `_shared/x.md`):
+    what an evaluation run measured. PromptError when a prompt or fragment has no version."""
+    root = directory.resolve()
     versions: dict[str, int] = {}
-    for path in sorted(directory.glob("*.md")):
-        version, _ = _read(path.name, directory)
+    for path in sorted(root.rglob("*.md")):
+        relative = path.relative_to(root).as_posix()
+        version, _ = _read(relative, directory)
         if version is None:
-            raise PromptError(f"{path.name} has no '<!-- version: N -->' first line")
-        versions[path.stem] = version
+            raise PromptError(f"{relative} has no '<!-- version: N -->' first line")
+        versions[relative if "/" in relative else path.stem] = version
     return versions
 
 
@@ -115,15 +117,3 @@ def _read(relative: str, directory: Path) -> tuple[int | None, str]:
     with _cache_lock:
         _cache[path] = (mtime, version, body)
     return version, body
-
-
-def versions(directory: Path = PROMPTS_DIR) -> dict[str, int]:
-    """The version of every prompt file and shared fragment, by path: what an evaluation ran."""
-    root = directory.resolve()
-    found = {}
-    for path in sorted(root.rglob("*.md")):
-        relative = path.relative_to(root).as_posix()
-        found[relative.removesuffix(".md") if "/" not in relative else relative] = (
-            _read(relative, directory)[0] or 0
-        )
-    return found

@@ -134,7 +134,7 @@ def evaluate(
     wanted = [section for section in SECTIONS if section in set(only)]
     with override_settings(AI_ENGINE=engine):
         run = _Run(data)
-        result = Evaluation(engine=engine, prompts=prompting.versions())
+        result = Evaluation(engine=engine, prompts=prompting.prompt_versions())
         if engine == "openai":
             result.models = {name: str(get_setting(name)) for name in MODEL_SETTINGS}
             result.models["base_url"] = settings.OPENAI_BASE_URL or "https://api.openai.com/v1"

@@ -123,8 +123,12 @@ def test_every_product_prompt_renders(name: str, variables: dict[str, str]) -> N
     assert prompting.PROMPTS_DIR.joinpath(f"{name}.md").exists()
 
 
-def test_prompt_versions_lists_every_prompt_but_not_the_fragments(prompts: Path) -> None:
-    assert prompting.prompt_versions(directory=prompts) == {"task": 3}
+def test_prompt_versions_lists_every_prompt_and_fragment(prompts: Path) -> None:
+    assert prompting.prompt_versions(directory=prompts) == {
+        "task": 3,
+        "_shared/base.md": 2,
+        "_shared/inner.md": 5,
+    }
 
 
 def test_prompt_versions_rejects_a_prompt_without_version(tmp_path: Path) -> None:
