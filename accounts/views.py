@@ -38,21 +38,24 @@ from accounts.http import (
 )
 from accounts.models import ConsentLog
 from billing.models import CreditPack, SubscriptionPlan
+from billing.services import feature_cost
 from core.config import get_setting
 from core.http import AuthenticatedHttpRequest
 
 REFERRAL_CODE_MAX_LENGTH = 16
 CONSENT_HISTORY_LIMIT = 50
 # What credits pay for, as shown on the landing page: (cost setting, label).
+# Features by their billing name: the price shown is what charging them takes (feature_cost),
+# so an offline translation shows its offline price.
 PRICED_FEATURES = [
-    ("credits_gpt_cv_generation", gettext_lazy("Tailored CV for one job offer")),
-    ("credits_import_pdf", gettext_lazy("Import a CV from PDF")),
-    ("credits_optimize_cv", gettext_lazy("Improve a CV from suggestions")),
-    ("credits_match_score", gettext_lazy("Match score with suggestions")),
-    ("credits_translate_cv", gettext_lazy("Translate a CV")),
-    ("credits_export_cv", gettext_lazy("PDF or Word export")),
-    ("credits_generate_from_job_title", gettext_lazy("Example CV from a job title")),
-    ("credits_create_cv_manual", gettext_lazy("Create and edit CVs by hand")),
+    ("gpt_cv_generation", gettext_lazy("Tailored CV for one job offer")),
+    ("import_pdf", gettext_lazy("Import a CV from PDF")),
+    ("optimize_cv", gettext_lazy("Improve a CV from suggestions")),
+    ("match_score", gettext_lazy("Match score with suggestions")),
+    ("translate_cv", gettext_lazy("Translate a CV")),
+    ("export_cv", gettext_lazy("PDF or Word export")),
+    ("generate_from_job_title", gettext_lazy("Example CV from a job title")),
+    ("create_cv_manual", gettext_lazy("Create and edit CVs by hand")),
 ]
 
 
@@ -96,7 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if get_setting("subscription_mode_enabled")
         else SubscriptionPlan.objects.none()
     )
-    costs = [(label, get_setting(name)) for name, label in PRICED_FEATURES]
+    costs = [(label, feature_cost(name)) for name, label in PRICED_FEATURES]
     return render(
         request,
         "pages/home.html",

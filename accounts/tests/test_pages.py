@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.config import invalidate_settings_cache
+from core.models import Setting
 from staff.seed import seed_all
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +46,16 @@ def test_it_never_uses_inline_scripts_or_styles(client):
         body = client.get(path).content.decode()
         assert "style=" not in body, path
         assert "<script>" not in body, path
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_offline_translation_price(client, settings):
+    seed_all()
+    settings.AI_ENGINE = "offline"
+    Setting.objects.filter(name="credits_translate_cv").update(value="5")
+    Setting.objects.filter(name="credits_translate_offline").update(value="0")
+    invalidate_settings_cache()
+
+    costs = dict(client.get("/").context["costs"])
+
+    assert costs["Translate a CV"] == 0
