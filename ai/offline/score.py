@@ -44,10 +44,18 @@ from ai.offline.vocabulary import (
     find_skills_in,
     fold,
     implied_skills,
-    language_level,
     skill_names,
 )
-from ai.scoring import WEIGHTS, asked_criteria, round_half_up, weighted_total
+from ai.scoring import (
+    WEIGHTS,
+    asked_criteria,
+    cv_language_rank,
+    language_gaps,
+    round_half_up,
+    unstated_language,
+    wanted_rank,
+    weighted_total,
+)
 
 __all__ = ["WEIGHTS", "score_match", "weighted_total"]
 
@@ -58,9 +66,6 @@ MIN_EVIDENCE_WEIGHT = 3.0
 NEUTRAL_SCORE = 50
 PARTIAL_SKILL_CREDIT = 0.5  # most words of a skill outside the vocabulary, in one CV line
 LANGUAGE_WEIGHT = 2.0
-DEFAULT_LANGUAGE_RANK = 4  # B2, when the offer names a language without a level
-CV_LANGUAGE_RANK = 4  # a CV written in a language shows at least working proficiency
-UNKNOWN_LEVEL_RANK = 3
 C2_RANK = 6
 LEVEL_YEARS = {"junior": 0, "mid": 2, "senior": 5, "lead": 7}
 DEFAULT_TARGET_YEARS = 2
@@ -80,7 +85,6 @@ MAX_LISTED = 3
 QUOTE_CHARS = 160
 STEM = 6
 SKILL_KINDS = {"hard_skills": "hard_skill", "tools": "tool", "methodologies": "methodology"}
-DOC_LANGUAGES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish"}
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 # Words of any job ad or CV that say nothing about the occupation.
@@ -266,7 +270,30 @@ def _soft_requirements(offer: Mapping[str, Any], index: _CvIndex) -> list[_Requi
     return found
 
 
+def _language_requirement(
+    cv: Mapping[str, Any], name: str, wanted_level: str, *, required: bool
+) -> _Requirement:
+    want = wanted_rank(wanted_level)
+    rank, cv_level = cv_language_rank(cv, name)
+    evidence = [
+        _Quote(as_text(spoken.get("name")), "languages", as_text(spoken.get("level")))
+        for spoken in map(as_dict, as_list(cv.get("languages")))
+        if canonical_language(as_text(spoken.get("name"))) == name
+    ]
+    label = f"{name} ({wanted_level})" if wanted_level else name
+    return _Requirement(
+        label,
+        "language",
+        required,
+        LANGUAGE_WEIGHT * (1.0 if required else NICE_TO_HAVE_WEIGHT),
+        min(1.0, rank / want) if want else 1.0,
+        tuple(evidence[:MAX_EVIDENCE]),
+        {"language": name, "level": wanted_level, "cv_rank": rank, "cv_level": cv_level},
+    )
+
+
 def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> list[_Requirement]:
+    """The languages the offer names, and the one it is written in when the CV lacks it."""
     found: list[_Requirement] = []
     for wanted in as_list(offer.get("languages")):
         wanted = as_dict(wanted)
@@ -275,33 +302,13 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
         )
         if not name:
             continue
-        wanted_level = as_text(wanted.get("level"))
-        want = (language_level(wanted_level) or ("", DEFAULT_LANGUAGE_RANK))[1]
-        rank, cv_level, evidence = 0, "", []
-        for spoken in as_list(cv.get("languages")):
-            spoken = as_dict(spoken)
-            if canonical_language(as_text(spoken.get("name"))) != name:
-                continue
-            level_text = as_text(spoken.get("level"))
-            level_rank = (language_level(level_text) or ("", UNKNOWN_LEVEL_RANK))[1]
-            if level_rank > rank:
-                rank, cv_level = level_rank, level_text
-            evidence.append(_Quote(as_text(spoken.get("name")), "languages", level_text))
-        if not evidence and DOC_LANGUAGES.get(as_text(cv.get("language"))) == name:
-            rank = CV_LANGUAGE_RANK  # the CV itself is written in it
         required = as_text(wanted.get("requirement")) != "nice_to_have"
-        label = f"{name} ({wanted_level})" if wanted_level else name
         found.append(
-            _Requirement(
-                label,
-                "language",
-                required,
-                LANGUAGE_WEIGHT * (1.0 if required else NICE_TO_HAVE_WEIGHT),
-                min(1.0, rank / want) if want else 1.0,
-                tuple(evidence[:MAX_EVIDENCE]),
-                {"language": name, "level": wanted_level, "cv_rank": rank, "cv_level": cv_level},
-            )
+            _language_requirement(cv, name, as_text(wanted.get("level")), required=required)
         )
+    own = unstated_language(cv, offer)
+    if own is not None:
+        found.append(_language_requirement(cv, own, "", required=True))
     return found
 
 
@@ -460,7 +467,9 @@ def score_match(
     soft = _soft_requirements(offer, index) + _language_requirements(cv, offer)
     experience = _experience(cv, offer, index, tech, today=today, language=language)
     education_score, education = _education(cv, offer)
-    asked = asked_criteria(offer)
+    asked = asked_criteria(offer, cv)
+    gaps = set(language_gaps(cv, offer))
+    blocking = [r for r in soft if r.kind == "language" and r.detail["language"] in gaps]
     breakdown: dict[str, int | None] = {
         "technical_skills": _coverage(tech),
         "experience": experience.score,
@@ -468,7 +477,7 @@ def score_match(
         "soft_skills_languages": _coverage(soft, padded=True),
     }
     breakdown = {key: value if key in asked else None for key, value in breakdown.items()}
-    total = weighted_total(breakdown)
+    total = _capped_total(breakdown, blocking)
     skill_items = [r for r in tech + soft if r.kind != "language"]
     others = [r for r in (experience.requirement, education) if r is not None]
     all_items = tech + soft + others
@@ -486,7 +495,7 @@ def score_match(
             (r.requirement for r in skill_items if not r.met and not r.required), key=str.casefold
         ),
         "suggestions": _suggestions(
-            breakdown, tech, soft, experience, all_relevant.score, education, language
+            breakdown, tech, soft, experience, all_relevant.score, education, language, blocking
         ),
         "evidence": [
             {
@@ -499,6 +508,10 @@ def score_match(
             for r in all_items
         ],
     }
+
+
+def _capped_total(breakdown: Mapping[str, int | None], blocking: list[_Requirement]) -> int:
+    return weighted_total(breakdown, language_gap=bool(blocking))
 
 
 def _closed(requirements: list[_Requirement], gaps: list[_Requirement]) -> list[_Requirement]:
@@ -517,13 +530,18 @@ def _suggestions(
     experience_if_relevant: int,
     education: _Requirement | None,
     language: str,
+    blocking: list[_Requirement],
 ) -> list[dict[str, str]]:
     texts = SUGGESTIONS[language]
-    total = weighted_total(breakdown)
+    total = _capped_total(breakdown, blocking)
     candidates: list[tuple[int, int, str, str]] = []
 
-    def consider(order: int, key: str, changes: dict[str, int | None], **values: Any) -> None:
-        impact = weighted_total({**breakdown, **changes}) - total
+    def consider(
+        order: int, key: str, changes: dict[str, int | None],
+        closes: _Requirement | None = None, **values: Any,
+    ) -> None:  # fmt: skip
+        still_blocking = [r for r in blocking if r is not closes]
+        impact = _capped_total({**breakdown, **changes}, still_blocking) - total
         if impact >= 1:
             title, body = texts[key]
             candidates.append((impact, order, title.format(**values), body.format(**values)))
@@ -550,6 +568,7 @@ def _suggestions(
             3,
             "language",
             {"soft_skills_languages": _coverage(_closed(soft, [gap]), padded=True)},
+            gap,
             language=name,
             level=f" ({gap.detail['level']})" if gap.detail["level"] else "",
             state=state.format(cv_level=gap.detail["cv_level"]),
