@@ -44,6 +44,7 @@ from ai.offline.vocabulary import (
     find_skills_in,
     fold,
     implied_skills,
+    occupations,
     skill_names,
 )
 from ai.scoring import (
@@ -75,6 +76,7 @@ LOOSE = 0.0  # a job this relevant or less adds no years
 SKILLS_FOR_FULL_RELEVANCE = 4  # offer skills shown in one job that make it fully relevant
 WORDS_FOR_FULL_RELEVANCE = 6  # distinct offer words in one job that make it fully relevant
 WORDS_SHARE_CAP = 0.8  # words alone never make a job fully relevant
+OCCUPATION_MATCH = 1.0  # a CV title of the offer's occupation, in any language or wording
 DEGREE_STEP_PENALTY = 35
 FIELD_MISMATCH_FACTOR = 0.4
 NO_DEGREE_SCORE = 20
@@ -336,13 +338,21 @@ def _offer_terms(offer: Mapping[str, Any]) -> frozenset[str]:
     return frozenset().union(*(_terms(text) for text in texts))
 
 
+def _title_match(offer_title: str, cv_title: str) -> float:
+    """How far a CV title names the offer's job: shared words, or the same occupation."""
+    if not offer_title or not cv_title:
+        return 0.0
+    same = bool(occupations(offer_title) & occupations(cv_title))
+    return max(title_coverage(offer_title, cv_title), OCCUPATION_MATCH if same else 0.0)
+
+
 def _job_relevance(
     index: _CvIndex, job: int, title: str, offer_title: str, skill_keys: set[str],
     offer_terms: frozenset[str],
 ) -> tuple[float, list[_Quote]]:  # fmt: skip
     """How far a job was the offer's kind of work (0..1), and the lines that show it."""
     lines = index.job_lines(job)
-    title_part = title_coverage(offer_title, title) if offer_title else 0.0
+    title_part = _title_match(offer_title, title)
     shown_skills: set[str] = set()
     words: set[str] = set()
     scored = []
@@ -379,7 +389,7 @@ def _experience(
     skill_keys = {key for r in tech for key in _skill_keys(r.requirement)}
     terms = _offer_terms(offer)
     headline = as_text(as_dict(cv.get("header")).get("current_title"))
-    best = title_coverage(offer_title, headline) if offer_title else 0.0
+    best = _title_match(offer_title, headline)
     spans, weighted_months, evidence = [], 0.0, []
     for i, job in enumerate(as_list(cv.get("experience"))):
         job = as_dict(job)

@@ -461,3 +461,24 @@ def test_a_required_language_named_by_the_offer_caps_the_total() -> None:
     assert score_match(DEVELOPER, nice, today=TODAY)["match_score"] > 45
     (suggestion,) = [s for s in result["suggestions"] if "German" in s["title"]]
     assert suggestion["priority"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("cv_title", "offer_title"),
+    [
+        ("Maschinenbauingenieur – Entwicklung", "Mechanical Design Engineer"),
+        ("Comptable générale", "Management Accountant"),
+        ("Infirmière diplômée d'État", "Registered Nurse"),
+        ("Cocinero – Jefe de partida", "Koch/Köchin"),
+        ("Chef de rang", "Camarero/a de sala"),
+    ],
+)
+def test_job_titles_match_across_languages(cv_title: str, offer_title: str) -> None:
+    job = {"title": cv_title, "company": "X", "start_date": "2018-01", "end_date": "present"}
+    cv = cv_with(header={"current_title": cv_title}, experience=[job])
+    other = cv_with(header={"current_title": "Warehouse Operative"},
+                    experience=[{**job, "title": "Warehouse Operative"}])  # fmt: skip
+    offer = offer_with(title=offer_title)
+
+    assert score_match(cv, offer, today=TODAY)["score_breakdown"]["experience"] == 100
+    assert score_match(other, offer, today=TODAY)["score_breakdown"]["experience"] <= 20
