@@ -469,8 +469,41 @@ def _education(
 def score_match(
     cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date | None = None
 ) -> dict[str, Any]:
-    """Score, breakdown, matching/missing skills, up to 3 suggestions and the evidence list."""
+    """Score, breakdown, matching/missing skills, up to 3 suggestions and the evidence list.
+
+    A posting for several roles (`roles`: each a title, with its own skills or responsibilities
+    when it states them) is scored for the role that fits the CV best.
+    """
     today = today or today_utc()
+    roles = [as_dict(r) for r in as_list(offer.get("roles")) if as_text(as_dict(r).get("title"))]
+    if not roles:
+        return _score_offer(cv, offer, today=today)
+    results = [_score_offer(cv, _role_offer(offer, role), today=today) for role in roles]
+    return max(results, key=lambda result: result["match_score"])  # the first of equals
+
+
+def _role_offer(offer: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
+    """The offer narrowed to one of its roles; what the role does not state is the offer's."""
+    narrowed = {**offer, "title": as_text(role.get("title"))}
+    skills = role.get("skills")
+    if isinstance(skills, list) and any(as_text(name) for name in skills):
+        # A plain list of names: the role's required skills, soft skills kept from the offer.
+        base = as_dict(offer.get("skills"))
+        named = {"required": [as_text(n) for n in skills if as_text(n)], "nice_to_have": []}
+        empty: dict[str, list[str]] = {"required": [], "nice_to_have": []}
+        skills = {"hard_skills": named, "tools": empty, "methodologies": empty,
+                  "soft_skills": as_list(base.get("soft_skills"))}  # fmt: skip
+    if isinstance(skills, Mapping) and any(
+        as_list(as_dict(skills.get(group)).get("required")) for group in SKILL_KINDS
+    ):
+        narrowed["skills"] = skills
+    for key in ("responsibilities", "experience", "education"):
+        if role.get(key):
+            narrowed[key] = role[key]
+    return narrowed
+
+
+def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     language = as_text(cv.get("language")) if as_text(cv.get("language")) in SUGGESTIONS else "en"
     index = _CvIndex(cv)
     tech = _skill_requirements(offer, index)

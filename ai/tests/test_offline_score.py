@@ -482,3 +482,19 @@ def test_job_titles_match_across_languages(cv_title: str, offer_title: str) -> N
 
     assert score_match(cv, offer, today=TODAY)["score_breakdown"]["experience"] == 100
     assert score_match(other, offer, today=TODAY)["score_breakdown"]["experience"] <= 20
+
+
+def test_a_posting_for_several_roles_is_scored_for_the_best_one() -> None:
+    roles = [
+        {"title": "Registered Nurse", "skills": ["Patient care", "Wound care"]},
+        {"title": "Frontend Developer", "skills": ["JavaScript", "React", "TypeScript"]},
+    ]
+    posting = {**NURSE_OFFER, "title": "Multiple positions", "roles": roles}
+
+    result = score_match(DEVELOPER, posting, today=TODAY)
+    frontend_only = score_match(DEVELOPER, {**posting, "roles": roles[1:]}, today=TODAY)
+    nurse_only = score_match(DEVELOPER, {**posting, "roles": roles[:1]}, today=TODAY)
+
+    assert result == frontend_only
+    assert nurse_only["match_score"] < 35 < 70 <= result["match_score"]
+    assert "React" in result["matching_skills"]
