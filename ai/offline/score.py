@@ -364,6 +364,9 @@ def _job_relevance(
         scored.append((len(skills) * 2 + len(hits), item))
     skills_part = min(1.0, len(shown_skills) / min(SKILLS_FOR_FULL_RELEVANCE, len(skill_keys) or 1))
     words_part = min(WORDS_SHARE_CAP, len(words) / WORDS_FOR_FULL_RELEVANCE)
+    wanted, held = occupations(offer_title), occupations(title)
+    if wanted and held and not wanted & held:
+        words_part = 0.0  # another occupation: shared words do not make the job relevant
     relevance = max(title_part, skills_part if skill_keys else 0.0, words_part)
     best = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
     quotes = [index.quote(item, _cut(item.text, 0, 0)) for _, item in best[:2]]

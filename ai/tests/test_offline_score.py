@@ -498,3 +498,14 @@ def test_a_posting_for_several_roles_is_scored_for_the_best_one() -> None:
     assert result == frontend_only
     assert nurse_only["match_score"] < 35 < 70 <= result["match_score"]
     assert "React" in result["matching_skills"]
+
+
+def test_a_job_of_another_occupation_is_not_relevant_by_shared_words() -> None:
+    duties = ["Assess patients on the ward and plan their care"]
+    offer = offer_with(title="Registered Nurse", responsibilities=duties)
+    line = "Visited ward managers to assess patients' care needs and plan supplies"
+    job = {"title": "Medical Sales Representative", "company": "X", "start_date": "2018-01",
+           "end_date": "present", "responsibilities": [line]}  # fmt: skip
+    result = score_match(cv_with(header={}, experience=[job]), offer, today=TODAY)
+
+    assert result["score_breakdown"]["experience"] <= 20
