@@ -718,7 +718,8 @@ def weighted_total(breakdown: dict[str, Any]) -> int:
 
 def _finish_score(raw: dict[str, Any], cv: dict[str, Any], offer: dict[str, Any]) -> dict[str, Any]:
     # Criteria the offer does not state are "not asked" whatever the engine answered.
-    breakdown = scoring.finish_breakdown(raw.get("score_breakdown") or {}, offer)
+    breakdown = scoring.finish_breakdown(raw.get("score_breakdown") or {}, offer, cv)
+    language_gap = bool(scoring.language_gaps(cv, offer))
     native = _native_language_names(cv)
     suggestions = [
         s
@@ -727,7 +728,8 @@ def _finish_score(raw: dict[str, Any], cv: dict[str, Any], offer: dict[str, Any]
     ]
     return {
         **raw,
-        "match_score": weighted_total(breakdown),  # the model's own total is never trusted
+        # the model's own total is never trusted
+        "match_score": scoring.weighted_total(breakdown, language_gap=language_gap),
         "score_breakdown": breakdown,
         "suggestions": suggestions[:MAX_SUGGESTIONS],
         "missing_skills": [s for s in raw.get("missing_skills") or [] if not _words(s) & native],

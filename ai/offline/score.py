@@ -44,10 +44,19 @@ from ai.offline.vocabulary import (
     find_skills_in,
     fold,
     implied_skills,
-    language_level,
+    occupations,
     skill_names,
 )
-from ai.scoring import WEIGHTS, asked_criteria, round_half_up, weighted_total
+from ai.scoring import (
+    WEIGHTS,
+    asked_criteria,
+    cv_language_rank,
+    language_gaps,
+    round_half_up,
+    unstated_language,
+    wanted_rank,
+    weighted_total,
+)
 
 __all__ = ["WEIGHTS", "score_match", "weighted_total"]
 
@@ -58,9 +67,6 @@ MIN_EVIDENCE_WEIGHT = 3.0
 NEUTRAL_SCORE = 50
 PARTIAL_SKILL_CREDIT = 0.5  # most words of a skill outside the vocabulary, in one CV line
 LANGUAGE_WEIGHT = 2.0
-DEFAULT_LANGUAGE_RANK = 4  # B2, when the offer names a language without a level
-CV_LANGUAGE_RANK = 4  # a CV written in a language shows at least working proficiency
-UNKNOWN_LEVEL_RANK = 3
 C2_RANK = 6
 LEVEL_YEARS = {"junior": 0, "mid": 2, "senior": 5, "lead": 7}
 DEFAULT_TARGET_YEARS = 2
@@ -70,6 +76,7 @@ LOOSE = 0.0  # a job this relevant or less adds no years
 SKILLS_FOR_FULL_RELEVANCE = 4  # offer skills shown in one job that make it fully relevant
 WORDS_FOR_FULL_RELEVANCE = 6  # distinct offer words in one job that make it fully relevant
 WORDS_SHARE_CAP = 0.8  # words alone never make a job fully relevant
+OCCUPATION_MATCH = 1.0  # a CV title of the offer's occupation, in any language or wording
 DEGREE_STEP_PENALTY = 35
 FIELD_MISMATCH_FACTOR = 0.4
 NO_DEGREE_SCORE = 20
@@ -80,7 +87,6 @@ MAX_LISTED = 3
 QUOTE_CHARS = 160
 STEM = 6
 SKILL_KINDS = {"hard_skills": "hard_skill", "tools": "tool", "methodologies": "methodology"}
-DOC_LANGUAGES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish"}
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 # Words of any job ad or CV that say nothing about the occupation.
@@ -266,7 +272,30 @@ def _soft_requirements(offer: Mapping[str, Any], index: _CvIndex) -> list[_Requi
     return found
 
 
+def _language_requirement(
+    cv: Mapping[str, Any], name: str, wanted_level: str, *, required: bool
+) -> _Requirement:
+    want = wanted_rank(wanted_level)
+    rank, cv_level = cv_language_rank(cv, name)
+    evidence = [
+        _Quote(as_text(spoken.get("name")), "languages", as_text(spoken.get("level")))
+        for spoken in map(as_dict, as_list(cv.get("languages")))
+        if canonical_language(as_text(spoken.get("name"))) == name
+    ]
+    label = f"{name} ({wanted_level})" if wanted_level else name
+    return _Requirement(
+        label,
+        "language",
+        required,
+        LANGUAGE_WEIGHT * (1.0 if required else NICE_TO_HAVE_WEIGHT),
+        min(1.0, rank / want) if want else 1.0,
+        tuple(evidence[:MAX_EVIDENCE]),
+        {"language": name, "level": wanted_level, "cv_rank": rank, "cv_level": cv_level},
+    )
+
+
 def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> list[_Requirement]:
+    """The languages the offer names, and the one it is written in when the CV lacks it."""
     found: list[_Requirement] = []
     for wanted in as_list(offer.get("languages")):
         wanted = as_dict(wanted)
@@ -275,33 +304,13 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
         )
         if not name:
             continue
-        wanted_level = as_text(wanted.get("level"))
-        want = (language_level(wanted_level) or ("", DEFAULT_LANGUAGE_RANK))[1]
-        rank, cv_level, evidence = 0, "", []
-        for spoken in as_list(cv.get("languages")):
-            spoken = as_dict(spoken)
-            if canonical_language(as_text(spoken.get("name"))) != name:
-                continue
-            level_text = as_text(spoken.get("level"))
-            level_rank = (language_level(level_text) or ("", UNKNOWN_LEVEL_RANK))[1]
-            if level_rank > rank:
-                rank, cv_level = level_rank, level_text
-            evidence.append(_Quote(as_text(spoken.get("name")), "languages", level_text))
-        if not evidence and DOC_LANGUAGES.get(as_text(cv.get("language"))) == name:
-            rank = CV_LANGUAGE_RANK  # the CV itself is written in it
         required = as_text(wanted.get("requirement")) != "nice_to_have"
-        label = f"{name} ({wanted_level})" if wanted_level else name
         found.append(
-            _Requirement(
-                label,
-                "language",
-                required,
-                LANGUAGE_WEIGHT * (1.0 if required else NICE_TO_HAVE_WEIGHT),
-                min(1.0, rank / want) if want else 1.0,
-                tuple(evidence[:MAX_EVIDENCE]),
-                {"language": name, "level": wanted_level, "cv_rank": rank, "cv_level": cv_level},
-            )
+            _language_requirement(cv, name, as_text(wanted.get("level")), required=required)
         )
+    own = unstated_language(cv, offer)
+    if own is not None:
+        found.append(_language_requirement(cv, own, "", required=True))
     return found
 
 
@@ -329,13 +338,21 @@ def _offer_terms(offer: Mapping[str, Any]) -> frozenset[str]:
     return frozenset().union(*(_terms(text) for text in texts))
 
 
+def _title_match(offer_title: str, cv_title: str) -> float:
+    """How far a CV title names the offer's job: shared words, or the same occupation."""
+    if not offer_title or not cv_title:
+        return 0.0
+    same = bool(occupations(offer_title) & occupations(cv_title))
+    return max(title_coverage(offer_title, cv_title), OCCUPATION_MATCH if same else 0.0)
+
+
 def _job_relevance(
     index: _CvIndex, job: int, title: str, offer_title: str, skill_keys: set[str],
     offer_terms: frozenset[str],
 ) -> tuple[float, list[_Quote]]:  # fmt: skip
     """How far a job was the offer's kind of work (0..1), and the lines that show it."""
     lines = index.job_lines(job)
-    title_part = title_coverage(offer_title, title) if offer_title else 0.0
+    title_part = _title_match(offer_title, title)
     shown_skills: set[str] = set()
     words: set[str] = set()
     scored = []
@@ -347,6 +364,9 @@ def _job_relevance(
         scored.append((len(skills) * 2 + len(hits), item))
     skills_part = min(1.0, len(shown_skills) / min(SKILLS_FOR_FULL_RELEVANCE, len(skill_keys) or 1))
     words_part = min(WORDS_SHARE_CAP, len(words) / WORDS_FOR_FULL_RELEVANCE)
+    wanted, held = occupations(offer_title), occupations(title)
+    if wanted and held and not wanted & held:
+        words_part = 0.0  # another occupation: shared words do not make the job relevant
     relevance = max(title_part, skills_part if skill_keys else 0.0, words_part)
     best = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
     quotes = [index.quote(item, _cut(item.text, 0, 0)) for _, item in best[:2]]
@@ -372,7 +392,7 @@ def _experience(
     skill_keys = {key for r in tech for key in _skill_keys(r.requirement)}
     terms = _offer_terms(offer)
     headline = as_text(as_dict(cv.get("header")).get("current_title"))
-    best = title_coverage(offer_title, headline) if offer_title else 0.0
+    best = _title_match(offer_title, headline)
     spans, weighted_months, evidence = [], 0.0, []
     for i, job in enumerate(as_list(cv.get("experience"))):
         job = as_dict(job)
@@ -452,15 +472,50 @@ def _education(
 def score_match(
     cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date | None = None
 ) -> dict[str, Any]:
-    """Score, breakdown, matching/missing skills, up to 3 suggestions and the evidence list."""
+    """Score, breakdown, matching/missing skills, up to 3 suggestions and the evidence list.
+
+    A posting for several roles (`roles`: each a title, with its own skills or responsibilities
+    when it states them) is scored for the role that fits the CV best.
+    """
     today = today or today_utc()
+    roles = [as_dict(r) for r in as_list(offer.get("roles")) if as_text(as_dict(r).get("title"))]
+    if not roles:
+        return _score_offer(cv, offer, today=today)
+    results = [_score_offer(cv, _role_offer(offer, role), today=today) for role in roles]
+    return max(results, key=lambda result: result["match_score"])  # the first of equals
+
+
+def _role_offer(offer: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
+    """The offer narrowed to one of its roles; what the role does not state is the offer's."""
+    narrowed = {**offer, "title": as_text(role.get("title"))}
+    skills = role.get("skills")
+    if isinstance(skills, list) and any(as_text(name) for name in skills):
+        # A plain list of names: the role's required skills, soft skills kept from the offer.
+        base = as_dict(offer.get("skills"))
+        named = {"required": [as_text(n) for n in skills if as_text(n)], "nice_to_have": []}
+        empty: dict[str, list[str]] = {"required": [], "nice_to_have": []}
+        skills = {"hard_skills": named, "tools": empty, "methodologies": empty,
+                  "soft_skills": as_list(base.get("soft_skills"))}  # fmt: skip
+    if isinstance(skills, Mapping) and any(
+        as_list(as_dict(skills.get(group)).get("required")) for group in SKILL_KINDS
+    ):
+        narrowed["skills"] = skills
+    for key in ("responsibilities", "experience", "education"):
+        if role.get(key):
+            narrowed[key] = role[key]
+    return narrowed
+
+
+def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     language = as_text(cv.get("language")) if as_text(cv.get("language")) in SUGGESTIONS else "en"
     index = _CvIndex(cv)
     tech = _skill_requirements(offer, index)
     soft = _soft_requirements(offer, index) + _language_requirements(cv, offer)
     experience = _experience(cv, offer, index, tech, today=today, language=language)
     education_score, education = _education(cv, offer)
-    asked = asked_criteria(offer)
+    asked = asked_criteria(offer, cv)
+    gaps = set(language_gaps(cv, offer))
+    blocking = [r for r in soft if r.kind == "language" and r.detail["language"] in gaps]
     breakdown: dict[str, int | None] = {
         "technical_skills": _coverage(tech),
         "experience": experience.score,
@@ -468,7 +523,7 @@ def score_match(
         "soft_skills_languages": _coverage(soft, padded=True),
     }
     breakdown = {key: value if key in asked else None for key, value in breakdown.items()}
-    total = weighted_total(breakdown)
+    total = _capped_total(breakdown, blocking)
     skill_items = [r for r in tech + soft if r.kind != "language"]
     others = [r for r in (experience.requirement, education) if r is not None]
     all_items = tech + soft + others
@@ -486,7 +541,7 @@ def score_match(
             (r.requirement for r in skill_items if not r.met and not r.required), key=str.casefold
         ),
         "suggestions": _suggestions(
-            breakdown, tech, soft, experience, all_relevant.score, education, language
+            breakdown, tech, soft, experience, all_relevant.score, education, language, blocking
         ),
         "evidence": [
             {
@@ -499,6 +554,10 @@ def score_match(
             for r in all_items
         ],
     }
+
+
+def _capped_total(breakdown: Mapping[str, int | None], blocking: list[_Requirement]) -> int:
+    return weighted_total(breakdown, language_gap=bool(blocking))
 
 
 def _closed(requirements: list[_Requirement], gaps: list[_Requirement]) -> list[_Requirement]:
@@ -517,13 +576,18 @@ def _suggestions(
     experience_if_relevant: int,
     education: _Requirement | None,
     language: str,
+    blocking: list[_Requirement],
 ) -> list[dict[str, str]]:
     texts = SUGGESTIONS[language]
-    total = weighted_total(breakdown)
+    total = _capped_total(breakdown, blocking)
     candidates: list[tuple[int, int, str, str]] = []
 
-    def consider(order: int, key: str, changes: dict[str, int | None], **values: Any) -> None:
-        impact = weighted_total({**breakdown, **changes}) - total
+    def consider(
+        order: int, key: str, changes: dict[str, int | None],
+        closes: _Requirement | None = None, **values: Any,
+    ) -> None:  # fmt: skip
+        still_blocking = [r for r in blocking if r is not closes]
+        impact = _capped_total({**breakdown, **changes}, still_blocking) - total
         if impact >= 1:
             title, body = texts[key]
             candidates.append((impact, order, title.format(**values), body.format(**values)))
@@ -550,6 +614,7 @@ def _suggestions(
             3,
             "language",
             {"soft_skills_languages": _coverage(_closed(soft, [gap]), padded=True)},
+            gap,
             language=name,
             level=f" ({gap.detail['level']})" if gap.detail["level"] else "",
             state=state.format(cv_level=gap.detail["cv_level"]),

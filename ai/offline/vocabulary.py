@@ -1709,3 +1709,153 @@ def field_groups(text: str) -> frozenset[str]:
     """Disciplines named in a field of study ("Informatik" -> {"computing"})."""
     folded = fold(text)
     return frozenset(group for group, pattern in _field_patterns() if pattern.search(folded))
+
+
+# Occupations and the words their job titles use in English, French, German and Spanish, so that
+# "Maschinenbauingenieur" and "Mechanical Design Engineer" are seen as one job. Each term is
+# folded text matched at a word start: "*" at its end allows any ending ("infirmi*" for
+# infirmier/infirmière), "*" at its start allows it inside a German compound ("*fahrer").
+OCCUPATION_TITLES: dict[str, tuple[str, ...]] = {
+    "nurse": (
+        "nurse", "nurses", "nursing", "infirmi*", "ide", "*pflegefach*", "*krankenpfleg*",
+        "*pflegekraft", "altenpfleger*", "*krankenschwester", "enfermer*", "midwife",
+        "sage-femme",
+    ),
+    "care-assistant": (
+        "healthcare assistant", "care assistant", "care worker", "support worker",
+        "aide-soignant*", "aide soignant*", "pflegehelfer*", "pflegeassistent*",
+        "auxiliar de enfermeria", "tcae",
+    ),
+    "accountant": (
+        "accountant*", "accounting", "accounts", "bookkeep*", "comptab*", "*buchhalt*",
+        "contable*", "contabilidad", "payroll", "gestionnaire de paie", "lohnbuchhalt*",
+    ),
+    "finance": (
+        "financial analyst", "finance analyst", "fp&a", "controller", "controleur de gestion",
+        "controle de gestion", "*controlling", "controller*", "analista financier*",
+        "finance manager", "directeur financier", "cfo",
+    ),
+    "cook": (
+        "cook", "cooks", "sous chef", "sous-chef", "head chef", "chef de partie",
+        "chef de cuisine", "commis de cuisine", "commis chef", "pastry chef", "cuisinier*",
+        "koch", "kochin", "koche", "*koch/kochin", "jungkoch", "cocinero*", "jefe de cocina",
+        "jefe de partida", "ayudante de cocina",
+    ),
+    "waiter": (
+        "waiter*", "waitress*", "waiting staff", "serveur*", "serveuse*", "chef de rang",
+        "commis de salle", "maitre d'hotel", "kellner*", "servicekraft", "camarer*",
+        "bar supervisor", "bartender*", "barman", "barmaid", "barista", "mesero*",
+    ),
+    "receptionist": (
+        "receptionist*", "receptionniste*", "front office", "front desk", "night auditor",
+        "agent d'accueil", "*rezeption*", "empfangsmitarbeiter*", "recepcionista*",
+    ),
+    "hotel-manager": (
+        "hotel manager", "hotel general manager", "directeur d'hotel", "directrice d'hotel",
+        "hoteldirektor*", "director de hotel", "food & beverage manager", "f&b manager",
+    ),
+    "electrician": (
+        "electrician*", "electricien*", "*elektriker*", "elektroniker*", "electricista*",
+        "elektroinstallateur*",
+    ),
+    "plumber-heating": (
+        "plumber*", "plombier*", "chauffagiste*", "heating engineer*", "hvac", "gas engineer*",
+        "anlagenmechaniker*", "installateur*", "fontaner*", "calefaccion",
+    ),
+    "maintenance": (
+        "maintenance technician*", "maintenance engineer*", "technicien de maintenance",
+        "technicienne de maintenance", "*instandhaltung*", "tecnico de mantenimiento",
+        "multi-skilled maintenance", "mechanical maintenance",
+    ),
+    "carpenter": (
+        "carpenter*", "joiner*", "menuisier*", "charpentier*", "tischler*", "schreiner*",
+        "zimmer*", "carpinter*", "ebanist*",
+    ),
+    "welder": ("welder*", "soudeur*", "soudeuse*", "*schweisser*", "*schweißer*", "soldador*"),
+    "construction-trades": (
+        "bricklayer*", "groundwork*", "macon*", "maurer*", "albanil*", "site trades",
+    ),
+    "mechanical-engineer": (
+        "mechanical engineer*", "mechanical design engineer*", "design engineer*",
+        "graduate mechanical engineer*", "ingenieur mecani*", "ingenieure mecani*",
+        "ingenieur conception mecani*", "ingenieur d'etudes mecani*", "ingenieur etudes mecani*",
+        "*maschinenbau*", "konstrukteur*", "entwicklungsingenieur*", "ingenier* mecanic*",
+        "ingenier* de diseno mecanic*",
+    ),
+    "teacher": (
+        "teacher*", "teacher of", "schoolteacher*", "enseignant*", "professeur*",
+        "professeure*", "institut*", "*lehrer*", "*lehrkraft*", "profesor*", "maestr*",
+        "docente*",
+    ),
+    "teaching-assistant": (
+        "teaching assistant*", "classroom assistant*", "learning support assistant*", "aesh",
+        "auxiliar de educacion", "schulbegleit*",
+    ),
+    "trainer": (
+        "trainer*", "corporate trainer*", "learning & development", "learning and development",
+        "formateur*", "formatrice*", "ausbilder*", "formador*", "formadora*",
+    ),
+    "driver": (
+        "driver*", "hgv", "lgv", "chauffeur*", "conducteur*", "conductrice*", "*fahrer*",
+        "conductor*", "camioner*", "repartidor*",
+    ),
+    "warehouse": (
+        "warehouse*", "forklift*", "order picker*", "cariste*", "magasinier*",
+        "preparateur de commandes", "preparatrice de commandes", "*lager*", "almacen*",
+        "mozo de almacen", "carretiller*",
+    ),
+    "logistics-planner": (
+        "logistics coordinator*", "logistics planner*", "transport planner*", "planner*",
+        "dispatcher*", "disponent*", "coordinateur logistique", "coordinatrice logistique",
+        "affreteur*", "exploitant transport", "freight forwarder*", "planificador*",
+        "coordinador de logistica", "*spedition*",
+    ),
+    "sales": (
+        "sales", "account executive*", "account manager*", "key account*",
+        "business development*", "commercial terrain", "commerciale*", "commerciaux",
+        "attache commercial*", "technico-commercial*", "ingenieur commercial*",
+        "*vertrieb*", "*aussendienst*", "*außendienst*", "comercial*", "asesor comercial*",
+        "territory", "sales representative*", "ejecutivo de cuentas", "representante",
+    ),
+    "retail": (
+        "sales assistant*", "shop assistant*", "retail assistant*", "store manager*",
+        "vendeur*", "vendeuse*", "*verkaufer*", "dependient*", "vendedor*",
+        "conseiller de vente", "conseillere de vente",
+    ),
+    "marketing": (
+        "marketing*", "marketer*", "seo", "sea", "content marketing*", "growth*",
+        "social media*", "community manager*", "brand manager*", "charge de marketing",
+        "chargee de marketing", "especialista seo", "online-marketing*", "outreach",
+        "mercadotecnia",
+    ),
+    "software": (
+        "developer*", "developpeu*", "*entwickler*", "desarrollador*", "programmer*",
+        "programmeu*", "programador*", "software*", "backend*", "back-end*", "frontend*",
+        "front-end*", "fullstack*", "full stack*", "full-stack*", "devops", "site reliability",
+        "sre", "data engineer*", "web developer*", "informaticien*",
+        "ingenieur logiciel*", "it specialist*", "code ninja*",
+    ),
+}  # fmt: skip
+
+
+def _occupation_pattern(terms: tuple[str, ...]) -> str:
+    parts = []
+    for term in terms:
+        inside, open_end = term.startswith("*"), term.endswith("*")
+        body = re.escape(term.strip("*")).replace(r"\ ", r"[\s\-]+")
+        start = "" if inside else r"(?<![^\W\d_])"
+        end = r"[^\W\d_]*(?:/[^\W\d_]+)?" if open_end else r"(?![^\W\d_])"
+        parts.append(start + body + end)
+    return "|".join(parts)
+
+
+_OCCUPATION_RES = tuple(
+    (name, re.compile(_occupation_pattern(terms))) for name, terms in OCCUPATION_TITLES.items()
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def occupations(title: str) -> frozenset[str]:
+    """The occupations a job title names ("Infirmière", "Krankenpfleger" -> {"nurse"})."""
+    folded = fold(title).replace("ß", "ss")
+    return frozenset(name for name, regex in _OCCUPATION_RES if regex.search(folded))

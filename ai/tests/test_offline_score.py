@@ -11,6 +11,7 @@ import pytest
 
 from ai.offline.extract import extract_job_offer
 from ai.offline.score import score_match, weighted_total
+from ai.scoring import language_gaps
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = date(2025, 6, 1)
@@ -95,9 +96,11 @@ def test_it_weighs_the_asked_criteria_with_fixed_weights(
 
 
 def test_it_recomputes_the_total_from_the_breakdown() -> None:
-    result = score_match(load_cv("backend-engineer"), load_offer("backend-eng"), today=TODAY)
+    cv, offer = load_cv("backend-engineer"), load_offer("backend-eng")
+    result = score_match(cv, offer, today=TODAY)
 
-    assert result["match_score"] == weighted_total(result["score_breakdown"])
+    gap = bool(language_gaps(cv, offer))
+    assert result["match_score"] == weighted_total(result["score_breakdown"], language_gap=gap)
     assert all(v is None or 0 <= v <= 100 for v in result["score_breakdown"].values())
 
 
@@ -313,7 +316,8 @@ def test_it_scores_partial_documents_without_failing(
     result = score_match(cv, offer, today=TODAY)
 
     assert 0 <= result["match_score"] <= 100
-    assert result["match_score"] == weighted_total(result["score_breakdown"])
+    gap = bool(language_gaps(cv, offer))
+    assert result["match_score"] == weighted_total(result["score_breakdown"], language_gap=gap)
 
 
 DEVELOPER = cv_with(
@@ -399,3 +403,109 @@ def test_experience_counts_roles_by_what_they_did() -> None:
         "quote": "Built the payments API in Go on PostgreSQL", "section": "experience",
         "source": "Acme",
     }  # fmt: skip
+
+
+FRENCH_NURSE = cv_with(
+    header={"full_name": "Léa Martin", "current_title": "Infirmière diplômée d'État"},
+    skills={"hard_skills": [{"name": n, "proficiency": 4} for n in
+                            ("Soins infirmiers", "Pansements", "Perfusions")],
+            "tools": [], "soft_skills": [], "methodologies": []},
+    experience=[{"title": "Infirmière", "company": "Clinique du Parc", "start_date": "2018-01",
+                 "end_date": "present", "responsibilities": ["Soins infirmiers en chirurgie"]}],
+    languages=[{"name": "Français", "level": "Langue maternelle"},
+               {"name": "Anglais", "level": "B1"}],
+    language="fr",
+)  # fmt: skip
+GERMAN_NURSE_OFFER = offer_with(
+    title="Krankenpfleger (m/w/d)",
+    skills={**offer_with()["skills"],
+            "hard_skills": {"required": ["Soins infirmiers"], "nice_to_have": []}},
+    responsibilities=["Pflege der Patienten auf der Station"],
+    language="de",
+)  # fmt: skip
+
+
+def test_an_offer_asks_for_its_own_language_when_the_cv_lacks_it() -> None:
+    without = score_match(FRENCH_NURSE, GERMAN_NURSE_OFFER, today=TODAY)
+    german = [*FRENCH_NURSE["languages"], {"name": "Deutsch", "level": "C1"}]
+    with_german = score_match({**FRENCH_NURSE, "languages": german}, GERMAN_NURSE_OFFER,
+                              today=TODAY)  # fmt: skip
+
+    # A blocking gap: the total is capped, the language is listed as asked and not met.
+    assert without["match_score"] <= 45 < with_german["match_score"]
+    (gap,) = [e for e in without["evidence"] if e["kind"] == "language"]
+    assert gap["requirement"] == "German" and gap["required"] and not gap["met"]
+    assert without["score_breakdown"]["soft_skills_languages"] < 50
+    # A CV that knows the language is not asked about it again.
+    assert not [e for e in with_german["evidence"] if e["kind"] == "language"]
+    assert with_german["score_breakdown"]["soft_skills_languages"] is None
+
+
+def test_the_cv_s_own_language_counts_as_known() -> None:
+    french_offer = {**GERMAN_NURSE_OFFER, "title": "Infirmier / Infirmière", "language": "fr"}
+    result = score_match(FRENCH_NURSE, french_offer, today=TODAY)
+
+    assert not language_gaps(FRENCH_NURSE, french_offer)
+    assert result["score_breakdown"]["soft_skills_languages"] is None
+    # Listed English at B1 is below working command for an English offer: a gap.
+    assert language_gaps(FRENCH_NURSE, {**french_offer, "language": "en"}) == ["English"]
+
+
+def test_a_required_language_named_by_the_offer_caps_the_total() -> None:
+    german = {"language": "German", "level": "C1", "requirement": "required"}
+    offer = {**FRONTEND_OFFER, "languages": [german]}
+    result = score_match(DEVELOPER, offer, today=TODAY)
+    nice = {**offer, "languages": [{**offer["languages"][0], "requirement": "nice_to_have"}]}
+
+    assert result["match_score"] <= 45
+    assert score_match(DEVELOPER, nice, today=TODAY)["match_score"] > 45
+    (suggestion,) = [s for s in result["suggestions"] if "German" in s["title"]]
+    assert suggestion["priority"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("cv_title", "offer_title"),
+    [
+        ("Maschinenbauingenieur – Entwicklung", "Mechanical Design Engineer"),
+        ("Comptable générale", "Management Accountant"),
+        ("Infirmière diplômée d'État", "Registered Nurse"),
+        ("Cocinero – Jefe de partida", "Koch/Köchin"),
+        ("Chef de rang", "Camarero/a de sala"),
+    ],
+)
+def test_job_titles_match_across_languages(cv_title: str, offer_title: str) -> None:
+    job = {"title": cv_title, "company": "X", "start_date": "2018-01", "end_date": "present"}
+    cv = cv_with(header={"current_title": cv_title}, experience=[job])
+    other = cv_with(header={"current_title": "Warehouse Operative"},
+                    experience=[{**job, "title": "Warehouse Operative"}])  # fmt: skip
+    offer = offer_with(title=offer_title)
+
+    assert score_match(cv, offer, today=TODAY)["score_breakdown"]["experience"] == 100
+    assert score_match(other, offer, today=TODAY)["score_breakdown"]["experience"] <= 20
+
+
+def test_a_posting_for_several_roles_is_scored_for_the_best_one() -> None:
+    roles = [
+        {"title": "Registered Nurse", "skills": ["Patient care", "Wound care"]},
+        {"title": "Frontend Developer", "skills": ["JavaScript", "React", "TypeScript"]},
+    ]
+    posting = {**NURSE_OFFER, "title": "Multiple positions", "roles": roles}
+
+    result = score_match(DEVELOPER, posting, today=TODAY)
+    frontend_only = score_match(DEVELOPER, {**posting, "roles": roles[1:]}, today=TODAY)
+    nurse_only = score_match(DEVELOPER, {**posting, "roles": roles[:1]}, today=TODAY)
+
+    assert result == frontend_only
+    assert nurse_only["match_score"] < 35 < 70 <= result["match_score"]
+    assert "React" in result["matching_skills"]
+
+
+def test_a_job_of_another_occupation_is_not_relevant_by_shared_words() -> None:
+    duties = ["Assess patients on the ward and plan their care"]
+    offer = offer_with(title="Registered Nurse", responsibilities=duties)
+    line = "Visited ward managers to assess patients' care needs and plan supplies"
+    job = {"title": "Medical Sales Representative", "company": "X", "start_date": "2018-01",
+           "end_date": "present", "responsibilities": [line]}  # fmt: skip
+    result = score_match(cv_with(header={}, experience=[job]), offer, today=TODAY)
+
+    assert result["score_breakdown"]["experience"] <= 20
