@@ -49,6 +49,7 @@ def cv_document_language(cv: Mapping[str, Any]) -> str:
     code = cv.get("language")
     if isinstance(code, str) and code in DOC_LANGUAGES:
         return code
+    # The offline engine imports this module: importing it at the top would be circular.
     from ai.offline.extract import detect_language
     from ai.offline.facts import iter_cv_texts
 
@@ -57,6 +58,7 @@ def cv_document_language(cv: Mapping[str, Any]) -> str:
 
 def cv_language_rank(cv: Mapping[str, Any], name: str) -> tuple[int, str]:
     """The CV's best level in a language as a rank (0 none .. 7 native) and as it is written."""
+    # The offline engine imports this module: importing it at the top would be circular.
     from ai.offline.vocabulary import canonical_language, language_level
 
     rank, written, listed = 0, "", False
@@ -75,6 +77,7 @@ def cv_language_rank(cv: Mapping[str, Any], name: str) -> tuple[int, str]:
 
 
 def wanted_rank(level: str) -> int:
+    # The offline engine imports this module: importing it at the top would be circular.
     from ai.offline.vocabulary import language_level
 
     return (language_level(level) or ("", DEFAULT_LANGUAGE_RANK))[1]
@@ -82,6 +85,7 @@ def wanted_rank(level: str) -> int:
 
 def unstated_language(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> str | None:
     """The offer's own language when the offer does not name it and the CV lacks it."""
+    # The offline engine imports this module: importing it at the top would be circular.
     from ai.offline.vocabulary import canonical_language
 
     own = DOC_LANGUAGES.get(str(offer.get("language") or ""))
@@ -95,6 +99,7 @@ def unstated_language(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> str | 
 
 def language_gaps(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> list[str]:
     """Required languages the CV shows below the level asked and below working command."""
+    # The offline engine imports this module: importing it at the top would be circular.
     from ai.offline.vocabulary import canonical_language
 
     gaps = []

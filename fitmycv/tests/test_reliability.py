@@ -27,6 +27,8 @@ from kombu.exceptions import OperationalError
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
 from billing.testing import paid_test_task
+from core.config import invalidate_settings_cache
+from core.models import Setting
 from core.testing import require_service
 from cvs import services
 from cvs.models import CV
@@ -43,6 +45,9 @@ PAUSE_MS = 3000
 
 def give_credits(user: Any) -> None:
     record_transaction(user.pk, amount=CREDITS, type=TransactionType.GIFT, key=f"rel:{user.pk}")
+    # The offline translation is free by default: these tests need a paid feature.
+    Setting.objects.update_or_create(name="credits_translate_offline", defaults={"value": "1"})
+    invalidate_settings_cache()
 
 
 def balance(user: Any) -> int:

@@ -153,6 +153,7 @@ ROUTES: dict[str, Route] = {
     "cvs/<int:pk>/score/": _cv(POST),
     "cvs/<int:pk>/improve/": _cv(POST),
     "cvs/<int:pk>/translate/": _cv(POST),
+    "cvs/<int:pk>/translate/plan/": _cv(GET),
     "cvs/<int:pk>/review/": _cv(POST),
     "cvs/<int:pk>/edit/<str:section>/": _cv(GET, POST),
     "cvs/<int:pk>/edit/<str:section>/<int:index>/": _cv(GET, POST),
@@ -176,6 +177,7 @@ ROUTES: dict[str, Route] = {
     "offers/<int:pk>/": _offer(GET),
     "offers/<int:pk>/reextract/": _offer(POST),
     "offers/<int:pk>/delete/": _offer(POST),
+    "offers/<int:pk>/role/": _offer(POST),
     "offers/<int:pk>/tailor/": _offer(POST),
     "offers/<int:pk>/example-cv/": _offer(POST),
     # Billing: packs and plans are a shared catalogue, not owned objects.
