@@ -1258,7 +1258,9 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "contract": ("contract", "contract type", "employment type", "type de contrat", "contrat",
                  "vertragsart", "anstellungsart", "tipo de contrato", "contrato"),
     "company": ("company", "entreprise", "societe", "unternehmen", "firma", "empresa",
-                "employer", "employeur"),
+                "employer", "employeur", "arbeitgeber", "compania", "empleador", "organisme",
+                "organisation", "organization", "hiring organisation", "hiring organization",
+                "recruiter", "recruteur"),
     "title": ("job title", "position", "poste", "intitule du poste", "titre du poste",
               "stellenbezeichnung", "puesto"),
 }  # fmt: skip
