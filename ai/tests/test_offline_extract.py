@@ -701,3 +701,35 @@ def test_numbered_roles_under_a_headline_lose_their_pay_and_head_count() -> None
     assert offer["title"] == "Multiple Positions"
     assert offer["company"] == "Seaview Holiday Park"
     assert [role["title"] for role in offer["roles"]] == ["Lifeguard", "Kitchen porter"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Requirements:\n- NMC registered nurse\n- Cannulation and wound care",
+            {"NMC registration", "Cannulation", "Wound care"},
+        ),
+        ("Votre profil :\n- CACES R489\n- Permis B", {"Forklift licence", "Driving licence"}),
+        (
+            "Dein Profil:\n- Staplerschein\n- Erfahrung in der Kommissionierung",
+            {"Forklift licence", "Order picking"},
+        ),
+        (
+            "Requisitos:\n- Carné de manipulador de alimentos\n- Soldadura TIG",
+            {"Food hygiene", "TIG welding"},
+        ),
+        (
+            "Person specification:\n- QTS and strong behaviour management",
+            {"Qualified Teacher Status", "Behaviour management"},
+        ),
+        (
+            "Profil :\n- Rapprochements bancaires et déclarations de TVA",
+            {"Bank reconciliation", "VAT returns"},
+        ),
+    ],
+)
+def test_it_knows_the_skills_of_care_trades_hospitality_logistics_teaching_and_accounting(
+    text: str, expected: set[str]
+) -> None:
+    assert expected <= all_skills(extract_job_offer(f"Worker\n\n{text}\n"))
