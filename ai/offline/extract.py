@@ -142,7 +142,13 @@ _ROLE_RE = re.compile(
     r"mitarbeiter|operator|operateu|operari|supervisor|superviseu|encargad|chauffeur|"
     r"conductor|fahrer|courier|livreu|repartidor|clerk|employe|empleado|secretar|sekret|"
     r"administrat|worker|ouvrier|arbeiter|obrer|handler|packer|picker|preparat|"
-    r"jefe de|maitre d|jefe/a|nurse|dentist|dentaire|zahn|teacher|instructor|coach"
+    r"jefe de|maitre d|jefe/a|nurse|dentist|dentaire|zahn|teacher|instructor|coach|"
+    r"profesor|docente|lehrkraft|bricklayer|\bmacon|maurer|albanil|roofer|couvreur|dachdeck|"
+    r"tejador|painter|peintre|\bmaler\b|pintor|plasterer|platrier|stuckateur|yesero|labourer|"
+    r"scaffolder|glazier|tiler|carreleur|fliesenleger|solador|therapist|therapeut|terapeut|"
+    r"plongeu|commis|kitchen porter|friegaplatos|spulkraft|housekeeper|gouvernant|camarist|"
+    r"helfer|aushilfe|baker|\bbacker|boulang|panader|konditor|patissier|pastry|pasteler|"
+    r"lifeguard|rettungsschwimm|maitre-nageur|socorrista"
 )
 _CAP_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w&'’.\-]*"
 # A name starts at the start of a word and has eight words at most: unbounded, a long run of
@@ -167,12 +173,67 @@ _COMPANY_PATTERNS = (
 _ABOUT_SUBJECT = re.compile(rf"^(?P<c>{_CAP_NAME})\s+(?=[a-zà-ÿ])")
 # An employer named on a line of its own in the posting's header: its name says what it is.
 _ORG_WORD = re.compile(
-    r"\b(?:hospital|clinic|clinique|klinik\w*|clinica|hopital|krankenhaus|school|ecole|schule|"
-    r"colegio|college|university|universite|universitat|universidad|ltd|limited|inc|llc|gmbh|"
-    r"ag|se|sa|sas|sarl|sasu|sl|plc|kg|group|groupe|gruppe|grupo|trust|hotel|restaurant|"
-    r"restaurante|cabinet|kanzlei|bank|banque|banco|foundation|fondation|stiftung|fundacion|"
-    r"association|verein|asociacion|nhs|council|labs?|technologies|solutions|systems|"
+    r"\b(?:hospital|hospitals|clinic|clinique|klinik\w*|clinica|hopital|krankenhaus|school|ecole|"
+    r"schule|colegio|college|academy|academie|academia|university|universite|universitat|"
+    r"universidad|ltd|limited|inc|llc|gmbh|mbh|ag|se|sa|sas|sarl|sasu|sl|s\.a|s\.l|plc|kg|group|"
+    r"groupe|gruppe|grupo|trust|hotel|hotels|restaurant|restaurante|brasserie|bistro|taverns?|"
+    r"residence|cabinet|kanzlei|bank|banque|banco|foundation|fondation|stiftung|fundacion|"
+    r"association|verein|asociacion|nhs|council|labs?|technologies|solutions|systems|industries|"
     r"consulting|services|partners|studio|agency|agence|agentur)\b\.?"
+)
+_LEGAL_FORM = re.compile(
+    r"\b(?:ltd|limited|inc|llc|gmbh|mbh|ag|sa|sas|sarl|sasu|sl|s\.a|s\.l|plc|kg|bv|nv|oy|ab)\b"
+)
+# The page around a pasted posting: navigation, breadcrumbs, cookie banners, buttons, rules.
+_DEBRIS_WORDS = re.compile(
+    r"cookie|\bskip to\b|\bsign in\b|\blog ?in\b(?!\.\w)|\bsign up\b|se connecter|creer un compte|"
+    r"\banmelden\b|\beinloggen\b|iniciar sesion|\bregistrate\b|job alert|alerte emploi|"
+    r"jobalarm|alerta de empleo|back to (?:search|results|jobs)|retour aux (?:offres|resultats)|"
+    r"vous etes ici|[▾▸]"
+)
+_CRUMB = re.compile(r"\s[>›»]\s|^\s*<\s")
+_NAV_GAP = re.compile(r"\S {2,}(?=\S)")
+_RULE_LINE = re.compile(r"^[\W_]*$")
+MAX_HEADER_SCAN = 40  # lines read for the posting's header
+MAX_HEADER_LINES = 8
+MAX_TITLE_CHARS = 120
+MAX_TITLE_WORDS = 16
+MAX_NAME_WORDS = 7
+MAX_EXTRA_WORDS = 4  # "CDD 6 mois"
+MAX_ORG_WORDS = 10  # "York and Scarborough Teaching Hospitals NHS Foundation Trust"
+_ARTICLES = frozenset({"the", "la", "le", "les", "el", "los", "las", "die", "der", "das"})
+# "Comptable H/F – CDI – Nantes (44)": the parts a heading or an employer's line adds.
+_SEGMENT_SPLIT = re.compile(r"\s+[–—|·•]\s+|\s+-\s+")
+_CONTRACT_WORD = re.compile(
+    r"\b(?:cdi|cdd|interim|alternance|full[\s-]?time|part[\s-]?time|permanent|temporary|"
+    r"fixed[\s-]term|freelance|vollzeit|teilzeit|unbefristet|befristet|festanstellung|"
+    r"temps (?:plein|partiel)|jornada (?:completa|parcial)|indefinido|media jornada|"
+    r"tiempo (?:completo|parcial))\b"
+)
+_PAY_RE = re.compile(
+    r"[$€£]|\b\d+(?:[.,]\d+)?\s?k\b|\b(?:per|an|a) (?:hour|year|annum)\b|"
+    r"/\s?(?:h|hr|hour|an|mois|month|stunde|hora)\b"
+)
+_REMOTE_WORD = re.compile(
+    r"(?:remote|hybrid|hybride|on[\s-]?site|teletravail|homeoffice|remoto|hibrido|itinerant)\b"
+)
+# "We are looking for an engineer. You will" wrapped on a line: prose, not a heading.
+_SENTENCE_INSIDE = re.compile(r"[^\W\d_]{3}[.!?]\s+[A-Z]")
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+_LEADING_SYMBOLS = re.compile(r"^[^\w(\"'«¿¡]+")
+_HEAD_COUNT = re.compile(
+    r"\s*\((?:x\s?\d{1,3}|\d{1,3}\s?x|\d{1,3}\s(?:roles|positions|postes|stellen|puestos|"
+    r"vacancies|openings))\)",
+    re.IGNORECASE,
+)
+_NOT_NAME_WORD = re.compile(
+    r"\b(?:role|job|jobs|position|positions|vacanc\w*|opportunit\w*|poste|postes|offre|emploi|"
+    r"stelle|stellen|puesto|oferta|empleo|team|equipe|equipo|mission|missions)\b"
+)
+_COMPANY_LABEL = re.compile(
+    r"(?:company|employer|hiring (?:company|organi[sz]ation)|organi[sz]ation|recruiter|"
+    r"entreprise|societe|employeur|organisme|recruteur|unternehmen|arbeitgeber|firma|empresa|"
+    r"compania|empleador)\s*:\s*"
 )
 _ABOUT_COMPANY = re.compile(r"^(?:about|a propos d[e']|uber|sobre|qui est)\s*(?P<c>.+?)\s*:?$")
 _NOT_COMPANY = frozenset(
@@ -302,6 +363,13 @@ _NEWSLETTER_RE = re.compile(
     r"you (?:received|are receiving) this (?:email|newsletter)|vous recevez cet?t?e? "
     r"(?:e-?mail|newsletter)"
 )
+# A page listing search results: its sort control or its count of results on a line.
+_RESULTS_RE = re.compile(
+    r"\b(?:trier par|sort(?:ed)? by|sortieren nach|ordenar por)\b|"
+    r"^\d[\d .,]{0,9} (?:offres|jobs|results|resultats|ergebnisse|stellenangebote|treffer|"
+    r"ofertas|empleos|resultados)$",
+    re.MULTILINE,
+)
 _CV_HEADING_RE = re.compile(
     r"^(?:work |professional )?(?:experience|education|employment history|career history|"
     r"experiences? professionnelles?|formations?|parcours|berufserfahrung|ausbildung|"
@@ -336,16 +404,20 @@ def extract_job_offer(text: str) -> dict[str, Any]:
     A posting for several roles keeps what they share (company, place, salary, benefits) at the
     top and each role's title, skills and tasks in `roles`. A page that is no job offer (a CV,
     a newsletter, a login wall, an expired posting, an "about us" page) gets no title."""
+    header = _header(text)
     text = _clean(text)
     all_blocks = _blocks(text)
-    headline, roles, role_blocks = _roles(all_blocks)
+    headline, roles, role_blocks = _roles(all_blocks, header)
     blocks = [b for b in all_blocks if id(b) not in role_blocks]
-    title = headline or _title(blocks)
+    title = headline or _title(blocks, header)
+    employer = _find_company(text, blocks, title, header)
+    if title and employer and not headline:
+        title = _tidy_title(title, employer)
     skills = _skills(blocks)
     language = detect_language(text)
     offer = {
         "title": title,
-        "company": _company(text, blocks, title),
+        "company": _expand_acronym(employer, text) if employer else None,
         "contract": _contract(blocks, language),
         "experience": _experience(blocks, title),
         "location": _location(blocks),
@@ -363,12 +435,18 @@ def extract_job_offer(text: str) -> dict[str, Any]:
     return offer
 
 
+# A headline for several jobs: "Multiple Positions", "Plusieurs postes à pourvoir".
 _ROLES_HEADLINE = re.compile(
     r"^(?:multiple|several|various|open|new|\d+)\s+(?:positions|roles|openings|vacancies|jobs)|"
-    r"^(?:we(?:'re| are) hiring|now hiring|hiring|open positions|open roles|"
-    r"plusieurs postes|postes (?:ouverts|a pourvoir)|nous recrutons|mehrere stellen|"
-    r"offene stellen|wir suchen|varias (?:posiciones|vacantes|plazas)|vacantes|buscamos)\b"
+    r"^(?:open positions|open roles|plusieurs postes|postes (?:ouverts|a pourvoir)|"
+    r"mehrere stellen|offene stellen|varias (?:posiciones|vacantes|plazas)|vacantes)\b"
 )
+# What such a headline may start with: "NOW HIRING – Multiple Positions", "Wir wachsen! ...".
+_HIRING_LEAD = re.compile(
+    r"^(?:we(?:'re| are) hiring|now hiring|hiring|on recrute|nous recrutons|wir suchen|"
+    r"buscamos|se busca)\b[\s!]*$"
+)
+_SHOUT = re.compile(r"^[^!?.]{1,40}!\s+")
 _ROLE_AREA_END = frozenset({"benefits", "about", "process", "salary", "location", "contract"})
 _MAX_ROLES = 12
 
@@ -379,33 +457,59 @@ def _same_role(a: str, b: str) -> bool:
     return a == b
 
 
-def _roles(blocks: list[_Block]) -> tuple[str | None, list[dict[str, Any]], set[int]]:
+def _multi_headline(line: str) -> tuple[str, list[str]] | None:
+    """(the headline, the roles it lists) when `line` announces several jobs: "Multiple
+    Positions: A, B, C", "Wir wachsen! Mehrere Stellen zu besetzen – Acme GmbH, Bremen"."""
+    line = _SHOUT.sub("", _strip_title(line))
+    head, colon, rest = line.partition(":")
+    if colon and rest.strip() and _ROLES_HEADLINE.match(fold(head.strip())):
+        names = [n.strip(" .*") for n in re.split(r",|;|\s+[|/·]\s+", rest) if n.strip(" .*")]
+        return (line, names) if len(names) >= 2 else None
+    segments = _title_segments(line)
+    while segments and _HIRING_LEAD.match(fold(segments[0]).strip()):
+        segments = segments[1:]
+    if not segments or not _ROLES_HEADLINE.match(fold(segments[0]).strip()):
+        return None
+    return _tidy_title(line[line.index(segments[0]) :]), []
+
+
+def _is_role_start(blocks: list[_Block], i: int, listed: list[str], announced: bool) -> bool:
+    block = blocks[i]
+    if i == 0 or len(block.text.split()) > 12:
+        return False
+    name = _tidy_title(block.text)
+    if listed:
+        return block.kind == "heading" and any(_same_role(name, n) for n in listed)
+    if block.kind != "heading" and not (
+        # "1) Front Office Supervisor – £28,500" followed by its description.
+        announced
+        and block.kind == "bullet"
+        and i + 1 < len(blocks)
+        and blocks[i + 1].kind != "bullet"
+        and len(name.split()) <= 6
+    ):
+        return False
+    folded = fold(name)
+    return (
+        len(name.split()) <= 8
+        and bool(_ROLE_RE.search(folded))
+        and not _TEAM_WORD.search(folded)
+        and not _NOT_A_TITLE.match(folded)
+    )
+
+
+def _roles(
+    blocks: list[_Block], header: list[str]
+) -> tuple[str | None, list[dict[str, Any]], set[int]]:
     """(the headline, the roles, ids of the blocks that belong to one role) of a posting for
     several roles; (None, [], set()) for a posting for one job."""
-    headline, listed = None, []
-    for block in blocks[:3]:
-        if block.kind == "section":
+    headline: str | None = None
+    listed: list[str] = []
+    for line in header[:2]:
+        if announced := _multi_headline(line):
+            headline, listed = announced
             break
-        head, _, rest = block.text.partition(":")
-        if rest and _ROLES_HEADLINE.match(fold(head.strip(" #*"))):
-            names = [n.strip(" .*") for n in re.split(r",|;|\s+[|/·]\s+", rest) if n.strip(" .*")]
-            if len(names) >= 2:
-                headline, listed = _strip_title(block.text), names
-            break
-    starts = [
-        i
-        for i, b in enumerate(blocks)
-        if i > 0
-        and b.kind == "heading"
-        and len(b.text.split()) <= 8
-        and (
-            any(_same_role(b.text, name) for name in listed)
-            if listed
-            else bool(_ROLE_RE.search(fold(b.text)))
-            and not _TEAM_WORD.search(fold(b.text))
-            and not _NOT_A_TITLE.match(fold(b.text))
-        )
-    ]
+    starts = [i for i in range(len(blocks)) if _is_role_start(blocks, i, listed, bool(headline))]
     spans: list[tuple[int, int]] = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(blocks)
@@ -419,12 +523,20 @@ def _roles(blocks: list[_Block]) -> tuple[str | None, list[dict[str, Any]], set[
         )
         spans.append((start, stop))
     if not listed:
-        # Without a headline naming them, roles are headings each followed by their own list.
+        # Without a headline naming them, roles are headings each followed by their own list;
+        # under a headline announcing several jobs, by their own description.
+        least = 1 if headline else 2
         spans = [
-            (s, e) for s, e in spans if sum(b.kind == "bullet" for b in blocks[s + 1 : e]) >= 2
+            (s, e)
+            for s, e in spans
+            if sum(
+                b.kind in ("bullet", "para") if headline else b.kind == "bullet"
+                for b in blocks[s + 1 : e]
+            )
+            >= least
         ]
     if len(spans) < 2 and len(listed) < 2:
-        return None, [], set()
+        return headline, [], set()
     roles: list[dict[str, Any]] = []
     owned: set[int] = set()
     for start, stop in spans[:_MAX_ROLES]:
@@ -439,7 +551,7 @@ def _roles(blocks: list[_Block]) -> tuple[str | None, list[dict[str, Any]], set[
         ]
         roles.append(
             {
-                "title": _strip_title(blocks[start].text),
+                "title": _role_title(blocks[start].text),
                 "skills": _skills(own),
                 "responsibilities": tasks[:MAX_ITEMS],
             }
@@ -447,11 +559,25 @@ def _roles(blocks: list[_Block]) -> tuple[str | None, list[dict[str, Any]], set[
     found = [r["title"] for r in roles]
     for name in listed:
         if not any(_same_role(name, title) for title in found):
-            roles.append({"title": _strip_title(name), "skills": _skills([]),
+            roles.append({"title": _role_title(name), "skills": _skills([]),
                           "responsibilities": []})  # fmt: skip
     if len(roles) < 2:
-        return None, [], set()
+        return headline, [], set()
     return headline or ", ".join(r["title"] for r in roles), roles, owned
+
+
+def _role_title(text: str) -> str:
+    """ "CARPENTER (1st & 2nd fix) – £20–£23/hour" -> "Carpenter (1st & 2nd fix)"."""
+    title = _tidy_title(text)
+    words = title.split()
+    long_words = [w for w in words if len(w) >= 4 and w.isalpha()]
+    shouted = [w for w in long_words if w.isupper()]
+    if shouted and len(shouted) * 2 >= len(long_words):
+        words = [
+            (w.capitalize() if n == 0 else w.lower()) if len(w) >= 4 and w.isupper() else w
+            for n, w in enumerate(words)
+        ]
+    return " ".join(words)
 
 
 def _not_an_offer(text: str, blocks: list[_Block], offer: dict[str, Any]) -> bool:
@@ -465,6 +591,8 @@ def _not_an_offer(text: str, blocks: list[_Block], offer: dict[str, Any]) -> boo
     if _LOGIN_RE.search(folded) and not (duties and asks):
         return True
     if _NEWSLETTER_RE.search(folded) and not ("responsibilities" in sections and asks):
+        return True
+    if _RESULTS_RE.search(folded) and not (duties and asks):
         return True
     lines = [fold(line).strip(" #*_:") for line in text.split("\n")]
     cv_marks = (
@@ -660,14 +788,69 @@ def _skills(blocks: list[_Block]) -> dict[str, Any]:
 
 
 def _strip_title(title: str) -> str:
-    title = _GENDER_RE.sub("", title.strip().lstrip("#>*_ ").rstrip("*_ "))
+    """The title as the posting states it, its gender marker ("H/F", "(m/w/d)") kept; a head
+    count ("(x3)") and a leading bullet symbol ("▶", "🔸") dropped."""
+    title = title.strip().lstrip("#>*_ ").rstrip("*_ ")
+    title = _LEADING_SYMBOLS.sub("", title)
+    title = _HEAD_COUNT.sub("", title)
     return re.sub(r"\s+", " ", title).strip(" -–—:|,")
 
 
-def _title(blocks: list[_Block]) -> str | None:
-    labelled = next((b.text for b in blocks if b.section == "title" and b.kind != "section"), "")
+def _title_segments(title: str) -> list[str]:
+    return [s for s in _SEGMENT_SPLIT.split(title) if s.strip()]
+
+
+def _tidy_title(title: str, company: str | None = None) -> str:
+    """The posting's heading without what it adds about the job: its trailing contract, place,
+    pay or employer ("Comptable H/F – CDI – Nantes"), a leading employer ("Acme - Engineer")."""
+    title = _strip_title(title)
+    segments = _title_segments(title)
+    if len(segments) < 2:
+        return title
+    separators = _SEGMENT_SPLIT.findall(title)
+    keep = len(segments)
+    while keep > 1 and _is_title_extra(segments[keep - 1], company):
+        keep -= 1
+    start = 0
+    if (
+        company
+        and keep > 1
+        and fold(segments[0]).strip() == fold(company)
+        and _ROLE_RE.search(fold(" ".join(segments[1:keep])))
+    ):
+        start = 1
+    parts = [segments[start]]
+    for i in range(start + 1, keep):
+        parts += [separators[i - 1], segments[i]]
+    return "".join(parts).strip(" -–—:|,")
+
+
+def _is_title_extra(segment: str, company: str | None) -> bool:
+    folded = fold(segment).strip()
+    return bool(
+        (_CONTRACT_WORD.match(folded) and len(folded.split()) <= MAX_EXTRA_WORDS)
+        or _is_place_like(segment)
+        or _PAY_RE.search(folded)
+        or (company and folded == fold(company))
+        or _names_employer(folded)
+    )
+
+
+def _names_employer(folded: str) -> bool:
+    """ "Acme GmbH, Kassel", "Hôtel 4*": a legal form, or the kind of an organisation where no
+    job is named."""
+    return bool(_LEGAL_FORM.search(folded)) or bool(
+        _ORG_WORD.search(folded) and not _ROLE_RE.search(folded)
+    )
+
+
+def _title(blocks: list[_Block], header: list[str]) -> str | None:
+    heading = _header_title(header)
+    if heading is not None and _ROLE_RE.search(fold(heading[1])):
+        return _tidy_title(heading[1])
+    labelled = next((b.text for b in blocks if b.section == "title" and b.kind == "para"), "")
     if labelled:
-        return _strip_title(labelled)
+        return _tidy_title(labelled)
     from_intro = ""
     for block in blocks[:12]:
         if block.kind in ("para", "bullet", "heading"):
@@ -675,23 +858,65 @@ def _title(blocks: list[_Block]) -> str | None:
             if m and len(m.group("t").split()) <= 8:
                 from_intro = _strip_title(block.text[m.start("t") : m.end("t")])
                 break
-    heading = next(
-        (_strip_title(b.text) for b in blocks[:4] if b.kind == "heading" and b.section == "intro"),
-        "",
-    )
-    # "Registered Nurse - Acute Medical Unit" heads the posting that later asks for "a
-    # compassionate Registered Nurse": the heading is the title as the employer wrote it.
-    if (
-        from_intro
-        and heading
-        and _ROLE_RE.search(fold(heading))
-        and fold(from_intro) in fold(heading)
-    ):
-        return heading
-    for candidate in (from_intro, heading):
+    first = _tidy_title(heading[1]) if heading is not None else ""
+    for candidate in (from_intro, first):
         if candidate and _ROLE_RE.search(fold(candidate)):
             return candidate
-    return from_intro or heading or None
+    return from_intro or first or None
+
+
+def _is_debris(line: str) -> bool:
+    """Navigation, breadcrumbs, cookie banners, buttons and rules pasted with a posting."""
+    folded = fold(line)
+    if _RULE_LINE.match(line) or _DEBRIS_WORDS.search(folded) or _CRUMB.search(line):
+        return True
+    if len(_NAV_GAP.findall(line)) >= 3:
+        return True
+    items = [item for item in line.split("|") if item.strip()]
+    return (
+        len(items) >= 3
+        and all(len(item.split()) <= 4 for item in items)
+        and not _ROLE_RE.search(folded)
+    )
+
+
+def _header(raw: str) -> list[str]:
+    """The first lines of the posting without the page's debris, up to its first section."""
+    lines: list[str] = []
+    for line in raw.replace("\r", "\n").replace("\u00a0", " ").split("\n")[:MAX_HEADER_SCAN]:
+        if not line.strip() or _is_debris(line):
+            continue
+        line = re.sub(r"\s+", " ", line.replace("**", "").replace("__", "")).strip(" #>")
+        if _heading(line)[0] is not None:
+            break
+        lines.append(line)
+        if len(lines) == MAX_HEADER_LINES:
+            break
+    return lines
+
+
+def _header_title(header: list[str]) -> tuple[int, str] | None:
+    """(index, line) of the posting's heading: its first line that reads as a job title, or
+    its first line when none does; None when the posting starts with a sentence."""
+    first: tuple[int, str] | None = None
+    for i, line in enumerate(header[:3]):
+        bare = _SHOUT.sub("", line)  # "Wir wachsen! Mehrere Stellen zu besetzen"
+        if (
+            len(line) > MAX_TITLE_CHARS
+            or len(bare.split()) > MAX_TITLE_WORDS
+            or bare.endswith((".", ":", "!"))
+            or _SENTENCE_INSIDE.search(bare)
+            or _TITLE_INTRO.search(fold(bare))
+            or _heading(line)[0] is not None
+        ):
+            break
+        if first is None:
+            first = (i, line)
+            if _multi_headline(line):
+                return first
+        if _ROLE_RE.search(fold(line)):
+            return i, line
+    return first
 
 
 _PLACES = frozenset(fold(city) for city in CITIES) | frozenset(COUNTRIES)
@@ -706,22 +931,122 @@ def _is_place(name: str) -> bool:
     return bool(parts) and all(p in _PLACES or p in ("remote", "uk", "usa", "eu") for p in parts)
 
 
-def _clean_company(raw: str) -> str | None:
-    words = raw.replace("’", "'").split()
+def _is_place_like(segment: str) -> bool:
+    """ "Nantes (44)", "Edinburgh EH1", "Berlin or Remote (EU)", "49 - ANGERS": a segment that
+    starts with a known place once postcodes and asides are set apart."""
+    folded = re.sub(r"\([^)]*\)|\S*\d\S*", " ", fold(segment))
+    first = re.split(r"[,/&]|\b(?:or|ou|oder|o|and|et|und|y)\b", folded, maxsplit=1)[0].strip()
+    return bool(first) and (first in _PLACES or bool(_REMOTE_WORD.match(first)))
+
+
+def _clean_company(raw: str, *, keep_article: bool = False) -> str | None:
+    """The employer's name in `raw`, None when it is no name. An article the name starts with
+    is kept when asked ("The Anchor & Vine" on its own line), else dropped ("join the Acme
+    team")."""
+    raw = _ASIDE.sub("", raw.replace("’", "'"))
+    words = raw.split()
+    article = words[0] if keep_article and words and fold(words[0]) in _ARTICLES else ""
+    if article and words[0][:1].isupper():
+        words = words[1:]
+    else:
+        article = ""
     while words and fold(words[0]) in _NOT_COMPANY:
         words.pop(0)
     while words and fold(words[-1]) in ({"de", "du", "des", "of", "and", "y", "&"} | _NOT_COMPANY):
         words.pop()
-    name = " ".join(words).strip(" .,'-")
+    name = " ".join(words).strip(" ,'-")
+    # "DeporMax Retail S.A." keeps the dot of its legal form, "Acme." loses the full stop.
+    if name.endswith(".") and "." not in name.rsplit(" ", 1)[-1][:-1]:
+        name = name.rstrip(".")
     if not name or len(name) < 2 or name.isdigit() or _is_place(name):
         return None
+    folded = fold(name)
+    # "Restaurante", "Hotel": the kind of employer, not its name.
+    if _ORG_WORD.fullmatch(folded):
+        return None
+    # "About the role", "join our team": a word of the posting, not who hires.
+    if _NOT_NAME_WORD.search(folded) and not _ORG_WORD.search(folded):
+        return None
     # "at Google Cloud" names a tool; "join Kubernetes" is not an employer either.
-    return None if canonical_skill(name) else name
+    if canonical_skill(name):
+        return None
+    return f"{article} {name}" if article else name
 
 
-def _company(text: str, blocks: list[_Block], title: str | None) -> str | None:
+def _line_company(line: str) -> str | None:
+    """The employer a header line names: "Acme GmbH – Berlin", "Castle Vale Academy, Bristol",
+    "Recruiter: Haven Staffing (on behalf of client)"."""
+    folded = fold(line)
+    if (m := _COMPANY_LABEL.match(folded)) is not None:
+        return _clean_company(line[m.end() :])
+    if len(line) > MAX_TITLE_CHARS or _is_sentence(line):
+        return None
+    segments = _title_segments(line)
+    first = _ASIDE.sub("", segments[0]).strip()
+    rest = segments[1:]
+    head, comma, tail = first.partition(", ")
+    if comma and len(tail.split()) <= 3:
+        first, rest = head, [tail, *rest]
+    name = _clean_company(first, keep_article=True)
+    if name is None or not name[:1].isupper():
+        return None
+    folded = fold(name)
+    org = bool(_ORG_WORD.search(folded))
+    if len(name.split()) > (MAX_ORG_WORDS if org else MAX_NAME_WORDS):
+        return None
+    if (
+        _PAY_RE.search(folded)
+        or _CONTRACT_WORD.search(folded)
+        or (re.search(r"\d", name) and not org)
+    ):
+        return None
+    placed = any(_is_place_like(s) or _CONTRACT_WORD.search(fold(s)) for s in rest)
+    if _ROLE_RE.search(folded) and not org and not placed:
+        return None
+    return name
+
+
+def _is_sentence(line: str) -> bool:
+    """ "We design engines." ends a sentence; "DeporMax Retail S.A." ends a legal form."""
+    if line.endswith(("!", "?")):
+        return True
+    return line.endswith(".") and "." not in line.rsplit(" ", 1)[-1][:-1]
+
+
+def _header_employer(header: list[str]) -> str | None:
+    """The employer the header names: the line under the heading, the line above it, or a
+    segment of the heading itself ("Hiring – Acme GmbH, Bremen")."""
+    heading = _header_title(header)
+    if heading is None:
+        return None
+    i, line = heading
+    for other in header[i + 1 : i + 3]:
+        if name := _line_company(other):
+            return name
+        if not _COMPANY_LABEL.match(fold(other)):
+            break
+    if i > 0 and (name := _line_company(header[i - 1])) and _ORG_WORD.search(fold(name)):
+        return name
+    # "Plusieurs postes à pourvoir – Brasserie Le Comptoir (Dijon)": the heading names it.
+    for above in header[: i + 1]:
+        for segment in _title_segments(above)[1:]:
+            if _names_employer(fold(segment)) and (name := _line_company(segment)):
+                return name
+    return None
+
+
+def _company(text: str, blocks: list[_Block], title: str | None, header: list[str]) -> str | None:
+    name = _find_company(text, blocks, title, header)
+    return _expand_acronym(name, text) if name else None
+
+
+def _find_company(
+    text: str, blocks: list[_Block], title: str | None, header: list[str]
+) -> str | None:
     labelled = next((b.text for b in blocks if b.section == "company" and b.kind == "para"), "")
     if labelled and (name := _clean_company(labelled)):
+        return name
+    if name := _header_employer(header):
         return name
     for block in blocks:
         if block.kind in ("section", "heading") and (m := _ABOUT_COMPANY.match(fold(block.text))):
@@ -732,7 +1057,7 @@ def _company(text: str, blocks: list[_Block], title: str | None) -> str | None:
         for block in _content(blocks, skip=frozenset()):
             for m in pattern.finditer(block.text):
                 name = _clean_company(m.group("c"))
-                if name and (not title or fold(name) not in fold(title)):
+                if name and (not title or not _names_only(name, title)):
                     return name
     for block in blocks:
         if block.section == "about" and block.kind == "para":
@@ -741,6 +1066,25 @@ def _company(text: str, blocks: list[_Block], title: str | None) -> str | None:
                 return name
             break
     return _header_company(text, title)
+
+
+def _names_only(name: str, title: str) -> bool:
+    """ "Python" found in "Python Developer" is the job, not who hires; "Acme - Engineer" starts
+    with its employer."""
+    folded_name, folded_title = fold(name), fold(title)
+    if folded_name not in folded_title:
+        return False
+    segments = _title_segments(title)
+    return not (len(segments) > 1 and fold(segments[0]).strip() == folded_name)
+
+
+def _expand_acronym(name: str, text: str) -> str:
+    """ "TTS" when the posting also spells it out: "Technology Transformation Services"."""
+    if not (2 <= len(name) <= 6 and name.isupper() and name.isalpha()):
+        return name
+    words = r"\s+".join(rf"{letter}[a-z]+" for letter in name)
+    m = re.search(rf"\b{words}\b", text)
+    return m.group(0) if m else name
 
 
 def _header_company(text: str, title: str | None) -> str | None:

@@ -578,6 +578,105 @@ _PEOPLE_SKILLS: dict[str, tuple[str, ...]] = {
                           "employer brand"),
 }  # fmt: skip
 
+_FIELD_SKILLS: dict[str, tuple[str, ...]] = {
+    # Healthcare
+    "Basic Life Support": ("=BLS", "basic life support", "life support", "afgsu",
+                           "soporte vital basico", "reanimation cardio-pulmonaire"),
+    "Cannulation": ("cannula", "pose de voie veineuse", "venenzugang", "canalizacion venosa"),
+    "IV drug administration": ("iv drug administration", "intravenous therapy", "iv therapy",
+                               "administration of iv medication", "perfusions"),
+    "Medication administration": ("administration des medicaments", "medikamentengabe",
+                                  "administracion de medicamentos", "medicines administration"),
+    "Wound care": ("soins de plaies", "pansements complexes", "wundversorgung",
+                   "wundmanagement", "curas de heridas"),
+    "Patient care": ("soins aux patients", "patientenversorgung", "atencion al paciente",
+                     "grundpflege", "personal care", "soins d'hygiene et de confort"),
+    "Record keeping": ("record-keeping", "pflegedokumentation", "transmissions ciblees"),
+    "Triage": ("triaje",),
+    "NMC registration": ("nmc registered", "nmc pin", "nmc registration as an adult nurse"),
+    "Safeguarding": ("child protection", "protection de l'enfance", "kinderschutz",
+                     "proteccion de menores"),
+    "Infection control": ("infection prevention", "infection prevention and control",
+                          "hygiene hospitaliere", "control de infecciones"),
+    # Trades
+    "Electrical installation": ("installation electrique", "installations electriques",
+                                "elektroinstallation", "elektroinstallationen",
+                                "instalaciones electricas", "electrical installations"),
+    "Fault finding": ("fault-finding", "fehlersuche", "diagnostic de pannes",
+                      "localizacion de averias", "breakdown repair"),
+    "Plumbing": ("plomberie", "sanitarinstallation", "fontaneria"),
+    "Welding": ("soudure", "soudage", "schweissen", "soldadura"),
+    "TIG welding": ("=TIG", "wig-schweissen", "soldadura tig", "soudure tig"),
+    "MIG welding": ("=MIG", "mig/mag", "soldadura mig", "soudure mig", "mag-schweissen"),
+    "Technical drawing reading": ("blueprint reading", "engineering drawings",
+                                  "technical drawings", "lecture de plans",
+                                  "interpretation de plans", "interpretacion de planos",
+                                  "technische zeichnungen", "zeichnungslesen"),
+    "Carpentry": ("joinery", "menuiserie", "tischlerei", "carpinteria"),
+    "Bricklaying": ("brickwork", "blockwork", "maconnerie", "mauerwerk", "albanileria"),
+    "Driving licence": ("driving license", "driver's license", "full uk driving licence",
+                        "permis b", "permis de conduire", "fuhrerschein", "fuhrerschein klasse b",
+                        "carne de conducir", "carnet de conducir", "carne b",
+                        "permiso de conducir"),
+    "HGV licence": ("hgv licence", "lgv licence", "class 1 licence", "permis c", "permis ce",
+                    "permis c+e", "fuhrerschein klasse ce", "fuhrerschein klasse c", "carne c",
+                    "carne c+e"),
+    "Forklift licence": ("forklift", "forklift licence", "counterbalance licence",
+                         "reach truck licence", "caces", "caces r489", "staplerschein",
+                         "gabelstaplerschein", "carne de carretillero",
+                         "carretilla elevadora"),
+    "CSCS card": ("=CSCS", "cscs card"),
+    # Hospitality
+    "Food hygiene": ("food safety", "food hygiene certificate", "hygiene alimentaire",
+                     "lebensmittelhygiene", "manipulador de alimentos",
+                     "carne de manipulador de alimentos", "level 2 food hygiene"),
+    "Cocktail making": ("cocktails", "mixology", "cocteleria"),
+    "Cellar management": ("gestion de cave",),
+    "Cash handling": ("gestion de caisse", "encaissement", "kassenfuhrung", "manejo de caja",
+                      "cash up", "cloture de caisse"),
+    # Logistics
+    "Order picking": ("preparation de commandes", "kommissionierung", "preparacion de pedidos"),
+    "Warehouse management": ("=WMS", "gestion d'entrepot", "gestion de almacen",
+                             "warehouse management system"),
+    "Transport planning": ("route planning", "planification des transports", "tourenplanung",
+                           "planificacion de rutas"),
+    "Tachograph": ("chronotachygraphe", "fahrerkarte", "tarjeta de tacografo", "tacografo",
+                   "digital tachograph"),
+    "Load securing": ("ladungssicherung", "arrimage des charges"),
+    # Teaching
+    "Lesson planning": ("preparation de cours", "unterrichtsplanung", "programacion didactica"),
+    "Behaviour management": ("behavior management", "classroom management",
+                             "gestion de classe", "klassenfuhrung", "gestion del aula"),
+    "Qualified Teacher Status": ("=QTS", "qualified teacher status qts"),
+    "PGCE": ("=PGCE",),
+    "Phonics": ("synthetic phonics",),
+    "Special educational needs": ("=SEND", "special educational needs and disabilities",
+                                  "besoins educatifs particuliers",
+                                  "sonderpadagogischer forderbedarf",
+                                  "necesidades educativas especiales"),
+    # Accounting
+    "Bank reconciliation": ("bank reconciliations", "rapprochement bancaire",
+                            "rapprochements bancaires", "bankabstimmung",
+                            "conciliacion bancaria", "conciliaciones bancarias"),
+    "VAT returns": ("vat return", "declarations de tva", "declaration de tva",
+                    "umsatzsteuervoranmeldung", "umsatzsteuervoranmeldungen",
+                    "liquidacion de iva"),
+    "HGB": ("=HGB",),
+    "UK GAAP": ("frs 102",),
+    "Plan General Contable": ("=PGC",),
+    "ACCA": ("=ACCA",),
+    "CIMA": ("=CIMA",),
+    "AAT": ("=AAT",),
+    # Mechanical engineering
+    "Finite element analysis": ("=FEA", "=FEM", "elements finis", "finite-elemente-methode",
+                                "elementos finitos", "analyse par elements finis"),
+    "Hydraulics": ("hydraulic systems", "hydraulique", "hydraulik", "hidraulica"),
+    "Pneumatics": ("pneumatic systems", "pneumatique", "pneumatik", "neumatica"),
+    "Mechanical design": ("conception mecanique", "diseno mecanico", "mechanische konstruktion"),
+    # Sales
+    "Field sales": ("vente terrain", "aussendienst", "venta de campo"),
+}  # fmt: skip
+
 HARD_SKILLS: dict[str, tuple[str, ...]] = {
     **_ENGINEERING_SKILLS,
     **_DATA_SKILLS,
@@ -588,6 +687,7 @@ HARD_SKILLS: dict[str, tuple[str, ...]] = {
     **_OPERATIONS_SKILLS,
     **_FINANCE_SKILLS,
     **_PEOPLE_SKILLS,
+    **_FIELD_SKILLS,
 }
 
 _ENGINEERING_TOOLS: dict[str, tuple[str, ...]] = {
@@ -791,6 +891,15 @@ _BUSINESS_TOOLS: dict[str, tuple[str, ...]] = {
     "Anaplan": (),
 }  # fmt: skip
 
+_FIELD_TOOLS: dict[str, tuple[str, ...]] = {
+    "Siemens NX": ("nx cad", "unigraphics"),
+    "Ansys": (),
+    "Abaqus": (),
+    "Teamcenter": (),
+    "Opera PMS": ("opera cloud", "oracle opera"),
+    "SAP EWM": ("sap extended warehouse management",),
+}  # fmt: skip
+
 _ENGINEERING_BUILD_TOOLS: dict[str, tuple[str, ...]] = {
     # Testing and build
     "pytest": (),
@@ -822,6 +931,7 @@ TOOLS: dict[str, tuple[str, ...]] = {
     **_MARKETING_TOOLS,
     **_BUSINESS_TOOLS,
     **_ENGINEERING_BUILD_TOOLS,
+    **_FIELD_TOOLS,
 }
 
 # Skills of another domain than the offer's can be dropped from a long list; office tools,
@@ -836,6 +946,7 @@ SKILL_DOMAINS: dict[str, str] = {
     **dict.fromkeys(_OPERATIONS_SKILLS, "operations"),
     **dict.fromkeys(_FINANCE_SKILLS, "finance"),
     **dict.fromkeys(_PEOPLE_SKILLS, "people"),
+    **dict.fromkeys(_FIELD_SKILLS, "field"),
     **dict.fromkeys(_ENGINEERING_TOOLS, "engineering"),
     **dict.fromkeys(_DATA_TOOLS, "data"),
     **dict.fromkeys(_DESIGN_TOOLS, "design"),
@@ -1258,7 +1369,9 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "contract": ("contract", "contract type", "employment type", "type de contrat", "contrat",
                  "vertragsart", "anstellungsart", "tipo de contrato", "contrato"),
     "company": ("company", "entreprise", "societe", "unternehmen", "firma", "empresa",
-                "employer", "employeur"),
+                "employer", "employeur", "arbeitgeber", "compania", "empleador", "organisme",
+                "organisation", "organization", "hiring organisation", "hiring organization",
+                "recruiter", "recruteur"),
     "title": ("job title", "position", "poste", "intitule du poste", "titre du poste",
               "stellenbezeichnung", "puesto"),
 }  # fmt: skip

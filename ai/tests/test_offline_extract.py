@@ -112,7 +112,7 @@ def test_it_splits_the_product_offer_into_responsibilities() -> None:
 def test_it_reads_a_french_offer_with_bullets() -> None:
     offer = extract_job_offer(read_job("fr-fullstack"))
 
-    assert offer["title"] == "Développeur(se) Full Stack"
+    assert offer["title"] == "Développeur Full Stack H/F"
     assert offer["company"] == "Acme Santé"
     assert offer["contract"] == "CDI"
     assert offer["experience"] == {"min_years": 3, "max_years": 5, "level": "mid"}
@@ -149,7 +149,7 @@ def test_it_reads_a_french_offer_written_as_prose() -> None:
 def test_it_reads_a_german_offer() -> None:
     offer = extract_job_offer(read_job("de-data-engineer"))
 
-    assert offer["title"] == "Data Engineer"
+    assert offer["title"] == "Data Engineer (m/w/d)"
     assert offer["company"] == "Nordlicht Analytics GmbH"
     assert offer["contract"] == "Permanent"
     assert offer["experience"]["min_years"] == 3
@@ -267,7 +267,7 @@ def test_it_reads_markdown_headings_and_bullets() -> None:
         "## Benefits\n* 30 days vacation, remote-friendly, €70,000 - €85,000 per year\n"
     )
 
-    assert offer["title"] == "Senior Frontend Developer"
+    assert offer["title"] == "Senior Frontend Developer (f/m/x)"
     assert offer["company"] == "Acme GmbH"
     assert offer["location"] == {"city": "Munich", "country": "Germany", "remote": "hybrid"}
     assert offer["responsibilities"] == ["Build our web app with React"]
@@ -493,15 +493,21 @@ def test_a_page_that_is_no_job_offer_is_refused(page: str) -> None:
 @pytest.mark.parametrize(
     ("job", "title", "company", "city", "language"),
     [
-        ("fr-aide-soignant", "Aide-soignant(e) de nuit", "Clinique des Tilleuls", "Bordeaux", "fr"),
+        (
+            "fr-aide-soignant",
+            "Aide-soignant(e) de nuit (H/F)",
+            "Clinique des Tilleuls",
+            "Bordeaux",
+            "fr",
+        ),
         (
             "de-mechatroniker",
-            "Servicetechniker / Mechatroniker im Außendienst",
+            "Servicetechniker / Mechatroniker (m/w/d) im Außendienst",
             "Hartmann Antriebstechnik GmbH",
             "Stuttgart",
             "de",
         ),
-        ("es-camarero", "Jefe de Sala", "Grupo Mediterránea", "Valencia", "es"),
+        ("es-camarero", "Jefe/a de Sala", "Grupo Mediterránea", "Valencia", "es"),
         (
             "en-nurse",
             "Registered Nurse - Acute Medical Unit",
@@ -522,3 +528,208 @@ def test_it_reads_postings_outside_software(
     assert offer["language"] == language
     assert offer["responsibilities"]
     assert offer["roles"] == []
+
+
+# --- The posting's header: its heading, its employer, the page around it -------------------
+
+
+def test_it_skips_the_page_around_a_pasted_posting_for_the_title() -> None:
+    offer = extract_job_offer(
+        "Jobs   Employers   Salaries   Career tips        Sign in | Join\n"
+        "We use cookies to improve your visit. [Accept] [Settings]\n"
+        "Home › Jobs › Catering › Glasgow\n\n"
+        "Pastry Chef – Early Shifts\n"
+        "Larchwood Bakery Ltd\n"
+        "Glasgow G2 · £27,000 a year · Full time\n\n"
+        "Responsibilities\n- Bake viennoiserie and bread every morning\n- Train two apprentices\n"
+    )
+
+    assert offer["title"] == "Pastry Chef – Early Shifts"
+    assert offer["company"] == "Larchwood Bakery Ltd"
+
+
+def test_it_skips_a_menu_of_links_separated_by_bars() -> None:
+    offer = extract_job_offer(
+        "Accueil | Offres | Déposer un CV | Contact\n"
+        "Postuler | Partager\n\n"
+        "Peintre en bâtiment H/F\nDécors Martin – Tours (37) – CDI\n\n"
+        "Vos missions :\n- Préparation des supports\n- Peinture intérieure et extérieure\n"
+    )
+
+    assert offer["title"] == "Peintre en bâtiment H/F"
+    assert offer["company"] == "Décors Martin"
+
+
+def test_the_heading_is_preferred_to_the_role_the_introduction_names() -> None:
+    offer = extract_job_offer(
+        "Night Care Assistant – Dementia Unit\nRosebank House\n\n"
+        "We are looking for a kind and patient carer to join our night team.\n\n"
+        "Duties\n- Personal care during the night\n- Record keeping\n"
+    )
+
+    assert offer["title"] == "Night Care Assistant – Dementia Unit"
+    assert offer["company"] == "Rosebank House"
+
+
+def test_the_title_keeps_its_gender_marker_but_not_contract_or_place() -> None:
+    offer = extract_job_offer(
+        "Électricien de maintenance H/F – CDI – Lyon\nVoltaria Services\n\n"
+        "Vos missions :\n- Dépannage des installations\n- Maintenance préventive\n"
+    )
+
+    assert offer["title"] == "Électricien de maintenance H/F"
+    assert (
+        extract_job_offer(
+            "Lagerhelfer (m/w/d) – Vollzeit\nNordlicht Handel GmbH – Kiel\n\n"
+            "Ihre Aufgaben:\n- Kommissionierung\n- Verpackung\n"
+        )["title"]
+        == "Lagerhelfer (m/w/d)"
+    )
+
+
+def test_a_heading_that_starts_with_its_employer_loses_it() -> None:
+    offer = extract_job_offer(
+        "Brightpath - Support Engineer\n\n"
+        "Brightpath is hiring a Support Engineer to help our customers.\n\n"
+        "Responsibilities\n- Answer tickets\n- Write help articles\n"
+    )
+
+    assert offer["title"] == "Support Engineer"
+    assert offer["company"] == "Brightpath"
+
+
+@pytest.mark.parametrize(
+    ("line", "company"),
+    [
+        ("Employer: Greenfield Dairy Co-operative", "Greenfield Dairy Co-operative"),
+        ("Entreprise : Boulangerie Picard", "Boulangerie Picard"),
+        ("Arbeitgeber: Stadtwerke Lindau", "Stadtwerke Lindau"),
+        ("Empresa: Frutas Levante", "Frutas Levante"),
+        ("Recruiter: Northgate Staffing (on behalf of a client)", "Northgate Staffing"),
+    ],
+)
+def test_a_labelled_line_names_the_company(line: str, company: str) -> None:
+    offer = extract_job_offer(
+        f"Delivery Driver\n{line}\n\nDuties\n- Deliver parcels\n- Load the van\n"
+    )
+
+    assert offer["company"] == company
+
+
+@pytest.mark.parametrize(
+    ("line", "company"),
+    [
+        ("Kessler Metallbau GmbH & Co. KG – Ulm", "Kessler Metallbau GmbH & Co. KG"),
+        ("Café Lindenhof – Dresden-Neustadt", "Café Lindenhof"),
+        ("The Old Mill Inn, Keswick (seasonal)", "The Old Mill Inn"),
+        ("Ferreterías Norte S.L. – Oviedo", "Ferreterías Norte S.L."),
+        ("Hartwell Academy", "Hartwell Academy"),
+        ("Oakridge Logistics Ltd · Derby · Full time", "Oakridge Logistics Ltd"),
+    ],
+)
+def test_the_line_under_the_heading_names_the_employer(line: str, company: str) -> None:
+    offer = extract_job_offer(
+        f"Warehouse Operative\n{line}\n\nDuties\n- Pick and pack orders\n- Load lorries\n"
+    )
+
+    assert offer["company"] == company
+
+
+@pytest.mark.parametrize(
+    "line", ["Leeds, West Yorkshire", "Full time, permanent", "£24,000 per annum", "Remote (UK)"]
+)
+def test_a_place_a_contract_or_a_salary_under_the_heading_is_no_employer(line: str) -> None:
+    offer = extract_job_offer(
+        f"Warehouse Operative\n{line}\n\nDuties\n- Pick and pack orders\n- Load lorries\n"
+    )
+
+    assert offer["company"] is None
+
+
+def test_about_the_role_names_no_company() -> None:
+    offer = extract_job_offer(
+        "Payroll Officer\n\nAbout the role\nYou will run the monthly payroll for 300 staff.\n\n"
+        "Requirements\n- Payroll experience\n"
+    )
+
+    assert offer["company"] is None
+
+
+def test_an_acronym_the_posting_spells_out_is_named_in_full() -> None:
+    offer = extract_job_offer(
+        "PWA - Grants Officer\n\nPWA is hiring a Grants Officer. The Public Works Agency funds "
+        "local projects.\n\nResponsibilities\n- Review grant applications\n- Report to the board\n"
+    )
+
+    assert offer["company"] == "Public Works Agency"
+    assert offer["title"] == "Grants Officer"
+
+
+def test_a_page_of_search_results_is_no_offer() -> None:
+    offer = extract_job_offer(
+        "Jobs: electrician – Bristol\nSort by: relevance | date\n58 jobs\n\n"
+        "Electrician\nSparks Ltd – Bristol\n£35,000 a year\nInstall and maintain...\n\n"
+        "Maintenance Electrician\nCity Estates – Bath\n£38,000 a year\nPlanned maintenance...\n"
+    )
+
+    assert not is_job_offer(offer)
+
+
+def test_a_headline_for_several_jobs_is_split_into_its_roles() -> None:
+    offer = extract_job_offer(
+        "Wir wachsen! Mehrere Stellen zu besetzen – Bäckerei Sonnkorn GmbH, Kassel\n\n"
+        "Die Bäckerei Sonnkorn backt seit 1950 in Kassel.\n\n"
+        "▶ Bäcker (m/w/d)\nAufgaben: Herstellung von Brot und Brötchen.\n"
+        "Anforderungen: Ausbildung als Bäcker, Frühschicht.\n\n"
+        "▶ Verkäufer (m/w/d) – 2.400 € brutto\nAufgaben: Beratung unserer Kunden an der Theke.\n\n"
+        "Wir bieten: Mitarbeiterrabatt, Urlaubsgeld.\n"
+    )
+
+    assert offer["title"] == "Mehrere Stellen zu besetzen"
+    assert offer["company"] == "Bäckerei Sonnkorn GmbH"
+    assert [role["title"] for role in offer["roles"]] == ["Bäcker (m/w/d)", "Verkäufer (m/w/d)"]
+
+
+def test_numbered_roles_under_a_headline_lose_their_pay_and_head_count() -> None:
+    offer = extract_job_offer(
+        "NOW HIRING – Multiple Positions\nSeaview Holiday Park, Newquay\n\n"
+        "1) Lifeguard – £12.50/hour\nKeep our pools safe.\nRequirements: NPLQ certificate.\n\n"
+        "2) KITCHEN PORTER (x2) – £11.80/hour\nWash up and keep the kitchen clean.\n\n"
+        "All roles: staff meals, uniform.\n"
+    )
+
+    assert offer["title"] == "Multiple Positions"
+    assert offer["company"] == "Seaview Holiday Park"
+    assert [role["title"] for role in offer["roles"]] == ["Lifeguard", "Kitchen porter"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Requirements:\n- NMC registered nurse\n- Cannulation and wound care",
+            {"NMC registration", "Cannulation", "Wound care"},
+        ),
+        ("Votre profil :\n- CACES R489\n- Permis B", {"Forklift licence", "Driving licence"}),
+        (
+            "Dein Profil:\n- Staplerschein\n- Erfahrung in der Kommissionierung",
+            {"Forklift licence", "Order picking"},
+        ),
+        (
+            "Requisitos:\n- Carné de manipulador de alimentos\n- Soldadura TIG",
+            {"Food hygiene", "TIG welding"},
+        ),
+        (
+            "Person specification:\n- QTS and strong behaviour management",
+            {"Qualified Teacher Status", "Behaviour management"},
+        ),
+        (
+            "Profil :\n- Rapprochements bancaires et déclarations de TVA",
+            {"Bank reconciliation", "VAT returns"},
+        ),
+    ],
+)
+def test_it_knows_the_skills_of_care_trades_hospitality_logistics_teaching_and_accounting(
+    text: str, expected: set[str]
+) -> None:
+    assert expected <= all_skills(extract_job_offer(f"Worker\n\n{text}\n"))
