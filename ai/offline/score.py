@@ -108,6 +108,12 @@ GENERIC_WORDS = frozenset(
     }
 )  # fmt: skip
 _STOPWORDS = GENERIC_WORDS.union(*LANGUAGE_STOPWORDS.values())
+# A "title" read from a pasted page's navigation (menus, breadcrumbs, sign-in links) names no job.
+_NAVIGATION = re.compile(
+    r"skip to (?:main )?content|sign in|log in|se connecter|creer un compte|anmelden"
+    r"|iniciar sesion|my network|job alert|find a job|trouver un job|offres d'emploi"
+)
+_CRUMB = re.compile(r"\s[›»>|]\s|\s[›»>|]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,8 +337,17 @@ class _Experience:
     target: int | None
 
 
+def _offer_title(offer: Mapping[str, Any]) -> str:
+    """The offer's job title, or "" when what was read as one is the page's navigation."""
+    title = as_text(offer.get("title"))
+    folded = fold(title)
+    if _NAVIGATION.search(folded) or len(_CRUMB.findall(folded)) >= 2:
+        return ""
+    return title
+
+
 def _offer_terms(offer: Mapping[str, Any]) -> frozenset[str]:
-    texts = [as_text(offer.get("title"))]
+    texts = [_offer_title(offer)]
     texts += [as_text(t) for t in as_list(offer.get("responsibilities"))]
     texts += [name for name, _, _ in _offer_skills(offer)]
     return frozenset().union(*(_terms(text) for text in texts))
@@ -383,7 +398,7 @@ def _experience(
     language: str,
     all_relevant: bool = False,
 ) -> _Experience:
-    offer_title = as_text(offer.get("title"))
+    offer_title = _offer_title(offer)
     wanted = as_dict(offer.get("experience"))
     min_years = wanted.get("min_years")
     target = (

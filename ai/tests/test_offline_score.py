@@ -509,3 +509,23 @@ def test_a_job_of_another_occupation_is_not_relevant_by_shared_words() -> None:
     result = score_match(cv_with(header={}, experience=[job]), offer, today=TODAY)
 
     assert result["score_breakdown"]["experience"] <= 20
+
+
+@pytest.mark.parametrize(
+    "debris",
+    [
+        "Skip to content  Careers  Teacher training  Sign in",
+        "Home › Jobs › Schools › Teacher",
+        "Se connecter | Espace enseignant | Professeur",
+    ],
+)
+def test_page_navigation_read_as_a_title_names_no_job(debris: str) -> None:
+    job = {"title": "Teacher of English", "company": "X", "start_date": "2018-01",
+           "end_date": "present", "responsibilities": ["Taught English to Year 10"]}  # fmt: skip
+    teacher = cv_with(header={"current_title": "English Teacher"}, experience=[job])
+
+    clean = score_match(teacher, offer_with(title="Teacher of English"), today=TODAY)
+    navigation = score_match(teacher, offer_with(title=debris), today=TODAY)
+
+    assert clean["score_breakdown"]["experience"] == 100
+    assert navigation["score_breakdown"]["experience"] <= 20
