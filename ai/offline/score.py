@@ -77,6 +77,9 @@ SKILLS_FOR_FULL_RELEVANCE = 4  # offer skills shown in one job that make it full
 WORDS_FOR_FULL_RELEVANCE = 6  # distinct offer words in one job that make it fully relevant
 WORDS_SHARE_CAP = 0.8  # words alone never make a job fully relevant
 OCCUPATION_MATCH = 1.0  # a CV title of the offer's occupation, in any language or wording
+# An offer naming fewer skills than this says little about them: their coverage leans on
+# the experience score for the rest, so one missing tool does not decide the total.
+SKILLS_FOR_FULL_WEIGHT = 4.0
 DEGREE_STEP_PENALTY = 35
 FIELD_MISMATCH_FACTOR = 0.4
 NO_DEGREE_SCORE = 20
@@ -320,13 +323,23 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
     return found
 
 
-def _coverage(requirements: list[_Requirement], *, padded: bool = False) -> int | None:
+def _coverage(
+    requirements: list[_Requirement], *, padded: bool = False,
+    lean_on: int | None = None, min_weight: float = MIN_EVIDENCE_WEIGHT,
+) -> int | None:  # fmt: skip
+    """Weighted share of requirements met; with little requirement weight, blended with a
+    neutral score (`padded`) or with another sub-score (`lean_on`)."""
     if not requirements:
         return None
     total = sum(r.weight for r in requirements)
     met = sum(r.weight * r.credit for r in requirements)
-    padding = max(0.0, MIN_EVIDENCE_WEIGHT - total) if padded else 0.0
-    return round_half_up((100 * met + NEUTRAL_SCORE * padding) / (total + padding))
+    filler = NEUTRAL_SCORE if lean_on is None else lean_on
+    padding = max(0.0, min_weight - total) if padded or lean_on is not None else 0.0
+    return round_half_up((100 * met + filler * padding) / (total + padding))
+
+
+def _skills_coverage(tech: list[_Requirement], experience: int) -> int | None:
+    return _coverage(tech, lean_on=experience, min_weight=SKILLS_FOR_FULL_WEIGHT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,7 +545,7 @@ def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date
     gaps = set(language_gaps(cv, offer))
     blocking = [r for r in soft if r.kind == "language" and r.detail["language"] in gaps]
     breakdown: dict[str, int | None] = {
-        "technical_skills": _coverage(tech),
+        "technical_skills": _skills_coverage(tech, experience.score),
         "experience": experience.score,
         "education": education_score,
         "soft_skills_languages": _coverage(soft, padded=True),
@@ -610,7 +623,8 @@ def _suggestions(
     for order, (key, required) in enumerate((("required_skills", True), ("nice_skills", False))):
         gaps = [r for r in tech if r.required is required and not r.met][:MAX_LISTED]
         if gaps:
-            consider(order, key, {"technical_skills": _coverage(_closed(tech, gaps))},
+            closed_skills = _skills_coverage(_closed(tech, gaps), experience.score)
+            consider(order, key, {"technical_skills": closed_skills},
                      skills=_listing([r.requirement for r in gaps]))  # fmt: skip
     soft_gaps = [r for r in soft if r.kind == "soft_skill" and not r.met][:MAX_LISTED]
     if soft_gaps:

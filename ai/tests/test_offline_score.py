@@ -529,3 +529,25 @@ def test_page_navigation_read_as_a_title_names_no_job(debris: str) -> None:
 
     assert clean["score_breakdown"]["experience"] == 100
     assert navigation["score_breakdown"]["experience"] <= 20
+
+
+def test_an_offer_naming_one_skill_does_not_decide_on_it_alone() -> None:
+    job = {"title": "Mechanical Design Engineer", "company": "X", "start_date": "2015-01",
+           "end_date": "present", "responsibilities": ["Designed gearboxes in NX"]}  # fmt: skip
+    engineer = cv_with(header={"current_title": "Mechanical Design Engineer"}, experience=[job])
+    one_tool = skills_of(["SolidWorks"])
+    many_tools = skills_of(["SolidWorks", "ANSYS", "GD&T", "FEA", "AutoCAD"])
+
+    one = score_match(engineer, offer_with(title="Mechanical Design Engineer", skills=one_tool),
+                      today=TODAY)  # fmt: skip
+    many = score_match(engineer, offer_with(title="Mechanical Design Engineer", skills=many_tools),
+                       today=TODAY)  # fmt: skip
+
+    # One tool missing of one named: the skills score leans on the experience that fits.
+    assert one["score_breakdown"]["technical_skills"] >= 50
+    assert many["score_breakdown"]["technical_skills"] == 0
+    assert one["match_score"] >= 65 > many["match_score"]
+
+
+def skills_of(names: list[str]) -> dict[str, Any]:
+    return {**offer_with()["skills"], "tools": {"required": names, "nice_to_have": []}}
