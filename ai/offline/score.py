@@ -44,6 +44,7 @@ from ai.offline.vocabulary import (
     find_skills_in,
     fold,
     implied_skills,
+    neighbour_occupations,
     occupations,
     skill_names,
 )
@@ -77,6 +78,7 @@ SKILLS_FOR_FULL_RELEVANCE = 4  # offer skills shown in one job that make it full
 WORDS_FOR_FULL_RELEVANCE = 6  # distinct offer words in one job that make it fully relevant
 WORDS_SHARE_CAP = 0.8  # words alone never make a job fully relevant
 OCCUPATION_MATCH = 1.0  # a CV title of the offer's occupation, in any language or wording
+NEIGHBOUR_MATCH = 0.4  # a CV title of a neighbouring occupation (a step up or down, next door)
 # An offer naming fewer skills than this says little about them: their coverage leans on
 # the experience score for the rest, so one missing tool does not decide the total.
 SKILLS_FOR_FULL_WEIGHT = 4.0
@@ -370,8 +372,11 @@ def _title_match(offer_title: str, cv_title: str) -> float:
     """How far a CV title names the offer's job: shared words, or the same occupation."""
     if not offer_title or not cv_title:
         return 0.0
-    same = bool(occupations(offer_title) & occupations(cv_title))
-    return max(title_coverage(offer_title, cv_title), OCCUPATION_MATCH if same else 0.0)
+    wanted, held = occupations(offer_title), occupations(cv_title)
+    kin = OCCUPATION_MATCH if wanted & held else 0.0
+    if not kin and neighbour_occupations(wanted, held):
+        kin = NEIGHBOUR_MATCH
+    return max(title_coverage(offer_title, cv_title), kin)
 
 
 def _job_relevance(

@@ -551,3 +551,15 @@ def test_an_offer_naming_one_skill_does_not_decide_on_it_alone() -> None:
 
 def skills_of(names: list[str]) -> dict[str, Any]:
     return {**offer_with()["skills"], "tools": {"required": names, "nice_to_have": []}}
+
+
+def test_a_neighbouring_occupation_scores_between_the_same_one_and_another() -> None:
+    def scored(cv_title: str) -> int:
+        job = {"title": cv_title, "company": "X", "start_date": "2016-01", "end_date": "present"}
+        cv = cv_with(header={"current_title": cv_title}, experience=[job])
+        offer = offer_with(title="Care Assistant – Nights")
+        return int(score_match(cv, offer, today=TODAY)["score_breakdown"]["experience"])
+
+    same, neighbour, other = scored("Support Worker"), scored("Staff Nurse"), scored("Welder")
+
+    assert other <= 20 < neighbour < 80 <= same
