@@ -424,6 +424,8 @@ def _job_relevance(
     wanted, held = occupations(offer_title), occupations(title)
     if wanted and held and not wanted & held:
         words_part = 0.0  # another occupation: shared words do not make the job relevant
+        if not neighbour_occupations(wanted, held):
+            skills_part = 0.0  # nor do tools that many trades use (a CRM, a spreadsheet)
     relevance = max(title_part, skills_part if skill_keys else 0.0, words_part)
     best = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
     quotes = [index.quote(item, _cut(item.text, 0, 0)) for _, item in best[:2]]

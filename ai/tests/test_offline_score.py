@@ -576,3 +576,23 @@ def test_a_junior_title_for_a_manager_s_job_is_the_occupation_at_another_level()
     assert experience(junior, "Marketing Executive") == 100
     assert 20 < experience(junior, "Head of Marketing") < 80
     assert 20 < experience("Marketing Director", "Marketing Intern") < 80
+
+
+def test_a_job_of_another_occupation_is_not_relevant_by_shared_tools() -> None:
+    tools = {
+        **offer_with()["skills"],
+        "tools": {"required": ["Salesforce", "Excel", "HubSpot", "Gong"], "nice_to_have": []},
+    }
+    offer = offer_with(title="Account Executive", skills=tools)
+    lines = ["Built the revenue forecast in Excel from Salesforce, HubSpot and Gong data"]
+    analyst = {"title": "Financial Analyst", "company": "X", "start_date": "2018-01",
+               "end_date": "present", "responsibilities": lines}  # fmt: skip
+    seller = {**analyst, "title": "Sales Executive"}
+
+    other = score_match(cv_with(header={}, experience=[analyst]), offer, today=TODAY)
+    same = score_match(cv_with(header={}, experience=[seller]), offer, today=TODAY)
+
+    assert other["score_breakdown"]["experience"] <= 20
+    assert same["score_breakdown"]["experience"] == 100
+    # The tools themselves still count as skills.
+    assert other["score_breakdown"]["technical_skills"] == 100
