@@ -1833,7 +1833,7 @@ OCCUPATION_TITLES: dict[str, tuple[str, ...]] = {
         "programmeu*", "programador*", "software*", "backend*", "back-end*", "frontend*",
         "front-end*", "fullstack*", "full stack*", "full-stack*", "devops", "site reliability",
         "sre", "data engineer*", "web developer*", "informaticien*",
-        "ingenieur logiciel*", "it specialist*", "code ninja*",
+        "ingenieur logiciel*", "it specialist*", "code ninja*", "cto", "chief technology officer",
     ),
 }  # fmt: skip
 

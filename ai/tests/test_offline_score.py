@@ -387,7 +387,7 @@ def test_experience_counts_roles_by_what_they_did() -> None:
                                 "nice_to_have": []}},
         responsibilities=["Design and run the APIs behind our payment platform"],
     )  # fmt: skip
-    builder = {"title": "CTO", "company": "Acme", "start_date": "2019-01", "end_date": "2024-01",
+    builder = {"title": "Owner", "company": "Acme", "start_date": "2019-01", "end_date": "2024-01",
                "responsibilities": ["Built the payments API in Go on PostgreSQL",
                                     "Hired and led a team of six engineers"]}  # fmt: skip
     seller = {**builder, "responsibilities": ["Ran the sales team and signed 40 accounts"]}
@@ -596,3 +596,15 @@ def test_a_job_of_another_occupation_is_not_relevant_by_shared_tools() -> None:
     assert same["score_breakdown"]["experience"] == 100
     # The tools themselves still count as skills.
     assert other["score_breakdown"]["technical_skills"] == 100
+
+
+def test_a_chief_technology_officer_is_of_the_software_occupation() -> None:
+    job = {"title": "Co-founder & CTO", "company": "X", "start_date": "2019-01",
+           "end_date": "present", "responsibilities": ["Hired the team"]}  # fmt: skip
+    cto = cv_with(header={"current_title": "Co-founder & CTO"}, experience=[job])
+
+    backend = score_match(cto, offer_with(title="Backend Developer"), today=TODAY)
+    nurse = score_match(cto, offer_with(title="Staff Nurse"), today=TODAY)
+
+    assert backend["score_breakdown"]["experience"] == 100
+    assert nurse["score_breakdown"]["experience"] <= 20
