@@ -352,27 +352,6 @@ class _Experience:
     target: int | None
 
 
-# Words of a job title that place it low or high on its ladder. An assistant's or a junior's title
-# applying to a manager's job, or the other way round, is the same occupation at another level.
-_JUNIOR = re.compile(
-    r"(?<![^\W\d_])(?:junior|jr|trainee|intern|apprentice|graduate|stagiaire|alternance|apprentie?"
-    r"|debutante?|praktikant\w*|werkstudent\w*|azubi|auszubildende\w*|becari[oa]|aprendiz"
-    r"|practicas)(?![^\W\d_])"
-)
-_SENIOR = re.compile(
-    r"(?<![^\W\d_])(?:senior|lead|head|principal|manager|director|directeur|directrice"
-    r"|responsable|leiter\w*|jef[ea]|gerente|chief)(?![^\W\d_])"
-)
-LEVEL_GAP_MATCH = 0.6  # the offer's occupation two steps above or below the CV title's level
-
-
-def _title_level(title: str) -> int:
-    """0 for a junior or trainee's title, 2 for a senior, lead or manager's one, else 1."""
-    folded = fold(title)
-    junior, senior = bool(_JUNIOR.search(folded)), bool(_SENIOR.search(folded))
-    return 1 if junior == senior else 0 if junior else 2
-
-
 def _offer_title(offer: Mapping[str, Any]) -> str:
     """The offer's job title, or "" when what was read as one is the page's navigation."""
     title = as_text(offer.get("title"))
@@ -397,10 +376,7 @@ def _title_match(offer_title: str, cv_title: str) -> float:
     kin = OCCUPATION_MATCH if wanted & held else 0.0
     if not kin and neighbour_occupations(wanted, held):
         kin = NEIGHBOUR_MATCH
-    match = max(title_coverage(offer_title, cv_title), kin)
-    if abs(_title_level(offer_title) - _title_level(cv_title)) >= 2:
-        match = min(match, LEVEL_GAP_MATCH)
-    return match
+    return max(title_coverage(offer_title, cv_title), kin)
 
 
 def _job_relevance(

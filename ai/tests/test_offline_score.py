@@ -565,19 +565,6 @@ def test_a_neighbouring_occupation_scores_between_the_same_one_and_another() -> 
     assert other <= 20 < neighbour < 80 <= same
 
 
-def test_a_junior_title_for_a_manager_s_job_is_the_occupation_at_another_level() -> None:
-    def experience(cv_title: str, offer_title: str) -> int:
-        job = {"title": cv_title, "company": "X", "start_date": "2023-01", "end_date": "present"}
-        cv = cv_with(header={"current_title": cv_title}, experience=[job])
-        result = score_match(cv, offer_with(title=offer_title), today=TODAY)
-        return int(result["score_breakdown"]["experience"])
-
-    junior = "Junior Marketing Executive"
-    assert experience(junior, "Marketing Executive") == 100
-    assert 20 < experience(junior, "Head of Marketing") < 80
-    assert 20 < experience("Marketing Director", "Marketing Intern") < 80
-
-
 def test_a_job_of_another_occupation_is_not_relevant_by_shared_tools() -> None:
     tools = {
         **offer_with()["skills"],
