@@ -44,6 +44,7 @@ from ai.offline.vocabulary import (
     find_skills_in,
     fold,
     implied_skills,
+    neighbour_occupations,
     occupations,
     skill_names,
 )
@@ -77,6 +78,10 @@ SKILLS_FOR_FULL_RELEVANCE = 4  # offer skills shown in one job that make it full
 WORDS_FOR_FULL_RELEVANCE = 6  # distinct offer words in one job that make it fully relevant
 WORDS_SHARE_CAP = 0.8  # words alone never make a job fully relevant
 OCCUPATION_MATCH = 1.0  # a CV title of the offer's occupation, in any language or wording
+NEIGHBOUR_MATCH = 0.4  # a CV title of a neighbouring occupation (a step up or down, next door)
+# An offer naming fewer skills than this says little about them: their coverage leans on
+# the experience score for the rest, so one missing tool does not decide the total.
+SKILLS_FOR_FULL_WEIGHT = 4.0
 DEGREE_STEP_PENALTY = 35
 FIELD_MISMATCH_FACTOR = 0.4
 NO_DEGREE_SCORE = 20
@@ -108,6 +113,12 @@ GENERIC_WORDS = frozenset(
     }
 )  # fmt: skip
 _STOPWORDS = GENERIC_WORDS.union(*LANGUAGE_STOPWORDS.values())
+# A "title" read from a pasted page's navigation (menus, breadcrumbs, sign-in links) names no job.
+_NAVIGATION = re.compile(
+    r"skip to (?:main )?content|sign in|log in|se connecter|creer un compte|anmelden"
+    r"|iniciar sesion|my network|job alert|find a job|trouver un job|offres d'emploi"
+)
+_CRUMB = re.compile(r"\s[›»>|]\s|\s[›»>|]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,13 +325,23 @@ def _language_requirements(cv: Mapping[str, Any], offer: Mapping[str, Any]) -> l
     return found
 
 
-def _coverage(requirements: list[_Requirement], *, padded: bool = False) -> int | None:
+def _coverage(
+    requirements: list[_Requirement], *, padded: bool = False,
+    lean_on: int | None = None, min_weight: float = MIN_EVIDENCE_WEIGHT,
+) -> int | None:  # fmt: skip
+    """Weighted share of requirements met; with little requirement weight, blended with a
+    neutral score (`padded`) or with another sub-score (`lean_on`)."""
     if not requirements:
         return None
     total = sum(r.weight for r in requirements)
     met = sum(r.weight * r.credit for r in requirements)
-    padding = max(0.0, MIN_EVIDENCE_WEIGHT - total) if padded else 0.0
-    return round_half_up((100 * met + NEUTRAL_SCORE * padding) / (total + padding))
+    filler = NEUTRAL_SCORE if lean_on is None else lean_on
+    padding = max(0.0, min_weight - total) if padded or lean_on is not None else 0.0
+    return round_half_up((100 * met + filler * padding) / (total + padding))
+
+
+def _skills_coverage(tech: list[_Requirement], experience: int) -> int | None:
+    return _coverage(tech, lean_on=experience, min_weight=SKILLS_FOR_FULL_WEIGHT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,8 +352,17 @@ class _Experience:
     target: int | None
 
 
+def _offer_title(offer: Mapping[str, Any]) -> str:
+    """The offer's job title, or "" when what was read as one is the page's navigation."""
+    title = as_text(offer.get("title"))
+    folded = fold(title)
+    if _NAVIGATION.search(folded) or len(_CRUMB.findall(folded)) >= 2:
+        return ""
+    return title
+
+
 def _offer_terms(offer: Mapping[str, Any]) -> frozenset[str]:
-    texts = [as_text(offer.get("title"))]
+    texts = [_offer_title(offer)]
     texts += [as_text(t) for t in as_list(offer.get("responsibilities"))]
     texts += [name for name, _, _ in _offer_skills(offer)]
     return frozenset().union(*(_terms(text) for text in texts))
@@ -342,8 +372,11 @@ def _title_match(offer_title: str, cv_title: str) -> float:
     """How far a CV title names the offer's job: shared words, or the same occupation."""
     if not offer_title or not cv_title:
         return 0.0
-    same = bool(occupations(offer_title) & occupations(cv_title))
-    return max(title_coverage(offer_title, cv_title), OCCUPATION_MATCH if same else 0.0)
+    wanted, held = occupations(offer_title), occupations(cv_title)
+    kin = OCCUPATION_MATCH if wanted & held else 0.0
+    if not kin and neighbour_occupations(wanted, held):
+        kin = NEIGHBOUR_MATCH
+    return max(title_coverage(offer_title, cv_title), kin)
 
 
 def _job_relevance(
@@ -367,6 +400,8 @@ def _job_relevance(
     wanted, held = occupations(offer_title), occupations(title)
     if wanted and held and not wanted & held:
         words_part = 0.0  # another occupation: shared words do not make the job relevant
+        if not neighbour_occupations(wanted, held):
+            skills_part = 0.0  # nor do tools that many trades use (a CRM, a spreadsheet)
     relevance = max(title_part, skills_part if skill_keys else 0.0, words_part)
     best = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
     quotes = [index.quote(item, _cut(item.text, 0, 0)) for _, item in best[:2]]
@@ -383,7 +418,7 @@ def _experience(
     language: str,
     all_relevant: bool = False,
 ) -> _Experience:
-    offer_title = as_text(offer.get("title"))
+    offer_title = _offer_title(offer)
     wanted = as_dict(offer.get("experience"))
     min_years = wanted.get("min_years")
     target = (
@@ -517,7 +552,7 @@ def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date
     gaps = set(language_gaps(cv, offer))
     blocking = [r for r in soft if r.kind == "language" and r.detail["language"] in gaps]
     breakdown: dict[str, int | None] = {
-        "technical_skills": _coverage(tech),
+        "technical_skills": _skills_coverage(tech, experience.score),
         "experience": experience.score,
         "education": education_score,
         "soft_skills_languages": _coverage(soft, padded=True),
@@ -595,7 +630,8 @@ def _suggestions(
     for order, (key, required) in enumerate((("required_skills", True), ("nice_skills", False))):
         gaps = [r for r in tech if r.required is required and not r.met][:MAX_LISTED]
         if gaps:
-            consider(order, key, {"technical_skills": _coverage(_closed(tech, gaps))},
+            closed_skills = _skills_coverage(_closed(tech, gaps), experience.score)
+            consider(order, key, {"technical_skills": closed_skills},
                      skills=_listing([r.requirement for r in gaps]))  # fmt: skip
     soft_gaps = [r for r in soft if r.kind == "soft_skill" and not r.met][:MAX_LISTED]
     if soft_gaps:

@@ -1946,9 +1946,38 @@ OCCUPATION_TITLES: dict[str, tuple[str, ...]] = {
         "programmeu*", "programador*", "software*", "backend*", "back-end*", "frontend*",
         "front-end*", "fullstack*", "full stack*", "full-stack*", "devops", "site reliability",
         "sre", "data engineer*", "web developer*", "informaticien*",
-        "ingenieur logiciel*", "it specialist*", "code ninja*",
+        "ingenieur logiciel*", "it specialist*", "code ninja*", "cto", "chief technology officer",
     ),
 }  # fmt: skip
+
+
+# Occupations next to each other: the same workplace and much of the same work, one a step up or
+# down from the other or its close neighbour. A recruiter reads a move between them as plausible
+# with gaps, not as another trade.
+NEIGHBOUR_OCCUPATIONS: tuple[tuple[str, str], ...] = (
+    ("nurse", "care-assistant"),
+    ("teacher", "teaching-assistant"),
+    ("teacher", "trainer"),
+    ("cook", "waiter"),
+    ("cook", "hotel-manager"),
+    ("waiter", "hotel-manager"),
+    ("receptionist", "hotel-manager"),
+    ("accountant", "finance"),
+    ("electrician", "maintenance"),
+    ("plumber-heating", "maintenance"),
+    ("mechanical-engineer", "maintenance"),
+    ("carpenter", "construction-trades"),
+    ("driver", "warehouse"),
+    ("driver", "logistics-planner"),
+    ("warehouse", "logistics-planner"),
+    ("sales", "retail"),
+    ("sales", "marketing"),
+)
+
+
+def neighbour_occupations(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two sets of occupations hold a pair of neighbours (`NEIGHBOUR_OCCUPATIONS`)."""
+    return any((x in a and y in b) or (y in a and x in b) for x, y in NEIGHBOUR_OCCUPATIONS)
 
 
 def _occupation_pattern(terms: tuple[str, ...]) -> str:

@@ -387,7 +387,7 @@ def test_experience_counts_roles_by_what_they_did() -> None:
                                 "nice_to_have": []}},
         responsibilities=["Design and run the APIs behind our payment platform"],
     )  # fmt: skip
-    builder = {"title": "CTO", "company": "Acme", "start_date": "2019-01", "end_date": "2024-01",
+    builder = {"title": "Owner", "company": "Acme", "start_date": "2019-01", "end_date": "2024-01",
                "responsibilities": ["Built the payments API in Go on PostgreSQL",
                                     "Hired and led a team of six engineers"]}  # fmt: skip
     seller = {**builder, "responsibilities": ["Ran the sales team and signed 40 accounts"]}
@@ -509,3 +509,89 @@ def test_a_job_of_another_occupation_is_not_relevant_by_shared_words() -> None:
     result = score_match(cv_with(header={}, experience=[job]), offer, today=TODAY)
 
     assert result["score_breakdown"]["experience"] <= 20
+
+
+@pytest.mark.parametrize(
+    "debris",
+    [
+        "Skip to content  Careers  Teacher training  Sign in",
+        "Home › Jobs › Schools › Teacher",
+        "Se connecter | Espace enseignant | Professeur",
+    ],
+)
+def test_page_navigation_read_as_a_title_names_no_job(debris: str) -> None:
+    job = {"title": "Teacher of English", "company": "X", "start_date": "2018-01",
+           "end_date": "present", "responsibilities": ["Taught English to Year 10"]}  # fmt: skip
+    teacher = cv_with(header={"current_title": "English Teacher"}, experience=[job])
+
+    clean = score_match(teacher, offer_with(title="Teacher of English"), today=TODAY)
+    navigation = score_match(teacher, offer_with(title=debris), today=TODAY)
+
+    assert clean["score_breakdown"]["experience"] == 100
+    assert navigation["score_breakdown"]["experience"] <= 20
+
+
+def test_an_offer_naming_one_skill_does_not_decide_on_it_alone() -> None:
+    job = {"title": "Mechanical Design Engineer", "company": "X", "start_date": "2015-01",
+           "end_date": "present", "responsibilities": ["Designed gearboxes in NX"]}  # fmt: skip
+    engineer = cv_with(header={"current_title": "Mechanical Design Engineer"}, experience=[job])
+    one_tool = skills_of(["SolidWorks"])
+    many_tools = skills_of(["SolidWorks", "ANSYS", "GD&T", "FEA", "AutoCAD"])
+
+    one = score_match(engineer, offer_with(title="Mechanical Design Engineer", skills=one_tool),
+                      today=TODAY)  # fmt: skip
+    many = score_match(engineer, offer_with(title="Mechanical Design Engineer", skills=many_tools),
+                       today=TODAY)  # fmt: skip
+
+    # One tool missing of one named: the skills score leans on the experience that fits.
+    assert one["score_breakdown"]["technical_skills"] >= 50
+    assert many["score_breakdown"]["technical_skills"] == 0
+    assert one["match_score"] >= 65 > many["match_score"]
+
+
+def skills_of(names: list[str]) -> dict[str, Any]:
+    return {**offer_with()["skills"], "tools": {"required": names, "nice_to_have": []}}
+
+
+def test_a_neighbouring_occupation_scores_between_the_same_one_and_another() -> None:
+    def scored(cv_title: str) -> int:
+        job = {"title": cv_title, "company": "X", "start_date": "2016-01", "end_date": "present"}
+        cv = cv_with(header={"current_title": cv_title}, experience=[job])
+        offer = offer_with(title="Care Assistant – Nights")
+        return int(score_match(cv, offer, today=TODAY)["score_breakdown"]["experience"])
+
+    same, neighbour, other = scored("Support Worker"), scored("Staff Nurse"), scored("Welder")
+
+    assert other <= 20 < neighbour < 80 <= same
+
+
+def test_a_job_of_another_occupation_is_not_relevant_by_shared_tools() -> None:
+    tools = {
+        **offer_with()["skills"],
+        "tools": {"required": ["Salesforce", "Excel", "HubSpot", "Gong"], "nice_to_have": []},
+    }
+    offer = offer_with(title="Account Executive", skills=tools)
+    lines = ["Built the revenue forecast in Excel from Salesforce, HubSpot and Gong data"]
+    analyst = {"title": "Financial Analyst", "company": "X", "start_date": "2018-01",
+               "end_date": "present", "responsibilities": lines}  # fmt: skip
+    seller = {**analyst, "title": "Sales Executive"}
+
+    other = score_match(cv_with(header={}, experience=[analyst]), offer, today=TODAY)
+    same = score_match(cv_with(header={}, experience=[seller]), offer, today=TODAY)
+
+    assert other["score_breakdown"]["experience"] <= 20
+    assert same["score_breakdown"]["experience"] == 100
+    # The tools themselves still count as skills.
+    assert other["score_breakdown"]["technical_skills"] == 100
+
+
+def test_a_chief_technology_officer_is_of_the_software_occupation() -> None:
+    job = {"title": "Co-founder & CTO", "company": "X", "start_date": "2019-01",
+           "end_date": "present", "responsibilities": ["Hired the team"]}  # fmt: skip
+    cto = cv_with(header={"current_title": "Co-founder & CTO"}, experience=[job])
+
+    backend = score_match(cto, offer_with(title="Backend Developer"), today=TODAY)
+    nurse = score_match(cto, offer_with(title="Staff Nurse"), today=TODAY)
+
+    assert backend["score_breakdown"]["experience"] == 100
+    assert nurse["score_breakdown"]["experience"] <= 20
