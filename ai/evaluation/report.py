@@ -16,12 +16,15 @@ from ai.evaluation.runner import Evaluation
 # "section.figure": (comparison, target).
 THRESHOLDS: dict[str, tuple[str, float]] = {
     "score.auc": (">=", 0.9),
+    "score.spearman": (">=", 0.7),
     "offers.recall": (">=", 1.0),
     "offers.precision": (">=", 0.95),
     "offers.title_f1": (">=", 0.85),
     "offers.company_f1": (">=", 0.85),
     "tailoring.facts_kept": (">=", 1.0),
     "tailoring.facts_invented": ("<=", 0),
+    "translation.names_unchanged": (">=", 1.0),
+    "translation.numbers_unchanged": (">=", 1.0),
 }
 _COMPARE: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le}
 # Figures shown as a percentage; the others are counts or correlations.

@@ -313,11 +313,20 @@ def for_language(row: tuple[str, ...], target: str) -> str:
 
 
 def translate_skill(name: str, target: str) -> str:
-    """The target-language name of a non-technical skill; technologies stay as written."""
-    canonical = vocabulary.canonical_skill(name)
+    """The target-language name of a non-technical skill; technologies stay as written.
+
+    Only a field that is the skill's own name is translated; a detail in brackets stays as
+    written ("Accessibility (WCAG 2.1)" -> "Accessibilité (WCAG 2.1)"), and a phrase that
+    merely mentions the skill is left alone.
+    """
+    head, bracket, detail = name.partition(" (")
+    canonical = vocabulary.canonical_skill(head)
     if canonical not in SKILL_NAMES:
         return name
-    return for_language((canonical, *SKILL_NAMES[canonical]), target)
+    names = (canonical, *SKILL_NAMES[canonical])
+    if fold(head.strip()) not in {fold(known) for known in names}:
+        return name
+    return for_language(names, target) + (bracket + detail if bracket else "")
 
 
 def translate_language_name(name: str, target: str) -> str:

@@ -21,6 +21,7 @@ from ai.offline.translate import (
     for_language,
     translate_cv,
     translate_level,
+    translate_skill,
     translate_title,
     translation_plan,
 )
@@ -332,3 +333,8 @@ def test_a_cv_of_prose_is_mostly_untranslated_offline() -> None:
 
 def test_the_plan_of_a_cv_already_in_the_target_language_is_complete() -> None:
     assert translation_plan(_cv(), "en").coverage == 1.0
+
+
+def test_a_skill_keeps_the_detail_in_its_brackets() -> None:
+    assert translate_skill("Accessibility (WCAG 2.1)", "fr") == "Accessibilité (WCAG 2.1)"
+    assert translate_skill("Accessibility", "fr") == "Accessibilité"
