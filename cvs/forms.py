@@ -432,9 +432,9 @@ class _DatesMixin(forms.Form):
         return parse_month(self.cleaned_data["end_date"], end=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        data.pop("end_present", None)  # folded into end_date
-        return data
+        super().clean()
+        self.cleaned_data.pop("end_present", None)  # folded into end_date
+        return self.cleaned_data
 
 
 class ExperienceForm(_DatesMixin, SectionForm):
