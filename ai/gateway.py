@@ -66,7 +66,7 @@ from ai.schemas import (
     strict_schema,
 )
 from core.config import get_setting
-from cvdoc.document import CvValidationError, cv_json_schema, normalize_cv
+from cvdoc.document import MAX_TEXT_CHARS, CvValidationError, cv_json_schema, normalize_cv
 
 logger = logging.getLogger(__name__)
 
@@ -986,12 +986,25 @@ def _apply_decisions(
 
 
 def _experience_as_project(job: dict[str, Any]) -> dict[str, Any]:
+    """The experience as a project, losing none of what it said.
+
+    A project has no company nor bullet points: the company names the project (the job title
+    becomes the role) and the bullets follow the description as lines of the summary.
+    """
+    title, company = job.get("title") or "", job.get("company") or ""
+    if company and job.get("department_or_client"):
+        company = f"{company} · {job['department_or_client']}"
+    bullets = [*(job.get("responsibilities") or []), *(job.get("deliverables") or [])]
+    lines = [job.get("description") or "", *(f"• {bullet}" for bullet in bullets)]
+    summary = "\n".join(line for line in lines if line)
+    while len(summary) > MAX_TEXT_CHARS and "\n" in summary:
+        summary = summary.rsplit("\n", 1)[0]  # the document refuses longer text
     return {
-        "name": job.get("title") or job.get("company") or "",
-        "role": job.get("title") or "",
+        "name": company or title,
+        "role": title if company else "",
         "start_date": job.get("start_date") or "",
         "end_date": job.get("end_date") or "",
-        "summary": job.get("description") or "",
+        "summary": summary[:MAX_TEXT_CHARS],
         "tech_stack": list(job.get("skills_used") or []),
         "url": None,
         "url_label": None,

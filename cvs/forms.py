@@ -8,14 +8,19 @@ validates the whole document with cvdoc.document before anything is saved.
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import re
+import unicodedata
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
-from cvdoc.document import LANGUAGES, PROFICIENCY_LABELS, SECTION_NAMES
+from cvdoc.document import LANGUAGES, PRESENT, PROFICIENCY_LABELS, SECTION_NAMES, normalize_date
 
 MAX_JSON_UPLOAD_BYTES = 1_000_000
 LEVEL_CHOICES = [("", _("No level"))] + [
@@ -39,6 +44,10 @@ SECTION_LABELS = {
 }
 # Sections made of a list of entries edited one at a time.
 ITEM_SECTIONS = ("experience", "education", "extras", "projects")
+# CLDR territories that are no country: unknown, the EU, the eurozone, the UN, pseudo-locales.
+NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{4})|(\d{4})\s*[/.]\s*(\d{1,2})")
+NAMED_MONTH = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
 
 
 def _lines(text: str) -> list[str]:
@@ -49,11 +58,114 @@ def _commas(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
 
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _babel_locale() -> Locale:
+    try:
+        return Locale.parse(to_locale(get_language() or "en"))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en")
+
+
+@functools.cache
+def _countries(locale: str) -> list[tuple[str, str]]:
+    names = Locale.parse(locale).territories
+    countries = [
+        (code, name)
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    ]
+    return sorted(countries, key=lambda country: _fold(country[1]))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries named in the user's language, stored as their ISO code like the CV does."""
+    return [("", "—"), *_countries(str(_babel_locale()))]
+
+
+@functools.cache
+def _month_numbers() -> dict[str, int]:
+    """Month names and abbreviations of the CV languages, folded: "juin", "jun", "junio"..."""
+    numbers: dict[str, int] = {}
+    for language in LANGUAGES:
+        months = Locale.parse(language).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    numbers[_fold(name).rstrip(".")] = number
+    return numbers
+
+
+def parse_month(text: str, *, end: bool) -> str:
+    """A date typed by a person as the document stores it: "YYYY", "YYYY-MM" or "present".
+
+    Besides what the document accepts, reads "06/2020", "2020/06" and "June 2020" (in any
+    CV language), since browsers without a month picker show a plain text box.
+    """
+    text = text.strip()
+    try:
+        return normalize_date(text, allow_present=end)
+    except ValueError:
+        pass
+    month = year = None
+    if match := MONTH_YEAR.fullmatch(text):
+        month, year = (match[1], match[2]) if match[1] else (match[4], match[3])
+    elif (match := NAMED_MONTH.fullmatch(text)) and _fold(match[1]) in _month_numbers():
+        month, year = str(_month_numbers()[_fold(match[1])]), match[2]
+    if month and year:
+        try:
+            return normalize_date(f"{year}-{month}", allow_present=False)
+        except ValueError:
+            pass
+    if end:
+        raise ValidationError(_("Use a month like 2020-06, or tick Present."), code="date")
+    try:
+        normalize_date(text)
+    except ValueError:
+        raise ValidationError(
+            _("Use a month like 2020-06, or a year like 2020."), code="date"
+        ) from None
+    raise ValidationError(_("Only the end of an entry can be Present."), code="present")
+
+
+def _document_message(field: str | None, message: str) -> str:
+    if field in ("start_date", "end_date"):
+        return str(_("Use a month like 2020-06, or a year like 2020."))
+    if "too long" in message:
+        return str(_("This text is too long."))
+    if "too many items" in message:
+        return str(_("There are too many lines here."))
+    if "must not be empty" in message or "is required" in message:
+        return str(_("This field is required."))
+    if field is None:
+        return str(_("This entry could not be saved. Check its fields and try again."))
+    return str(_("This value is not accepted here."))
+
+
+class MonthInput(forms.TextInput):
+    """A month picker; a date known only by its year stays a text box the picker would empty."""
+
+    input_type = "month"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"placeholder": "2020-06", **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if value and not re.fullmatch(r"\d{4}-\d{2}", str(value)):
+            context["widget"]["type"] = "text"
+        return context
+
+
 def _location(data: dict[str, Any]) -> dict[str, str]:
     return {
         "city": data.get("city", ""),
         "region": data.get("region", ""),
-        "country_code": data.get("country_code", "").upper(),
+        # The document upper-cases codes itself and keeps an old free-text country as it is.
+        "country_code": data.get("country_code", ""),
     }
 
 
@@ -95,9 +207,32 @@ class SectionForm(forms.Form):
 
     section: str = ""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("country_code")
+        if isinstance(field, forms.ChoiceField):
+            # A country the list does not know (an old free-text value) stays as it is.
+            current = self.data.get("country_code") if self.is_bound else None
+            current = current or self.initial.get("country_code") or ""
+            choices = country_choices()
+            if current and current not in dict(choices):
+                choices.append((current, current))
+            field.choices = choices
+
     @classmethod
     def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
         raise NotImplementedError
+
+    def add_document_errors(self, errors: list[tuple[str, str]]) -> None:
+        """Puts what the document refused beside the field it came from, in plain words.
+
+        The document speaks in field paths ("experience[0].start_date: must be YYYY..."),
+        meant for developers: only the path is used, to find the field.
+        """
+        for path, message in errors:
+            parts = [part for part in re.split(r"[.\[\]]+", path) if part]
+            name = next((part for part in reversed(parts) if part in self.fields), None)
+            self.add_error(name, _document_message(name, message))
 
     def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
         raise NotImplementedError
@@ -124,7 +259,7 @@ class HeaderForm(SectionForm):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     region = forms.CharField(label=_("Region"), max_length=100, required=False)
-    country_code = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    country_code = forms.ChoiceField(label=_("Country"), required=False)
     links = forms.CharField(
         label=_("Links"),
         required=False,
@@ -268,13 +403,38 @@ class SkillsForm(SectionForm):
         return content
 
 
+def _dates_initial(item: dict[str, Any]) -> dict[str, Any]:
+    end = item.get("end_date") or ""
+    return {
+        "start_date": item.get("start_date") or "",
+        "end_date": "" if end == PRESENT else end,
+        "end_present": end == PRESENT,
+    }
+
+
 class _DatesMixin(forms.Form):
     start_date = forms.CharField(
-        label=_("Start"), max_length=20, required=False, help_text=_("YYYY or YYYY-MM")
+        label=_("Start"), max_length=40, required=False, widget=MonthInput()
     )
-    end_date = forms.CharField(
-        label=_("End"), max_length=20, required=False, help_text=_("YYYY-MM, or “present”")
-    )
+    end_date = forms.CharField(label=_("End"), max_length=40, required=False, widget=MonthInput())
+    end_present = forms.BooleanField(label=_("Present"), required=False)
+
+    def _ticked_present(self) -> bool:
+        field = self.fields["end_present"]
+        return bool(field.widget.value_from_datadict(self.data, self.files, "end_present"))
+
+    def clean_start_date(self) -> str:
+        return parse_month(self.cleaned_data["start_date"], end=False)
+
+    def clean_end_date(self) -> str:
+        if self._ticked_present():
+            return PRESENT
+        return parse_month(self.cleaned_data["end_date"], end=True)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.cleaned_data.pop("end_present", None)  # folded into end_date
+        return self.cleaned_data
 
 
 class ExperienceForm(_DatesMixin, SectionForm):
@@ -285,7 +445,7 @@ class ExperienceForm(_DatesMixin, SectionForm):
         label=_("Department or client"), max_length=150, required=False
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
-    country_code = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    country_code = forms.ChoiceField(label=_("Country"), required=False)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -310,6 +470,7 @@ class ExperienceForm(_DatesMixin, SectionForm):
         "department_or_client",
         "start_date",
         "end_date",
+        "end_present",
         "city",
         "country_code",
         "description",
@@ -325,7 +486,8 @@ class ExperienceForm(_DatesMixin, SectionForm):
         item = content["experience"][index]
         return {
             **{k: item.get(k, "") for k in ("title", "company", "department_or_client")},
-            **{k: item.get(k, "") for k in ("start_date", "end_date", "description")},
+            "description": item.get("description", ""),
+            **_dates_initial(item),
             **_location_initial(item),
             "responsibilities": "\n".join(item.get("responsibilities", [])),
             "deliverables": "\n".join(item.get("deliverables", [])),
@@ -351,13 +513,14 @@ class EducationForm(_DatesMixin, SectionForm):
     degree = forms.CharField(label=_("Degree"), max_length=150, required=False)
     field_of_study = forms.CharField(label=_("Field of study"), max_length=150, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
-    country_code = forms.CharField(label=_("Country code"), max_length=2, required=False)
+    country_code = forms.ChoiceField(label=_("Country"), required=False)
     field_order = [
         "institution",
         "degree",
         "field_of_study",
         "start_date",
         "end_date",
+        "end_present",
         "city",
         "country_code",
     ]
@@ -369,7 +532,7 @@ class EducationForm(_DatesMixin, SectionForm):
         item = content["education"][index]
         return {
             **{k: item.get(k, "") for k in ("institution", "degree", "field_of_study")},
-            **{k: item.get(k, "") for k in ("start_date", "end_date")},
+            **_dates_initial(item),
             **_location_initial(item),
         }
 
@@ -439,7 +602,9 @@ class ProjectForm(_DatesMixin, SectionForm):
     )
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     url_label = forms.CharField(label=_("Link text"), max_length=100, required=False)
-    field_order = ["name", "role", "start_date", "end_date", "summary", "tech_stack", "url"]
+    field_order = [
+        "name", "role", "start_date", "end_date", "end_present", "summary", "tech_stack", "url"
+    ]  # fmt: skip
 
     @classmethod
     def initial_from(cls, content: dict[str, Any], index: int | None) -> dict[str, Any]:
@@ -447,7 +612,7 @@ class ProjectForm(_DatesMixin, SectionForm):
             return {}
         item = dict(content["projects"][index])
         item["tech_stack"] = ", ".join(item.get("tech_stack", []))
-        return {k: v or "" for k, v in item.items()}
+        return {**{k: v or "" for k, v in item.items()}, **_dates_initial(item)}
 
     def apply(self, content: dict[str, Any], index: int | None) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -46,6 +46,7 @@ from cvs.forms import (
     JobTitleForm,
     RenameCvForm,
     ReviewForm,
+    SectionForm,
     TailorForm,
     TranslateForm,
 )
@@ -195,7 +196,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cvs/detail.html", _editor_context(cv, version_count=versions))
 
 
-def _section_form(section: str) -> type:
+def _section_form(section: str) -> type[SectionForm]:
     form_class = SECTION_FORMS.get(section)
     if form_class is None:
         raise Http404("No such section")
@@ -224,8 +225,7 @@ def edit_section(
             try:
                 services.save_cv_content(cv, form.apply(cv.content, index))
             except CvValidationError as exc:
-                for path, message in exc.errors:
-                    form.add_error(None, f"{path}: {message}")
+                form.add_document_errors(exc.errors)
             else:
                 if request.htmx:
                     ctx = _editor_context(cv, section=section, saved=True)
@@ -238,7 +238,8 @@ def edit_section(
         status = 200
     ctx = _editor_context(cv, section=section, form=form, index=index, editing=section)
     if request.htmx:
-        return render(request, "cvs/detail.html#section-form", ctx, status=status)
+        # htmx swaps only 2xx answers: the form with its errors must come back as a 200.
+        return render(request, "cvs/detail.html#section-form", ctx)
     ctx["version_count"] = cv.versions.filter(version__gt=0).count()
     return render(request, "cvs/detail.html", ctx, status=status)
 
@@ -256,16 +257,26 @@ def remove_item(
     return _after_structure_change(request, cv, section)
 
 
+def _new_position(request: AuthenticatedHttpRequest, index: int) -> int:
+    """Where a moved entry or section goes: to the place `to` it was dragged to, or one step
+    in the `direction` of the arrow button (kept for keyboards and browsers without scripts)."""
+    to = request.POST.get("to", "")
+    if to.isdigit():
+        return int(to)
+    return index - 1 if request.POST.get("direction") == "up" else index + 1
+
+
 @login_required
 @require_POST
 def move_item(request: AuthenticatedHttpRequest, pk: int, section: str, index: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk, writable=True)
     index = _item_index(cv, section, index)
-    target = index - 1 if request.POST.get("direction") == "up" else index + 1
+    assert index is not None
+    target = _new_position(request, index)
     content = copy.deepcopy(cv.content)
     items = content[section]
-    if 0 <= target < len(items):
-        items[index], items[target] = items[target], items[index]
+    if 0 <= target < len(items) and target != index:
+        items.insert(target, items.pop(index))
         services.save_cv_content(cv, content)
     return _after_structure_change(request, cv, section)
 
@@ -275,13 +286,15 @@ def move_item(request: AuthenticatedHttpRequest, pk: int, section: str, index: i
 def move_section(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
     cv = _get_cv_for_user(request, pk, writable=True)
     _section_form(section)
+    # The header always stays first: positions count the other sections only.
     order = list(cv.content.get("section_order") or DEFAULT_SECTION_ORDER)
-    index = order.index(section)
-    target = index - 1 if request.POST.get("direction") == "up" else index + 1
-    # The header always stays first.
-    if 1 <= target < len(order) and index >= 1:
-        order[index], order[target] = order[target], order[index]
-        services.save_cv_content(cv, {**cv.content, "section_order": order})
+    others = [name for name in order if name != "header"]
+    if section in others:
+        index = others.index(section)
+        target = _new_position(request, index)
+        if 0 <= target < len(others) and target != index:
+            others.insert(target, others.pop(index))
+            services.save_cv_content(cv, {**cv.content, "section_order": ["header", *others]})
     if request.htmx:
         return render(request, "cvs/detail.html#document", _editor_context(cv))
     return redirect(f"{cv.get_absolute_url()}#section-{section}")

@@ -462,6 +462,22 @@ def test_a_failed_batch_fails_the_round_but_paid_calls_are_recorded(
     }
 
 
+def test_an_experience_moved_to_projects_keeps_its_company_and_bullets(
+    cv: dict[str, Any],
+) -> None:
+    decisions = [("keep", ""), ("move_to_projects", "Too far from the offer.")]
+
+    result, changes = gateway._apply_decisions(cv, copy.deepcopy(cv), decisions, [])
+
+    project = result["projects"][-1]
+    assert project["name"] == "Webcraft"
+    assert project["role"] == "Junior Developer"
+    assert project["summary"] == "PHP websites for local shops.\n• Maintained PHP sites"
+    assert (project["start_date"], project["end_date"]) == ("2018-09", "2021-02")
+    assert [c["change_type"] for c in changes] == ["move_to_projects"]
+    assert normalize_cv(result)["projects"][-1] == project
+
+
 # --- Improvement, translation, import, examples ---------------------------------------------
 
 

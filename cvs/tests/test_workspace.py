@@ -205,7 +205,7 @@ class TestEditor:
         }
         response = alice_client.post(_url("edit_item", cv.pk, "experience", 0), fields)
         assert response.status_code == 400
-        assert "experience[0].start_date" in response.content.decode()
+        assert "Use a month like 2020-06" in response.content.decode()
         cv.refresh_from_db()
         assert cv.content == before
 
