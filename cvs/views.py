@@ -55,7 +55,7 @@ from cvs.review import review_progress
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import UseOfferForm, master_cvs
 from joboffers.models import JobOffer
-from joboffers.services import add_offer_from_text, add_offer_from_url
+from joboffers.services import add_offer_from_text, add_offer_from_url, mark_read_states, read_state
 from jobs import services as job_services
 from jobs.models import BackgroundTask, TaskStatus
 from telemetry import events
@@ -634,7 +634,7 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     cv = _get_cv_for_user(request, pk)
-    offers = JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50]
+    offers = mark_read_states(JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50])
     form = TailorForm(request.POST or None, offers=offers)
     if request.method == "POST" and form.is_valid():
         chosen = list(
@@ -766,12 +766,22 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Started from an offer's page (mounted under /offers/ by cvs.offer_urls) ---------------
 
 
+def _refuse_unread_offer(request: AuthenticatedHttpRequest, offer: JobOffer) -> HttpResponse:
+    """Nothing is made (nor charged) from an offer whose reading failed."""
+    messages.error(
+        request, _("This offer could not be read: read it again or paste its text first.")
+    )
+    return redirect("joboffers:detail", offer.pk)
+
+
 @login_required
 @feature_required("feature_ai_generation")
 @require_POST
 @once_per_submission
 def tailor_to_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
+    offer = read_state(get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk))
+    if offer.read_failed:
+        return _refuse_unread_offer(request, offer)
     form = UseOfferForm(request.POST, cvs=master_cvs(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose one of your CVs."))
@@ -789,7 +799,9 @@ def tailor_to_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @once_per_submission
 def example_cv_for_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
+    offer = read_state(get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk))
+    if offer.read_failed:
+        return _refuse_unread_offer(request, offer)
     try:
         services.start_example_cv(request.user, offer=offer)
     except PaymentRequired as exc:
