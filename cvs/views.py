@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,8 @@ from django.db.models.fields.json import KT
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -57,7 +60,7 @@ from joboffers.forms import UseOfferForm, master_cvs
 from joboffers.models import JobOffer
 from joboffers.services import add_offer_from_text, add_offer_from_url, mark_read_states, read_state
 from jobs import services as job_services
-from jobs.models import BackgroundTask, TaskStatus
+from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskStatus, TaskType
 from telemetry import events
 from telemetry.events import record_event
 
@@ -165,6 +168,55 @@ def import_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cvs/import_json.html", {"form": form}, status=400)
 
 
+# The jobs a CV's page follows live, and how long a finished one stays told there (a failure's
+# reason, the link to a translation).
+LIVE_TYPES = (TaskType.CALCULATE_MATCH_SCORE, TaskType.IMPROVE_CV, TaskType.TRANSLATE_CV)
+LIVE_RECENT = timedelta(minutes=10)
+
+
+def _cv_live(cv: CV) -> dict[str, Any]:
+    """The CV's running jobs (the page polls while there is one), its recent failures and
+    its recent translations."""
+    recent = timezone.now() - LIVE_RECENT
+    tasks = list(
+        BackgroundTask.objects.filter(cv=cv, type__in=LIVE_TYPES)
+        .filter(
+            Q(status__in=ACTIVE_STATUSES)
+            | Q(status=TaskStatus.FAILED, finished_at__gte=recent)
+            | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV, finished_at__gte=recent)
+        )
+        .order_by("-created_at")[:3]
+    )
+    active = [str(task.pk) for task in tasks if task.is_active]
+    return {"tasks": tasks, "polling": bool(active), "watch": ",".join(active)}
+
+
+def _live_response(request: AuthenticatedHttpRequest, cv: CV) -> HttpResponse:
+    """The answer to the CV page's poll: the same polling part while a job runs; once none
+    does, the final part and the score card (out of band), or the whole editor after an
+    improvement (it rewrote the document and opened the review)."""
+    live = _cv_live(cv)
+    if live["polling"]:
+        return render(request, "cvs/detail.html#cv-live", {"cv": cv, "live": live})
+    watched = []
+    for value in request.GET.get("watch", "").split(","):
+        try:
+            watched.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    improved = BackgroundTask.objects.filter(
+        cv=cv, pk__in=watched, type=TaskType.IMPROVE_CV
+    ).exists()
+    if improved:
+        versions = cv.versions.filter(version__gt=0).count()
+        ctx = _editor_context(cv, version_count=versions)
+        response = render(request, "cvs/detail.html#editor-body", ctx)
+        response["HX-Retarget"] = "#editor"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "cvs/detail.html#cv-live", _editor_context(cv, live=live, oob=True))
+
+
 def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
     content = cv.content
     order = list(content.get("section_order") or DEFAULT_SECTION_ORDER)
@@ -180,6 +232,8 @@ def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
         "review": progress if cv.pending_changes else None,
         "improve_form": ImproveForm(cv=cv) if cv.improvement_suggestions is not None else None,
         "translate_form": TranslateForm(),
+        # Read only by the pages that show the side panel.
+        "live": SimpleLazyObject(lambda: _cv_live(cv)),
         **extra,
     }
 
@@ -189,6 +243,8 @@ def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
     section = request.GET.get("section", "")
+    if request.htmx and request.GET.get("part") == "live":
+        return _live_response(request, cv)
     if request.htmx and section in SECTION_FORMS:
         return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
     versions = cv.versions.filter(version__gt=0).count()
