@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.onboarding import record_step
 from billing.http import redirect_payment_required
@@ -470,11 +472,20 @@ def export_json_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 def _render_tasks(request: AuthenticatedHttpRequest, template: str, limit: int) -> HttpResponse:
+    """The tasks page and the floating panel both show this one reading of the tasks; each
+    refresh of the page's list also redraws the panel from it, so the two never disagree."""
     task_list = _tasks_for(request)[:limit]
-    ctx = {"tasks": task_list, "polling": any(t.is_active for t in task_list)}
+    panel = task_list[:PANEL_LIMIT]
+    ctx = {
+        "tasks": task_list,
+        "polling": any(t.is_active for t in task_list),
+        "panel_tasks": panel,
+        "panel_polling": any(t.is_active for t in panel),
+    }
     return render(request, template, ctx)
 
 
+@never_cache
 @login_required
 @require_GET
 def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -482,10 +493,27 @@ def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_tasks(request, template, TASK_LIST_LIMIT)
 
 
+@never_cache
 @login_required
 @require_GET
 def task_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
+
+
+@never_cache
+@login_required
+@require_GET
+def task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
+    """One task followed until it ends: the page polls it every second, and a task that made
+    a CV or an offer sends the user straight to it."""
+    task = _get_task_for_user(request, task_id)
+    url = task.result_url()
+    if url and request.htmx:
+        return HttpResponseClientRedirect(url)
+    if url:
+        return redirect(url)
+    template = "cvs/tasks.html#task-status" if request.htmx else "cvs/task.html"
+    return render(request, template, {"task": task})
 
 
 @login_required
@@ -493,6 +521,9 @@ def task_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
 def cancel_task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
     task = _get_task_for_user(request, task_id)
     job_services.cancel_task(task)
+    if request.htmx and request.POST.get("from") == "status":
+        task.refresh_from_db()
+        return render(request, "cvs/tasks.html#task-status", {"task": task})
     if request.htmx and request.POST.get("from") == "panel":
         return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
     if request.htmx:
@@ -646,7 +677,7 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("cvs:index")
     upload = form.cleaned_data["file"]
     try:
-        services.start_pdf_import(
+        task = services.start_pdf_import(
             request.user,
             data=upload.read(),
             name=upload.name,
@@ -659,7 +690,9 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
     return queued_response(
-        request, _("Your PDF is being imported. It appears here when ready."), "cvs:tasks"
+        request,
+        _("Your PDF is being imported. Your CV opens when ready."),
+        reverse("cvs:task", args=[task.pk]),
     )
 
 
