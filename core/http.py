@@ -7,14 +7,18 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.http import HttpRequest
 
-if TYPE_CHECKING:  # the user model's type only; nothing is imported when the code runs
+if TYPE_CHECKING:  # types only; nothing is imported when the code runs
+    from django_htmx.middleware import HtmxDetails
+
     from accounts.models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    """A request behind @login_required: `user` is our User, never AnonymousUser."""
+    """A request behind @login_required: `user` is our User, never AnonymousUser; `htmx` is
+    set by django-htmx's middleware (false for a plain request)."""
 
     user: User
+    htmx: HtmxDetails
 
 
 def client_ip(request: HttpRequest) -> str | None:

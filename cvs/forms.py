@@ -764,7 +764,23 @@ class TailorForm(forms.Form):
 
     def __init__(self, *args: Any, offers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offers"].choices = [(o.pk, str(o)) for o in offers]
+        # Offers whose reading failed (joboffers.services.mark_read_states) are shown marked,
+        # and refused until they are read: tailoring to nothing would be charged for nothing.
+        self.unread_offers = {o.pk: str(o) for o in offers if o.read_failed}
+        self.fields["offers"].choices = [
+            (o.pk, _("%(offer)s (could not be read)") % {"offer": o} if o.read_failed else str(o))
+            for o in offers
+        ]
+
+    def clean_offers(self) -> list[int]:
+        offers: list[int] = self.cleaned_data.get("offers") or []
+        unread = [self.unread_offers[pk] for pk in offers if pk in self.unread_offers]
+        if unread:
+            raise ValidationError(
+                _("“%(offers)s” could not be read: read it again or paste its text first.")
+                % {"offers": ", ".join(unread)}
+            )
+        return offers
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

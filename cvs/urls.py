@@ -42,5 +42,6 @@ urlpatterns = [
     path("<int:pk>/resume.json", views.export_json_resume, name="export_json_resume"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/panel/", views.task_panel, name="task_panel"),
+    path("tasks/<uuid:task_id>/", views.task, name="task"),
     path("tasks/<uuid:task_id>/cancel/", views.cancel_task, name="cancel_task"),
 ]

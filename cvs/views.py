@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,8 +15,12 @@ from django.db.models.fields.json import KT
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.onboarding import record_step
 from billing.http import redirect_payment_required
@@ -56,9 +61,9 @@ from cvs.review import review_progress
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import UseOfferForm, master_cvs
 from joboffers.models import JobOffer
-from joboffers.services import add_offer_from_text, add_offer_from_url
+from joboffers.services import add_offer_from_text, add_offer_from_url, mark_read_states, read_state
 from jobs import services as job_services
-from jobs.models import BackgroundTask, TaskStatus
+from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskStatus, TaskType
 from telemetry import events
 from telemetry.events import record_event
 
@@ -166,6 +171,55 @@ def import_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cvs/import_json.html", {"form": form}, status=400)
 
 
+# The jobs a CV's page follows live, and how long a finished one stays told there (a failure's
+# reason, the link to a translation).
+LIVE_TYPES = (TaskType.CALCULATE_MATCH_SCORE, TaskType.IMPROVE_CV, TaskType.TRANSLATE_CV)
+LIVE_RECENT = timedelta(minutes=10)
+
+
+def _cv_live(cv: CV) -> dict[str, Any]:
+    """The CV's running jobs (the page polls while there is one), its recent failures and
+    its recent translations."""
+    recent = timezone.now() - LIVE_RECENT
+    tasks = list(
+        BackgroundTask.objects.filter(cv=cv, type__in=LIVE_TYPES)
+        .filter(
+            Q(status__in=ACTIVE_STATUSES)
+            | Q(status=TaskStatus.FAILED, finished_at__gte=recent)
+            | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV, finished_at__gte=recent)
+        )
+        .order_by("-created_at")[:3]
+    )
+    active = [str(task.pk) for task in tasks if task.is_active]
+    return {"tasks": tasks, "polling": bool(active), "watch": ",".join(active)}
+
+
+def _live_response(request: AuthenticatedHttpRequest, cv: CV) -> HttpResponse:
+    """The answer to the CV page's poll: the same polling part while a job runs; once none
+    does, the final part and the score card (out of band), or the whole editor after an
+    improvement (it rewrote the document and opened the review)."""
+    live = _cv_live(cv)
+    if live["polling"]:
+        return render(request, "cvs/detail.html#cv-live", {"cv": cv, "live": live})
+    watched = []
+    for value in request.GET.get("watch", "").split(","):
+        try:
+            watched.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    improved = BackgroundTask.objects.filter(
+        cv=cv, pk__in=watched, type=TaskType.IMPROVE_CV
+    ).exists()
+    if improved:
+        versions = cv.versions.filter(version__gt=0).count()
+        ctx = _editor_context(cv, version_count=versions)
+        response = render(request, "cvs/detail.html#editor-body", ctx)
+        response["HX-Retarget"] = "#editor"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "cvs/detail.html#cv-live", _editor_context(cv, live=live, oob=True))
+
+
 def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
     content = cv.content
     order = list(content.get("section_order") or DEFAULT_SECTION_ORDER)
@@ -181,6 +235,8 @@ def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
         "review": progress if cv.pending_changes else None,
         "improve_form": ImproveForm(cv=cv) if cv.improvement_suggestions is not None else None,
         "translate_form": TranslateForm(),
+        # Read only by the pages that show the side panel.
+        "live": SimpleLazyObject(lambda: _cv_live(cv)),
         **extra,
     }
 
@@ -190,6 +246,8 @@ def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
     section = request.GET.get("section", "")
+    if request.htmx and request.GET.get("part") == "live":
+        return _live_response(request, cv)
     if request.htmx and section in SECTION_FORMS:
         return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
     versions = cv.versions.filter(version__gt=0).count()
@@ -427,11 +485,20 @@ def export_json_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 def _render_tasks(request: AuthenticatedHttpRequest, template: str, limit: int) -> HttpResponse:
+    """The tasks page and the floating panel both show this one reading of the tasks; each
+    refresh of the page's list also redraws the panel from it, so the two never disagree."""
     task_list = _tasks_for(request)[:limit]
-    ctx = {"tasks": task_list, "polling": any(t.is_active for t in task_list)}
+    panel = task_list[:PANEL_LIMIT]
+    ctx = {
+        "tasks": task_list,
+        "polling": any(t.is_active for t in task_list),
+        "panel_tasks": panel,
+        "panel_polling": any(t.is_active for t in panel),
+    }
     return render(request, template, ctx)
 
 
+@never_cache
 @login_required
 @require_GET
 def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -439,10 +506,27 @@ def tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_tasks(request, template, TASK_LIST_LIMIT)
 
 
+@never_cache
 @login_required
 @require_GET
 def task_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
+
+
+@never_cache
+@login_required
+@require_GET
+def task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
+    """One task followed until it ends: the page polls it every second, and a task that made
+    a CV or an offer sends the user straight to it."""
+    task = _get_task_for_user(request, task_id)
+    url = task.result_url()
+    if url and request.htmx:
+        return HttpResponseClientRedirect(url)
+    if url:
+        return redirect(url)
+    template = "cvs/tasks.html#task-status" if request.htmx else "cvs/task.html"
+    return render(request, template, {"task": task})
 
 
 @login_required
@@ -450,6 +534,9 @@ def task_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
 def cancel_task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpResponse:
     task = _get_task_for_user(request, task_id)
     job_services.cancel_task(task)
+    if request.htmx and request.POST.get("from") == "status":
+        task.refresh_from_db()
+        return render(request, "cvs/tasks.html#task-status", {"task": task})
     if request.htmx and request.POST.get("from") == "panel":
         return _render_tasks(request, "cvs/tasks.html#task-panel", PANEL_LIMIT)
     if request.htmx:
@@ -603,7 +690,7 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("cvs:index")
     upload = form.cleaned_data["file"]
     try:
-        services.start_pdf_import(
+        task = services.start_pdf_import(
             request.user,
             data=upload.read(),
             name=upload.name,
@@ -616,7 +703,9 @@ def import_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     except PaymentRequired as exc:
         return redirect_payment_required(request, exc)
     return queued_response(
-        request, _("Your PDF is being imported. It appears here when ready."), "cvs:tasks"
+        request,
+        _("Your PDF is being imported. Your CV opens when ready."),
+        reverse("cvs:task", args=[task.pk]),
     )
 
 
@@ -647,7 +736,7 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     cv = _get_cv_for_user(request, pk)
-    offers = JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50]
+    offers = mark_read_states(JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50])
     form = TailorForm(request.POST or None, offers=offers)
     if request.method == "POST" and form.is_valid():
         chosen = list(
@@ -779,12 +868,22 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # --- Started from an offer's page (mounted under /offers/ by cvs.offer_urls) ---------------
 
 
+def _refuse_unread_offer(request: AuthenticatedHttpRequest, offer: JobOffer) -> HttpResponse:
+    """Nothing is made (nor charged) from an offer whose reading failed."""
+    messages.error(
+        request, _("This offer could not be read: read it again or paste its text first.")
+    )
+    return redirect("joboffers:detail", offer.pk)
+
+
 @login_required
 @feature_required("feature_ai_generation")
 @require_POST
 @once_per_submission
 def tailor_to_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
+    offer = read_state(get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk))
+    if offer.read_failed:
+        return _refuse_unread_offer(request, offer)
     form = UseOfferForm(request.POST, cvs=master_cvs(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose one of your CVs."))
@@ -802,7 +901,9 @@ def tailor_to_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @once_per_submission
 def example_cv_for_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk)
+    offer = read_state(get_object_or_404(JobOffer.objects.owned_by(request.user), pk=pk))
+    if offer.read_failed:
+        return _refuse_unread_offer(request, offer)
     try:
         services.start_example_cv(request.user, offer=offer)
     except PaymentRequired as exc:

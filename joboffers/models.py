@@ -42,6 +42,11 @@ class JobOffer(models.Model):
 
     objects = JobOfferQuerySet.as_manager()
 
+    # How its last reading went, set by joboffers.services.mark_read_states (not stored):
+    # "reading", "failed" (the last reading failed and nothing was ever read) or "".
+    read_state: str = ""
+    read_error: str = ""
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -53,6 +58,10 @@ class JobOffer(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.source_name or self.source_value[:80]
+
+    @property
+    def read_failed(self) -> bool:
+        return self.read_state == "failed"
 
     @property
     def title(self) -> str:

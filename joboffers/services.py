@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ from core.pdftext import check_pdf_upload, extract_pdf_text
 from joboffers.fetch import fetch_url, normalize_url
 from joboffers.models import JobOffer, LinkHistory, OfferSourceType
 from joboffers.pages import extract_page
-from jobs.models import BackgroundTask, TaskType, Upload
+from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskStatus, TaskType, Upload
 from jobs.services import TaskFailed, enqueue_task
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,44 @@ def start_extraction(offer: JobOffer, *, device_id: str = "") -> BackgroundTask 
         payload={"offer_id": offer.pk},
         device_id=device_id,
     )
+
+
+def mark_read_states(offers: Iterable[JobOffer]) -> list[JobOffer]:
+    """Tell each offer not read yet how its last reading went (`read_state`, `read_error`).
+
+    One query for the whole list: an offer whose last reading failed is "failed" until it is
+    read, so lists can mark it and tailoring can refuse it.
+    """
+    offers = list(offers)
+    unread = {offer.pk: offer for offer in offers if offer.extracted_at is None}
+    if not unread:
+        return offers
+    readings = (
+        BackgroundTask.objects.filter(
+            type=TaskType.EXTRACT_JOB_OFFER,
+            user_id__in={offer.user_id for offer in unread.values()},
+            payload__offer_id__in=list(unread),
+        )
+        .order_by("created_at")
+        .values_list("payload__offer_id", "status", "error")
+    )
+    for offer_id, status, error in readings:  # oldest first: the last reading wins
+        offer = unread.get(int(offer_id))
+        if offer is None:
+            continue
+        if status == TaskStatus.FAILED:
+            offer.read_state, offer.read_error = "failed", error
+        elif status in ACTIVE_STATUSES:
+            offer.read_state, offer.read_error = "reading", ""
+        else:
+            offer.read_state, offer.read_error = "", ""
+    return offers
+
+
+def read_state(offer: JobOffer) -> JobOffer:
+    """`mark_read_states` for one offer."""
+    mark_read_states([offer])
+    return offer
 
 
 def _read_source_text(offer: JobOffer) -> str:

@@ -14,7 +14,6 @@ from joboffers.fetch import InvalidUrl
 from joboffers.forms import AddOfferForm, PickRoleForm, UseOfferForm, master_cvs
 from joboffers.models import JobOffer, LinkHistory
 from joboffers.roles import cv_skills_and_titles, role_for_cv, roles_of
-from jobs.models import TaskType
 
 
 def _get_offer_for_user(request: AuthenticatedHttpRequest, pk: int) -> JobOffer:
@@ -50,7 +49,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("You already added this offer."))
             return redirect("joboffers:detail", offer.pk)
-    offers = JobOffer.objects.owned_by(request.user).defer("source_text").order_by("-created_at")
+    offers = services.mark_read_states(
+        JobOffer.objects.owned_by(request.user).defer("source_text").order_by("-created_at")
+    )
     ctx = {
         "form": form,
         "offers": offers,
@@ -62,12 +63,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = _get_offer_for_user(request, pk)
-    extracting = offer.extracted_at is None and (
-        offer.user.background_tasks.active()
-        .filter(type=TaskType.EXTRACT_JOB_OFFER, payload__offer_id=offer.pk)
-        .exists()
-    )
+    offer = services.read_state(_get_offer_for_user(request, pk))
     cvs = master_cvs(request.user)
     roles = [role["title"] for role in roles_of(offer.content)]
     content, role, picked = offer.content, None, False
@@ -83,11 +79,13 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "role": role,
         "role_picked": picked,
         "role_form": PickRoleForm(roles=roles, initial={"role": role if picked else ""}),
-        "extracting": extracting,
         "use_form": UseOfferForm(cvs=cvs),
         "cvs_for_offer": offer.cvs.order_by("-created_at")[:20],
     }
-    return render(request, "joboffers/detail.html", ctx)
+    # The page polls its body while the offer is being read: the answer is the offer once read,
+    # the reason and a retry if reading failed, or the same waiting body.
+    template = "joboffers/detail.html#offer-body" if request.htmx else "joboffers/detail.html"
+    return render(request, template, ctx)
 
 
 @login_required

@@ -28,11 +28,11 @@ def test_it_lists_the_users_tasks_running_first(alice_client, alice, bob):
 def test_it_polls_only_while_a_task_is_active(alice_client, alice):
     finished = _task(alice, TaskStatus.COMPLETED)
     response = alice_client.get(reverse("cvs:tasks"), HTTP_HX_REQUEST="true")
-    assert "every 2s" not in response.content.decode()
+    assert "every 1s" not in response.content.decode()
     _task(alice, TaskStatus.QUEUED)
     response = alice_client.get(reverse("cvs:tasks"), HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert "every 2s" in body
+    assert "every 1s" in body
     assert "<html" not in body  # a fragment, not the page
     assert finished.title in body
 
@@ -98,3 +98,43 @@ def test_the_task_list_query_count_does_not_grow(
         _task(alice, TaskStatus.COMPLETED)
     with django_assert_max_num_queries(len(few.captured_queries)):
         alice_client.get(reverse("cvs:tasks"))
+
+
+def test_the_list_redraws_the_panel_from_the_same_reading(alice_client, alice):
+    queued = _task(alice, TaskStatus.QUEUED, title="Tailoring")
+    body = alice_client.get(reverse("cvs:tasks"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="task-panel" hx-swap-oob="true"' in body
+    BackgroundTask.objects.filter(pk=queued.pk).update(status=TaskStatus.COMPLETED)
+    listed = alice_client.get(reverse("cvs:tasks"), HTTP_HX_REQUEST="true").content.decode()
+    panel = alice_client.get(reverse("cvs:task_panel"), HTTP_HX_REQUEST="true").content.decode()
+    for body in (listed, panel):
+        assert "badge-completed" in body and "badge-queued" not in body
+        assert "every 1s" not in body
+    assert alice_client.get(reverse("cvs:task_panel"))["Cache-Control"].startswith("max-age=0")
+
+
+class TestOneTask:
+    def test_an_active_task_polls(self, alice_client, alice):
+        task = _task(alice, TaskStatus.RUNNING, step="Reading the PDF")
+        url = reverse("cvs:task", args=[task.pk])
+        page = alice_client.get(url).content.decode()
+        assert 'hx-trigger="every 1s"' in page and "Reading the PDF" in page
+        fragment = alice_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert "<html" not in fragment and 'hx-trigger="every 1s"' in fragment
+
+    def test_a_task_that_made_a_cv_sends_the_user_to_it(self, alice_client, alice):
+        task = _task(alice, TaskStatus.COMPLETED, result={"cv_id": 7})
+        url = reverse("cvs:task", args=[task.pk])
+        response = alice_client.get(url, HTTP_HX_REQUEST="true")
+        assert response["HX-Redirect"] == reverse("cvs:detail", args=[7])
+        assert alice_client.get(url)["Location"] == reverse("cvs:detail", args=[7])
+
+    def test_a_failed_task_shows_its_reason_and_stops(self, alice_client, alice):
+        task = _task(alice, TaskStatus.FAILED, error="The PDF has no text layer.")
+        url = reverse("cvs:task", args=[task.pk])
+        body = alice_client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert "The PDF has no text layer." in body and "every 1s" not in body
+
+    def test_another_users_task_is_hidden(self, bob_client, alice):
+        task = _task(alice, TaskStatus.RUNNING)
+        assert bob_client.get(reverse("cvs:task", args=[task.pk])).status_code == 404

@@ -145,6 +145,7 @@ ROUTES: dict[str, Route] = {
     "cvs/from-job-title/": Route(LOGIN, (POST,)),
     "cvs/tasks/": Route(LOGIN),
     "cvs/tasks/panel/": Route(LOGIN),
+    "cvs/tasks/<uuid:task_id>/": Route(LOGIN, owner="task", params={"task_id": "task"}),
     "cvs/tasks/<uuid:task_id>/cancel/": Route(
         LOGIN, (POST,), owner="task", params={"task_id": "task"}
     ),
