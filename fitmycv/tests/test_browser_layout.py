@@ -182,3 +182,68 @@ def test_every_main_page_fits_is_accessible_and_uncovered(
         if who == "anon":
             _accept_cookies(page)
     assert problems == [], "\n".join(problems)
+
+
+def _tab_to(page: Any, selector: str, *, limit: int = 120) -> None:
+    """Press Tab until the focused element matches `selector`; its focus must be visible."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """(selector) => {
+              const el = document.activeElement;
+              if (!el || !el.matches(selector)) return null;
+              const s = getComputedStyle(el);
+              return {visible: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2};
+            }""",
+            selector,
+        )
+        if focused:
+            assert focused["visible"], f"{selector} has no visible focus"
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def test_the_job_seeker_journey_with_the_keyboard_alone(
+    browser_page: Any, live_server: Any
+) -> None:
+    page = browser_page
+    base = live_server.url
+    world = _world()
+    cv, offer = world["cv"], world["offer"]
+    from jobs.models import BackgroundTask
+
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    # Sign in: type into the fields, Enter submits.
+    page.goto(f"{base}{reverse('account_login')}")
+    _tab_to(page, "input[name=login]")
+    page.keyboard.type(world["user"].email)
+    _tab_to(page, "input[name=password]")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/cvs/")
+    _tab_to(page, "button[value=accept_all]")
+    page.keyboard.press("Space")
+    page.wait_for_selector("#cookie-banner", state="detached")
+
+    # Open the CV.
+    _tab_to(page, f"a[href='/cvs/{cv.pk}/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/cvs/{cv.pk}/")
+
+    # Open the menu (a phone), then the offers page.
+    _tab_to(page, "[data-menu-toggle]")
+    page.keyboard.press("Space")
+    _tab_to(page, ".topnav a[href='/offers/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/offers/")
+
+    # Open the offer and start an action: tailor the CV to it.
+    _tab_to(page, f"a[href='/offers/{offer.pk}/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/offers/{offer.pk}/")
+    queued = BackgroundTask.objects.filter(user=world["user"]).count()
+    _tab_to(page, "form[action*=tailor] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert BackgroundTask.objects.filter(user=world["user"]).count() == queued + 1
