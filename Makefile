@@ -12,7 +12,7 @@ UV_VERSION := 0.13.9
 COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
 
-.PHONY: run test test-slow lint typecheck format bench eval worker lock check-lock clean
+.PHONY: run test test-slow screenshots lint typecheck format bench eval worker lock check-lock clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: $(VENV)/.installed
 
 test-slow: $(VENV)/.installed
 	$(BIN)/pytest -m slow
+
+# Every main page at 1280x800 and 390x844 into docs/screenshots/<page>-<width>.png (the layout
+# and accessibility browser test, which also saves what it checks).
+screenshots: $(VENV)/.installed
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -p no:randomly \
+		fitmycv/tests/test_browser_layout.py::test_every_main_page_fits_is_accessible_and_uncovered
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
