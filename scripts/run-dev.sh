@@ -32,6 +32,7 @@ $worker_cmd &
 worker=$!
 $server_cmd &
 server=$!
+set +m  # the groups are made; no "[1] Terminated" job notices on the way out
 
 wait -n
 status=$?
