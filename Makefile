@@ -20,14 +20,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
-# Migrate, seed (with the demo accounts), then serve the app with a Celery worker beside it.
+# Migrate, seed (with the demo accounts), then serve the app with a Celery worker beside it
+# (scripts/run-dev.sh). Links in e-mails point at the address served unless SITE_ROOT is set.
+run: export SITE_ROOT ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/python manage.py setup --demo
 	@mkdir -p var
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A fitmycv worker --beat --schedule var/celerybeat-schedule \
-		--pool threads --concurrency 4 --queues default,llm,mail --loglevel INFO & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) exec scripts/run-dev.sh
 
 worker: $(VENV)/.installed
 	$(BIN)/celery -A fitmycv worker --beat --schedule var/celerybeat-schedule \

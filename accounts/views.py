@@ -311,11 +311,12 @@ def update_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "accounts/index.html", _account_context(request, form))
     user = form.save()
-    messages.success(request, _("Your profile has been saved."))
     response = redirect("accounts:index")
     if user.language:
+        # Before the message, so that it is written in the language just chosen.
         translation.activate(user.language)
         _set_language_cookie(response, user.language)
+    messages.success(request, _("Your profile has been saved."))
     return response
 
 

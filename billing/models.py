@@ -12,20 +12,20 @@ from django.utils.translation import gettext_lazy as _
 class Feature(models.TextChoices):
     """The paid (or countable) features; `credits_<value>` is each one's cost setting."""
 
-    CREATE_CV_MANUAL = "create_cv_manual", "Create a blank CV"
-    EDIT_CV = "edit_cv", "Manual edit"
-    EXPORT_CV = "export_cv", "Export"
-    MATCH_SCORE = "match_score", "Match score"
-    TRANSLATE_CV = "translate_cv", "Translation"
-    GPT_CV_GENERATION = "gpt_cv_generation", "Tailored CV"
-    OPTIMIZE_CV = "optimize_cv", "Improve from suggestions"
-    GENERATE_FROM_JOB_TITLE = "generate_from_job_title", "CV from a job title"
-    IMPORT_PDF = "import_pdf", "PDF import"
+    CREATE_CV_MANUAL = "create_cv_manual", _("Create a blank CV")
+    EDIT_CV = "edit_cv", _("Manual edit")
+    EXPORT_CV = "export_cv", _("Export")
+    MATCH_SCORE = "match_score", _("Match score")
+    TRANSLATE_CV = "translate_cv", _("Translation")
+    GPT_CV_GENERATION = "gpt_cv_generation", _("Tailored CV")
+    OPTIMIZE_CV = "optimize_cv", _("Improve from suggestions")
+    GENERATE_FROM_JOB_TITLE = "generate_from_job_title", _("CV from a job title")
+    IMPORT_PDF = "import_pdf", _("PDF import")
 
 
 class BillingPeriod(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    YEARLY = "yearly", "Yearly"
+    MONTHLY = "monthly", _("Monthly")
+    YEARLY = "yearly", _("Yearly")
 
 
 class SubscriptionPlan(models.Model):
@@ -77,12 +77,12 @@ class SubscriptionPlanFeatureLimit(models.Model):
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    TRIALING = "trialing", "Trialing"
-    PAST_DUE = "past_due", "Past due"
-    CANCELED = "canceled", "Canceled"
-    INCOMPLETE = "incomplete", "Incomplete"
-    UNPAID = "unpaid", "Unpaid"
+    ACTIVE = "active", _("Active")
+    TRIALING = "trialing", _("Trialing")
+    PAST_DUE = "past_due", _("Past due")
+    CANCELED = "canceled", _("Canceled")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    UNPAID = "unpaid", _("Unpaid")
 
 
 class Subscription(models.Model):
@@ -357,8 +357,8 @@ class StripeWebhookLog(models.Model):
 
 
 class ReferralStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    REWARDED = "rewarded", "Rewarded"
+    PENDING = "pending", _("Pending")
+    REWARDED = "rewarded", _("Rewarded")
 
 
 class Referral(models.Model):
@@ -384,8 +384,8 @@ class Referral(models.Model):
 
 
 class PromoKind(models.TextChoices):
-    CREDITS = "credits", "Free credits"
-    PERCENT = "percent", "Percentage off"
+    CREDITS = "credits", _("Free credits")
+    PERCENT = "percent", _("Percentage off")
 
 
 class PromoCode(models.Model):

@@ -649,7 +649,7 @@ class ExportForm(forms.Form):
         initial="classic",
     )
     paper = forms.ChoiceField(
-        label=_("Paper"), choices=[("a4", "A4"), ("letter", "Letter")], initial="a4"
+        label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], initial="a4"
     )
     language = forms.ChoiceField(
         label=_("Headings and dates in"), choices=LANGUAGE_CHOICES, required=False

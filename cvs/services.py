@@ -766,6 +766,8 @@ def review_changes(cv: CV, *, change_ids: list[str], action: str) -> dict[str, i
         cv.save(
             update_fields=["content", "pending_changes", "pending_source_version", "updated_at"]
         )
+        if chosen:
+            record_step(cv.user, "review_changes")
     return progress
 
 

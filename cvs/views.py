@@ -457,7 +457,7 @@ def diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     right_label, right = side("b")
     ctx = {
         "cv": cv,
-        "sections": diff_cvs(left, right),
+        "sections": diff_cvs(left, right, language=cv.language),
         "left_label": left_label,
         "right_label": right_label,
         "versions": cv.versions.filter(version__gt=0).defer("content").order_by("-version"),

@@ -328,10 +328,12 @@ def sweep_stuck_tasks(*, now: datetime | None = None) -> int:
     stuck = BackgroundTask.objects.filter(
         Q(status=TaskStatus.RUNNING, started_at__lt=deadline)
         | Q(status=TaskStatus.QUEUED, created_at__lt=now - QUEUED_DEADLINE)
-    ).values_list("pk", flat=True)
+    ).values_list("pk", "user__language")
     swept = 0
-    message = _("This task took too long and was stopped. You were not charged.")
-    for task_id in list(stuck):
+    for task_id, language in list(stuck):
+        # The sweeper has no request: the message is written in the task's user's language.
+        with translation.override(language or settings.LANGUAGE_CODE):
+            message = _("This task took too long and was stopped. You were not charged.")
         if fail_task(task_id, message):
             swept += 1
     _resend_forgotten_tasks(now)

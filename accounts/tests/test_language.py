@@ -72,3 +72,14 @@ def test_a_next_that_is_not_a_path_of_ours_goes_home(client, next_url):
     response = client.post("/language/", {"language": "fr", "next": next_url})
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_the_profile_saved_message_is_in_the_language_just_chosen(alice_client, alice):
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+    response = alice_client.post(
+        "/account/profile/", {"name": "Alice", "language": "de"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Ihr Profil wurde gespeichert." in page
+    assert "Votre profil" not in page

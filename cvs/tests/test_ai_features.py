@@ -208,6 +208,16 @@ class TestReview:
         # The other changes are still there, waiting for review.
         assert content["experience"] != master.content["experience"]
 
+    def test_reviewing_a_change_completes_the_review_step_of_the_tour(
+        self, alice_client, alice, tailored
+    ):
+        change = tailored.pending_changes[0]
+        alice_client.post(
+            reverse("cvs:review", args=[tailored.pk]), {"change": change["id"], "action": "reject"}
+        )
+        alice.refresh_from_db()
+        assert "review_changes" in alice.onboarding_state["completed_steps"]
+
     def test_a_reviewed_change_cannot_be_reviewed_again(self, alice_client, tailored):
         change = tailored.pending_changes[0]
         url = reverse("cvs:review", args=[tailored.pk])

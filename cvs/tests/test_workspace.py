@@ -346,7 +346,7 @@ class TestVersions:
         body = alice_client.get(_url("versions", cv.pk)).content.decode()
         assert "Before AI optimisation" in body
 
-    def test_diff_shows_what_changed_side_by_side(self, alice_client, cv):
+    def test_diff_shows_what_changed(self, alice_client, cv):
         services.save_version(cv, changelog="x", change_type="optimization")
         cv.refresh_from_db()
         services.save_cv_content(
@@ -356,6 +356,34 @@ class TestVersions:
         assert "diff-changed" in body
         assert "A brand new summary" in body
         assert RICH_CV["summary"]["description"][:26] in body
+
+    def _diff_after_editing_a_bullet(self, alice_client, cv) -> str:
+        services.save_version(cv, changelog="x", change_type="optimization")
+        cv.refresh_from_db()
+        content = copy.deepcopy(cv.content)
+        content["experience"][0]["responsibilities"][0] = "Encadrer une équipe de 8 ingénieurs"
+        services.save_cv_content(cv, content)
+        return alice_client.get(_url("diff", cv.pk), {"a": "1", "b": "current"}).content.decode()
+
+    def test_diff_marks_only_the_changed_words_of_a_bullet(self, alice_client, cv):
+        body = self._diff_after_editing_a_bullet(alice_client, cv)
+        assert "Encadrer une équipe de <del>5</del><ins>8</ins> ingénieurs" in body
+
+    def test_diff_names_entries_as_the_reader_knows_them(self, alice_client, cv):
+        body = self._diff_after_editing_a_bullet(alice_client, cv)
+        assert "Lead data engineer at Énergie Verte SA" in body
+        for path in ("experience[", "responsibilities", "current_title", "start_date", " › "):
+            assert path not in body, path
+
+    def test_diff_folds_unchanged_entries(self, alice_client, cv):
+        body = self._diff_after_editing_a_bullet(alice_client, cv)
+        sections = body.split('<section class="diff">')
+        experience = next(s for s in sections if "Lead data engineer" in s)
+        changed, _, folded = experience.partition('<details class="diff-unchanged">')
+        assert "Lead data engineer at Énergie Verte SA" in changed
+        second = RICH_CV["experience"][1]
+        assert f"{second['title']} at {second['company']}" in folded.split("</details>")[0]
+        assert f"{second['title']} at {second['company']}" not in changed
 
     def test_diff_of_an_unknown_version_is_a_404(self, alice_client, cv):
         assert alice_client.get(_url("diff", cv.pk), {"a": "7"}).status_code == 404

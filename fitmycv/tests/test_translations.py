@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
+from billing.models import Feature, TransactionType
 from core.testing import require_service
 
 TRANSLATED_LANGUAGES = ("fr", "de", "es")
@@ -163,3 +164,43 @@ def test_it_shows_a_signed_in_user_the_pages_in_their_language(
     page = response.content.decode()
     assert KEY_STRINGS["My CVs"][language] in page
     assert "My CVs" not in page
+
+
+@pytest.mark.slow
+def test_it_has_extracted_and_translated_every_string_of_the_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalogues as `makemessages` would make them now: a string added to the code but not
+    to the catalogues shows up here as untranslated."""
+    from django.core.management import call_command
+
+    for language in TRANSLATED_LANGUAGES:
+        target = tmp_path / language / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        shutil.copy(_catalogue(language), target / "django.po")
+    monkeypatch.chdir(settings.BASE_DIR)
+    with override_settings(LOCALE_PATHS=[str(tmp_path)]):
+        call_command(
+            "makemessages", locale=list(TRANSLATED_LANGUAGES), no_obsolete=True, verbosity=0
+        )
+    for language in TRANSLATED_LANGUAGES:
+        entries = _parse_po(tmp_path / language / "LC_MESSAGES" / "django.po")
+        untranslated = [e.msgid for e in entries if e.msgid and not all(e.msgstrs)]
+        fuzzy = [e.msgid for e in entries if e.msgid and "fuzzy" in e.flags]
+        assert (language, untranslated, fuzzy) == (language, [], [])
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        (
+            Feature.IMPORT_PDF.label,
+            {"fr": "Import PDF", "de": "PDF-Import", "es": "Importación de PDF"},
+        ),
+        (TransactionType.PURCHASE.label, {"fr": "Achat", "de": "Kauf", "es": "Compra"}),
+    ],
+)
+def test_it_translates_the_names_of_paid_features(label: Any, expected: dict[str, str]) -> None:
+    for language, text in expected.items():
+        with translation.override(language):
+            assert str(label) == text

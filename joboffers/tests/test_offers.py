@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cvs import services as cv_services
 from cvs.models import CV
@@ -195,3 +196,24 @@ def test_the_list_shows_only_the_users_offers(alice_client, alice, bob):
 def test_the_cv_services_do_not_leak_other_users_cvs(alice, bob):
     cv_services.create_cv(bob, content={"header": {"full_name": "Bob", "current_title": "Dev"}})
     assert not CV.objects.owned_by(alice).exists()
+
+
+def test_the_offer_page_names_its_skill_groups_in_the_users_language(alice_client, alice):
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+    offer = JobOffer.objects.create(
+        user=alice,
+        source_type="text",
+        source_value="text:x",
+        extracted_at=timezone.now(),
+        content={
+            "title": "Dev",
+            "skills": {
+                "hard_skills": {"required": ["Python"], "nice_to_have": []},
+                "tools": {"required": ["Docker"], "nice_to_have": []},
+            },
+        },
+    )
+    page = alice_client.get(reverse("joboffers:detail", args=[offer.pk])).content.decode()
+    assert "Compétences techniques" in page and "Outils" in page
+    assert "Hardskills" not in page
