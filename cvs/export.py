@@ -408,11 +408,12 @@ def build_view(cv: dict[str, Any], options: ExportOptions) -> ExportView:
 
 
 def render_html(cv: dict[str, Any], options: ExportOptions, *, for_preview: bool = False) -> str:
-    """The CV as HTML: a whole document for the PDF, or a fragment for the editor preview.
+    """The CV as a whole HTML document: for the PDF, or for the export page's preview frame.
 
-    The fragment links the stylesheets through the static files app and wraps the page in
-    `.cv-preview`, a sheet with the PDF's size and margins. The whole document links them as
-    file:// URLs, so it renders as is in WeasyPrint or a browser.
+    Both are the same document with the same stylesheets, and nothing else: the preview is
+    shown in a frame of its own, so none of the site's styles reach it. The preview links the
+    stylesheets through the static files app and wraps the page in `.cv-preview`, a sheet with
+    the PDF's size and margins; the PDF's document links them as file:// URLs.
     """
     names = ("base.css", f"{options.template}.css")
     if for_preview:

@@ -7,18 +7,20 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.fields.json import KT
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -617,36 +619,53 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
         status = 400
-        preview = ""
+        preview = request.POST.urlencode()
     else:
         form = _export_form(request, cv)
         status = 200
-        preview = render_html(
-            cv.content, _options(_initial_options(form), request.user), for_preview=True
-        )
+        preview = _initial_preview_query(request)
     ctx = {
         "cv": cv,
         "form": form,
         "nonce": uuid.uuid4().hex,
-        "preview": preview,
+        "preview_query": preview,
         "presets": ExportPreset.objects.filter(user=request.user),
         "preset_form": ExportPresetForm(),
     }
     return render(request, "cvs/export.html", ctx, status=status)
 
 
+def _initial_preview_query(request: AuthenticatedHttpRequest) -> str:
+    """The preview frame's query for the page as first shown (its preset, if one was picked)."""
+    query = QueryDict(mutable=True)
+    query["initial"] = "1"
+    if request.GET.get("preset", "").isdigit():
+        query["preset"] = request.GET["preset"]
+    return query.urlencode()
+
+
 @login_required
 @require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def export_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The export as the PDF will lay it out: the same HTML document, shown in a frame of the
+    export page. A change of the settings (htmx) points the frame at the new settings."""
     cv = _get_cv_for_user(request, pk)
-    form = _export_form(request, cv, request.GET)
-    if not form.is_valid():
-        return HttpResponse(
-            '<p class="form-errors">' + _("These export settings are not valid.") + "</p>",
-            status=400,
-        )
-    html = render_html(cv.content, _options(form.options(), request.user), for_preview=True)
-    return HttpResponse(html)
+    if request.htmx:
+        query = request.GET.urlencode()
+        return render(request, "cvs/export.html#preview-frame", {"cv": cv, "preview_query": query})
+    if "initial" in request.GET:
+        options = _initial_options(_export_form(request, cv))
+    else:
+        form = _export_form(request, cv, request.GET)
+        if not form.is_valid():
+            return HttpResponse(
+                '<p class="form-errors">' + _("These export settings are not valid.") + "</p>",
+                status=400,
+            )
+        options = form.options()
+    return HttpResponse(render_html(cv.content, _options(options, request.user), for_preview=True))
 
 
 @login_required

@@ -443,11 +443,15 @@ def test_render_pdf_reports_a_refused_resource_as_an_export_error(
 # --- Preview ----------------------------------------------------------------------------------
 
 
-def test_the_preview_is_a_fragment_scoped_by_its_wrapper(rich_cv: dict[str, Any]) -> None:
+def test_the_preview_is_the_pdfs_document_on_a_sheet(rich_cv: dict[str, Any]) -> None:
     html = render_html(rich_cv, ExportOptions(template="modern", paper="letter"), for_preview=True)
+    pdf_html = render_html(rich_cv, ExportOptions(template="modern", paper="letter"))
 
-    assert "<html" not in html
+    assert html.startswith("<!doctype html>")
     assert '<div class="cv-preview cv-preview--letter">' in html
+    # The same article as the PDF's, between the same head and the sheet's wrapper.
+    article = html[html.index("<article") : html.index("</article>")]
+    assert article == pdf_html[pdf_html.index("<article") : pdf_html.index("</article>")]
     assert '<link rel="stylesheet" href="/static/cv/modern.css">' in html
     assert '<article class="cv-doc cv-doc--modern" lang="fr">' in html
 
