@@ -812,7 +812,7 @@ def improve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ImproveForm(request.POST, cv=cv)
     if not form.is_valid():
         for error in form.non_field_errors() + form.errors.get("context", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(f"{cv.get_absolute_url()}#score")
     level = int(form.cleaned_data["skill_level"])
     try:
