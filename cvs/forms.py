@@ -748,11 +748,32 @@ class TranslateForm(forms.Form):
     target = forms.ChoiceField(label=_("Translate into"), choices=LANGUAGE_CHOICES)
 
 
+class OfferChecklist(forms.CheckboxSelectMultiple):
+    """The user's offers as checkboxes; those that could not be read cannot be ticked."""
+
+    disabled_values: frozenset[int] = frozenset()
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: Any,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class TailorForm(forms.Form):
     """Pick offers already added, and/or add a new one by link or pasted text."""
 
     offers = forms.TypedMultipleChoiceField(
-        label=_("Your job offers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Your job offers"), coerce=int, required=False, widget=OfferChecklist
     )
     url = forms.URLField(label=_("Link to a job offer"), required=False, assume_scheme="https")
     text = forms.CharField(
@@ -767,6 +788,7 @@ class TailorForm(forms.Form):
         # Offers whose reading failed (joboffers.services.mark_read_states) are shown marked,
         # and refused until they are read: tailoring to nothing would be charged for nothing.
         self.unread_offers = {o.pk: str(o) for o in offers if o.read_failed}
+        self.fields["offers"].widget.disabled_values = frozenset(self.unread_offers)
         self.fields["offers"].choices = [
             (o.pk, _("%(offer)s (could not be read)") % {"offer": o} if o.read_failed else str(o))
             for o in offers

@@ -80,7 +80,8 @@ def test_import_offer_tailor_review_score_export(browser_page: Any, live_server:
 
     # 6. Export as PDF.
     page.click("text=Export PDF / DOCX")
-    page.wait_for_selector(".cv-preview")
+    # The preview is the PDF's own document, in its frame.
+    page.frame_locator("iframe.export-preview-frame").locator(".cv-preview").wait_for()
     with page.expect_download() as download_info:
         page.click("button:has-text('Download PDF')")
     download = download_info.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,13 @@ class TestTailoringRefusesFailedOffers:
         master, _offer_ = setup
         body = alice_client.get(reverse("cvs:tailor", args=[master.pk])).content.decode()
         assert "Broken link (could not be read)" in body
+
+    def test_the_checklist_does_not_let_it_be_ticked(self, alice_client, setup):
+        master, offer = setup
+        body = alice_client.get(reverse("cvs:tailor", args=[master.pk])).content.decode()
+        box = rf'<input type="checkbox" name="offers" value="{offer.pk}"[^>]*>'
+        checkbox = re.search(box, body)
+        assert checkbox and "disabled" in checkbox.group(0)
 
     def test_the_form_refuses_it_with_no_charge(self, alice_client, alice, setup):
         master, offer = setup
