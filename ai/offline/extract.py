@@ -200,6 +200,7 @@ MAX_TITLE_CHARS = 120
 MAX_TITLE_WORDS = 16
 MAX_NAME_WORDS = 7
 MAX_EXTRA_WORDS = 4  # "CDD 6 mois"
+MAX_PREFIX_WORDS = 5  # "Presidential Innovation Fellows - Director of Events"
 MAX_ORG_WORDS = 10  # "York and Scarborough Teaching Hospitals NHS Foundation Trust"
 _ARTICLES = frozenset({"the", "la", "le", "les", "el", "los", "las", "die", "der", "das"})
 # "Comptable H/F – CDI – Nantes (44)": the parts a heading or an employer's line adds.
@@ -213,6 +214,11 @@ _CONTRACT_WORD = re.compile(
 _PAY_RE = re.compile(
     r"[$€£]|\b\d+(?:[.,]\d+)?\s?k\b|\b(?:per|an|a) (?:hour|year|annum)\b|"
     r"/\s?(?:h|hr|hour|an|mois|month|stunde|hora)\b"
+)
+# A pay grade or step of a public pay scale: "GS-15", "Step 1", "Band 6", "échelon 3".
+_PAY_GRADE = re.compile(
+    r"\b(?:gs|gg|grade|step|band|echelon|scale|stufe|tarifstufe|entgeltgruppe|nivel)"
+    r"[\s-]*\d+\b|\bper annum\b|\bpar an\b|€\s?/\s?an\b"
 )
 _REMOTE_WORD = re.compile(
     r"(?:remote|hybrid|hybride|on[\s-]?site|teletravail|homeoffice|remoto|hibrido|itinerant)\b"
@@ -812,17 +818,29 @@ def _tidy_title(title: str, company: str | None = None) -> str:
     while keep > 1 and _is_title_extra(segments[keep - 1], company):
         keep -= 1
     start = 0
-    if (
-        company
-        and keep > 1
-        and fold(segments[0]).strip() == fold(company)
-        and _ROLE_RE.search(fold(" ".join(segments[1:keep])))
+    rest_names_a_job = keep > 1 and bool(_ROLE_RE.search(fold(" ".join(segments[1:keep]))))
+    if rest_names_a_job and (
+        (company and fold(segments[0]).strip() == fold(company))
+        or _is_office_prefix(segments[0], separators[0])
     ):
         start = 1
     parts = [segments[start]]
     for i in range(start + 1, keep):
         parts += [separators[i - 1], segments[i]]
     return "".join(parts).strip(" -–—:|,")
+
+
+def _is_office_prefix(segment: str, separator: str) -> bool:
+    """ "Cloud.gov - Engineer", "Data Platform – Analyst": a leading office, product or team
+    that names no job, set off by a dash, before the job itself."""
+    folded = fold(segment).strip()
+    return (
+        separator.strip() in ("-", "–", "—")
+        and len(folded.split()) <= MAX_PREFIX_WORDS
+        and not _ROLE_RE.search(folded)
+        and not _CONTRACT_WORD.search(folded)
+        and not any(level.search(folded) for _, level in _TITLE_LEVELS)
+    )
 
 
 def _is_title_extra(segment: str, company: str | None) -> bool:
@@ -961,6 +979,9 @@ def _clean_company(raw: str, *, keep_article: bool = False) -> str | None:
     if not name or len(name) < 2 or name.isdigit() or _is_place(name):
         return None
     folded = fold(name)
+    # "GS-15 Step 1 - $109,366", "£30k per annum": a pay line, never who hires.
+    if _PAY_RE.search(folded) or _PAY_GRADE.search(folded):
+        return None
     # "Restaurante", "Hotel": the kind of employer, not its name.
     if _ORG_WORD.fullmatch(folded):
         return None
@@ -1065,7 +1086,23 @@ def _find_company(
             if m and (name := _clean_company(m.group("c"))):
                 return name
             break
-    return _header_company(text, title)
+    return _header_company(text, title) or _heading_office(header)
+
+
+def _heading_office(header: list[str]) -> str | None:
+    """ "Login.gov - Account Manager": the office the heading puts before the job."""
+    heading = _header_title(header)
+    if heading is None:
+        return None
+    line = _strip_title(heading[1])
+    segments, separators = _title_segments(line), _SEGMENT_SPLIT.findall(line)
+    if (
+        len(segments) < 2
+        or not _is_office_prefix(segments[0], separators[0])
+        or not _ROLE_RE.search(fold(" ".join(segments[1:])))
+    ):
+        return None
+    return _clean_company(segments[0], keep_article=True)
 
 
 def _names_only(name: str, title: str) -> bool:

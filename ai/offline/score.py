@@ -44,6 +44,7 @@ from ai.offline.vocabulary import (
     find_skills_in,
     fold,
     implied_skills,
+    is_generic_skill,
     neighbour_occupations,
     occupations,
     skill_names,
@@ -261,9 +262,21 @@ def _offer_skills(offer: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
     return found
 
 
-def _skill_requirements(offer: Mapping[str, Any], index: _CvIndex) -> list[_Requirement]:
+def _is_generic(name: str, offer_title: str) -> bool:
+    """A soft or transferable skill, unless the job is about it ("Customer Service Advisor")."""
+    return is_generic_skill(name) and not (_terms(name) & _terms(offer_title))
+
+
+def _skill_requirements(
+    offer: Mapping[str, Any], index: _CvIndex, *, generic: bool = False
+) -> list[_Requirement]:
+    """The offer's hard skills, tools and methods; with `generic`, those that show no
+    occupation instead (they count with the soft skills)."""
     found: list[_Requirement] = []
+    title = _offer_title(offer)
     for name, kind, required in _offer_skills(offer):
+        if _is_generic(name, title) is not generic:
+            continue
         credit, hits = index.find(name)
         weight = 1.0 if required else NICE_TO_HAVE_WEIGHT
         found.append(_Requirement(name, kind, required, weight, credit, tuple(hits[:MAX_EVIDENCE])))
@@ -341,6 +354,9 @@ def _coverage(
 
 
 def _skills_coverage(tech: list[_Requirement], experience: int) -> int | None:
+    # An offer whose named skills all show no occupation leaves the skills to the experience.
+    if not tech:
+        return experience
     return _coverage(tech, lean_on=experience, min_weight=SKILLS_FOR_FULL_WEIGHT)
 
 
@@ -398,6 +414,10 @@ def _job_relevance(
     skills_part = min(1.0, len(shown_skills) / min(SKILLS_FOR_FULL_RELEVANCE, len(skill_keys) or 1))
     words_part = min(WORDS_SHARE_CAP, len(words) / WORDS_FOR_FULL_RELEVANCE)
     wanted, held = occupations(offer_title), occupations(title)
+    if held and not wanted and not title_part:
+        # A job of a known trade, for an offer whose title names none of it: the words any
+        # long posting shares with any CV ("assess", "manage") do not make it the offer's work.
+        words_part = 0.0
     if wanted and held and not wanted & held:
         words_part = 0.0  # another occupation: shared words do not make the job relevant
         if not neighbour_occupations(wanted, held):
@@ -545,7 +565,11 @@ def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date
     language = as_text(cv.get("language")) if as_text(cv.get("language")) in SUGGESTIONS else "en"
     index = _CvIndex(cv)
     tech = _skill_requirements(offer, index)
-    soft = _soft_requirements(offer, index) + _language_requirements(cv, offer)
+    soft = (
+        _soft_requirements(offer, index)
+        + _skill_requirements(offer, index, generic=True)
+        + _language_requirements(cv, offer)
+    )
     experience = _experience(cv, offer, index, tech, today=today, language=language)
     education_score, education = _education(cv, offer)
     asked = asked_criteria(offer, cv)
@@ -633,7 +657,7 @@ def _suggestions(
             closed_skills = _skills_coverage(_closed(tech, gaps), experience.score)
             consider(order, key, {"technical_skills": closed_skills},
                      skills=_listing([r.requirement for r in gaps]))  # fmt: skip
-    soft_gaps = [r for r in soft if r.kind == "soft_skill" and not r.met][:MAX_LISTED]
+    soft_gaps = [r for r in soft if r.kind != "language" and not r.met][:MAX_LISTED]
     if soft_gaps:
         closed = _coverage(_closed(soft, soft_gaps), padded=True)
         consider(2, "soft_skills", {"soft_skills_languages": closed},

@@ -1143,6 +1143,16 @@ SOFT_SKILLS: dict[str, tuple[str, ...]] = {
                    "confidentialite", "confidencialidad"),
 }  # fmt: skip
 
+# Competencies that most occupations ask for (serving customers, training staff, running a
+# programme, hiring): naming one shows no occupation, so they are no evidence of technical fit.
+TRANSFERABLE_SKILLS = frozenset(
+    {
+        "Customer service", "Training and development", "Project management",
+        "Program management", "Compliance", "Reporting", "Recruitment", "Onboarding",
+        "Process improvement", "Continuous improvement", "Change management",
+    }
+)  # fmt: skip
+
 VOCABULARY: dict[str, dict[str, tuple[str, ...]]] = {
     "hard_skills": HARD_SKILLS,
     "tools": TOOLS,
@@ -1729,6 +1739,15 @@ def canonical_skill(name: str) -> str | None:
         residue = residue[: match.start] + residue[match.end :]
     # "Python 3.12" or "Kubernetes (k8s)" name one skill; "Python for finance" does not.
     return matches[0].name if not re.search(r"[^\W\d_]", residue) else None
+
+
+def is_generic_skill(name: str) -> bool:
+    """Whether a skill shows no occupation: a soft skill, or a competency most trades ask for
+    ("Customer service", "Training and development")."""
+    canonical = canonical_skill(name)
+    if canonical is None:
+        return False
+    return canonical in TRANSFERABLE_SKILLS or skill_category(canonical) == "soft_skills"
 
 
 def skill_category(name: str) -> str | None:

@@ -599,6 +599,52 @@ def test_a_heading_that_starts_with_its_employer_loses_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("heading", "title"),
+    [
+        ("Harbor.io - Platform Reliability Engineer", "Platform Reliability Engineer"),
+        ("Digital Services Office – Content Designer", "Content Designer"),
+        ("Data Analyst - Payments", "Data Analyst - Payments"),
+        ("Senior - Backend Developer", "Senior - Backend Developer"),
+    ],
+)
+def test_a_heading_drops_a_leading_office_that_names_no_job(heading: str, title: str) -> None:
+    offer = extract_job_offer(
+        f"{heading}\n\nNorthbay Transit is hiring.\n\n"
+        "Responsibilities\n- Keep the services running\n- Write runbooks\n"
+    )
+
+    assert offer["title"] == title
+
+
+def test_the_office_before_the_job_names_the_employer_when_nothing_else_does() -> None:
+    offer = extract_job_offer(
+        "Harbor.io - Account Manager\n\nharbor.io is hiring an account manager.\n\n"
+        "Pay\nThe range is Grade 12 Step 1 - $80,000 to Grade 12 Step 10 $98,000.\n"
+        "New staff usually start at the Step 1 of the grade.\n\n"
+        "Responsibilities\n- Look after agency partners\n"
+    )
+
+    assert offer["title"] == "Account Manager"
+    assert offer["company"] == "Harbor.io"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Most people start at the Step 3 of the grade.",
+        "Most people start at the GS-12 level.",
+        "Pay starts at £28,000 per annum.",
+    ],
+)
+def test_a_pay_or_grade_line_names_no_company(sentence: str) -> None:
+    offer = extract_job_offer(
+        f"Payroll Officer\n\n{sentence}\n\nRequirements\n- Payroll experience\n"
+    )
+
+    assert offer["company"] is None
+
+
+@pytest.mark.parametrize(
     ("line", "company"),
     [
         ("Employer: Greenfield Dairy Co-operative", "Greenfield Dairy Co-operative"),

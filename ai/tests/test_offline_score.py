@@ -595,3 +595,68 @@ def test_a_chief_technology_officer_is_of_the_software_occupation() -> None:
 
     assert backend["score_breakdown"]["experience"] == 100
     assert nurse["score_breakdown"]["experience"] <= 20
+
+
+def _skills(hard: list[str], tools: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "hard_skills": {"required": hard, "nice_to_have": []},
+        "tools": {"required": tools or [], "nice_to_have": []},
+        "methodologies": {"required": [], "nice_to_have": []},
+        "soft_skills": ["Communication", "Teamwork"],
+    }
+
+
+def test_transferable_competencies_are_no_technical_fit() -> None:
+    offer = offer_with(
+        title="Platform Engineer",
+        skills=_skills(["Customer service", "Training and development"], ["Terraform", "Go"]),
+    )
+    cashier = cv_with(
+        header={"full_name": "Ana Ruiz", "current_title": "Store Cashier"},
+        skills={
+            "hard_skills": ["Customer service", "Training and development"],
+            "tools": [], "methodologies": [], "soft_skills": ["Communication", "Teamwork"],
+        },
+    )  # fmt: skip
+
+    result = score_match(cashier, offer, today=TODAY)
+
+    assert result["score_breakdown"]["technical_skills"] == 0
+    assert result["match_score"] < 20
+
+
+def test_a_transferable_competency_the_job_is_about_stays_technical() -> None:
+    offer = offer_with(title="Customer Service Advisor", skills=_skills(["Customer service"]))
+    advisor = cv_with(
+        header={"full_name": "Ana Ruiz", "current_title": "Customer Service Advisor"},
+        skills={"hard_skills": ["Customer service"], "tools": [], "methodologies": [],
+                "soft_skills": []},
+    )  # fmt: skip
+
+    breakdown = score_match(advisor, offer, today=TODAY)["score_breakdown"]
+
+    # Met, it lifts the skills above the experience they lean on (one skill says little).
+    assert breakdown["technical_skills"] > breakdown["experience"]
+
+
+def test_shared_words_do_not_make_another_trade_the_offers_work() -> None:
+    offer = offer_with(
+        title="Integration Specialist",
+        responsibilities=[
+            "Assess complex partner needs, manage their practice and document every decision",
+            "Lead the planning, scheduling and review of each patient-facing release",
+            "Coordinate escalations and train colleagues on safety procedures",
+        ],
+    )
+    nurse = cv_with(
+        header={"full_name": "Jo Lee", "current_title": "Staff Nurse"},
+        experience=[{
+            "title": "Staff Nurse", "company": "City Hospital", "start_date": "2018-01",
+            "end_date": "present",
+            "responsibilities": ["Assess complex patient needs, manage care and document decisions",
+                        "Lead the planning and scheduling of each shift, review practice",
+                        "Coordinate escalations and train colleagues on safety procedures"],
+        }],
+    )  # fmt: skip
+
+    assert score_match(nurse, offer, today=TODAY)["score_breakdown"]["experience"] < 50
