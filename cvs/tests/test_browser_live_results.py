@@ -59,3 +59,60 @@ def test_the_score_appears_without_a_reload(
     tailored.refresh_from_db()
     assert page.locator(".score-big").inner_text() == str(tailored.match_score)
     assert loads == []  # the page was not reloaded
+
+
+def _sign_in(page: Any, base: str, user: Any) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/cvs/")
+    if page.locator("button[value=accept_all]").count():
+        page.click("button[value=accept_all]")
+
+
+def test_a_pasted_offer_appears_read_without_a_reload(
+    browser_page: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = browser_page
+    user = make_user("reader@example.org", name="Rita Reader")
+    queued: list[str] = []
+    monkeypatch.setattr(job_services, "_send", lambda delay, task_id: queued.append(task_id))
+    base = live_server.url
+    _sign_in(page, base, user)
+
+    page.goto(f"{base}/offers/")
+    page.fill("textarea[name=text]", JOB_TEXT)
+    page.click("button:has-text('Add the offer')")
+    page.wait_for_url(f"{base}/offers/*/")
+    loads: list[str] = []
+    page.on("load", lambda: loads.append(page.url))
+    assert len(queued) == 1
+    job_services.run_task(queued[0])
+
+    expect(page.locator("h1")).to_contain_text("Backend Engineer", timeout=5_000)
+    assert loads == []  # the page was not reloaded
+
+
+def test_a_translation_shows_its_new_cv_without_a_reload(
+    browser_page: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = browser_page
+    user = make_user("translator@example.org", name="Tom Translator")
+    record_transaction(user.pk, amount=30, type="gift", key="live-translate")
+    master = services.create_cv(user, content=copy.deepcopy(SAMPLE_CV), name="Master")
+    queued: list[str] = []
+    monkeypatch.setattr(job_services, "_send", lambda delay, task_id: queued.append(task_id))
+    base = live_server.url
+    _sign_in(page, base, user)
+
+    page.goto(f"{base}{master.get_absolute_url()}translate/plan/?target=fr")
+    page.click("button:has-text('Translate')")
+    page.wait_for_url(f"{base}{master.get_absolute_url()}*")
+    loads: list[str] = []
+    page.on("load", lambda: loads.append(page.url))
+    assert len(queued) == 1
+    job_services.run_task(queued[0])
+
+    expect(page.locator("#cv-live a.translated-cv")).to_be_visible(timeout=5_000)
+    assert loads == []  # the page was not reloaded
