@@ -214,6 +214,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/m/key",
+    # Wrong promo codes, per account and per client address (guessing codes).
+    "promo_code_failed": os.getenv("PROMO_CODE_RATE_LIMIT", "10/h/user,30/h/ip"),
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
