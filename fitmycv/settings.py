@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.MaintenanceModeMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "fitmycv.urls"
@@ -242,6 +243,8 @@ if "apple" in SOCIALACCOUNT_PROVIDERS:
     }
     SOCIALACCOUNT_PROVIDERS["apple"]["APP"]["key"] = os.getenv("APPLE_KEY_ID", "")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The admin and the staff dashboards refuse staff without a second factor (on in production).
+STAFF_REQUIRE_2FA = envbool("STAFF_REQUIRE_2FA", str(not DEBUG))
 MFA_TOTP_ISSUER = SITE_NAME
 
 # Internationalisation: the interface in four languages, French first like the product.
