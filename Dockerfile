@@ -3,8 +3,10 @@
 # whitenoise.
 FROM python:3.11-slim-bookworm
 
+# The image runs in production mode unless DEBUG=True is passed at run time; SECRET_KEY
+# (or SECRET_KEY_FILE) must then be given, or the app refuses to start.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=fitmycv.settings
+    DJANGO_SETTINGS_MODULE=fitmycv.settings DEBUG=False
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -18,7 +20,7 @@ COPY requirements.txt .
 RUN pip install --require-hashes -r requirements.txt
 COPY . .
 # collectstatic needs a key to import settings; it is not used at run time.
-RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 USER fitmycv
 EXPOSE 8000
 # Workers, port and timeout come from gunicorn.conf.py (WEB_CONCURRENCY, PORT, GUNICORN_TIMEOUT).

@@ -5,12 +5,14 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from core.config import get_setting
 
@@ -92,6 +94,48 @@ class MaintenanceModeMiddleware:
         if match is not None and match.view_name in MAINTENANCE_OPEN_VIEWS:
             return None
         return maintenance_response(request)
+
+
+# The admin's and the staff dashboards' URL namespaces, and what stays open in them.
+STAFF_NAMESPACES = {"admin", "staff"}
+STAFF_OPEN_VIEWS = {"admin:login", "admin:logout"}
+
+
+class StaffSecondFactorMiddleware:
+    """With STAFF_REQUIRE_2FA, the admin and the staff dashboards refuse a staff member who has
+    no second factor (an allauth MFA authenticator): they are sent to set one up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if not settings.STAFF_REQUIRE_2FA:
+            return None
+        match = request.resolver_match
+        if match is None or not STAFF_NAMESPACES & set(match.namespaces):
+            return None
+        if match.view_name in STAFF_OPEN_VIEWS:
+            return None
+        user = request.user
+        if not (user.is_authenticated and user.is_staff):
+            return None
+        from allauth.mfa.utils import is_mfa_enabled
+
+        if is_mfa_enabled(user):
+            return None
+        messages.warning(
+            request, _("Staff pages need two-factor authentication. Please set it up first.")
+        )
+        return redirect("mfa_activate_totp")
 
 
 class PrivatePagesMiddleware:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -172,12 +173,29 @@ def get_or_create_customer(user: User) -> str:
     return str(customer.id)
 
 
+def _signed_in_the_future(sig_header: str) -> bool:
+    """Whether a `t=` of the header is more than the tolerance ahead of our clock. The SDK
+    refuses only old timestamps; a far-future one would make a captured body replayable."""
+    latest = time.time() + WEBHOOK_TOLERANCE_SECONDS
+    for item in sig_header.split(","):
+        key, _sep, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                if int(value) > latest:
+                    return True
+            except ValueError:
+                return True
+    return False
+
+
 def construct_event(payload: bytes, sig_header: str) -> StripeData:
     """The event in a webhook body whose Stripe-Signature checks out; PaymentError if not."""
     try:
         stripe.WebhookSignature.verify_header(
             payload, sig_header, settings.STRIPE_WEBHOOK_SECRET, WEBHOOK_TOLERANCE_SECONDS
         )
+        if _signed_in_the_future(sig_header):
+            raise ValueError("Stripe-Signature timestamp in the future")
         event = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError):
         raise PaymentError("Invalid Stripe webhook signature or body") from None

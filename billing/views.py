@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,6 +42,23 @@ HISTORY_LIMIT = 100
 CENT = Decimal("0.01")
 
 
+# Wrong promo codes go through allauth's rate limiter (ACCOUNT_RATE_LIMITS["promo_code_failed"]:
+# per account and per client address, by TRUSTED_PROXY_COUNT like core.http.client_ip).
+PROMO_LIMIT = {"app": "allauth.account", "action": "promo_code_failed", "limit_get": True}
+
+
+def _promo_guesses_spent(request: HttpRequest) -> bool:
+    return not ratelimit.consume(request, dry_run=True, **PROMO_LIMIT)
+
+
+def _count_wrong_promo(request: HttpRequest) -> None:
+    ratelimit.consume(request, **PROMO_LIMIT)
+
+
+def _too_many_codes_message() -> str:
+    return _("Too many wrong codes. Please try again in an hour.")
+
+
 def _subscription_mode() -> bool:
     return bool(get_setting("subscription_mode_enabled"))
 
@@ -67,12 +85,16 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     balance = CreditBalance.objects.filter(user=user).first() or CreditBalance(user=user)
     promo, promo_error = None, ""
+    status = 200
     code = request.GET.get("promo", "").strip()
-    if code:
+    if code and _promo_guesses_spent(request):
+        promo_error, status = _too_many_codes_message(), 429
+    elif code:
         try:
             promo = services.percent_promo_for_checkout(user, code)
         except PromoCodeError as exc:
             promo_error = exc.message
+            _count_wrong_promo(request)
     packs = list(CreditPack.objects.filter(is_active=True).order_by("credit_amount"))
     costs = [(label, services.feature_cost(value)) for value, label in Feature.choices]
     return render(
@@ -90,6 +112,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "token": uuid.uuid4(),
             "tab": "credits",
         },
+        status=status,
     )
 
 
@@ -101,6 +124,9 @@ def buy_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("This purchase form is not valid. Please try again."))
         return redirect("billing:index")
+    if form.cleaned_data["promo_code"] and _promo_guesses_spent(request):
+        messages.error(request, _too_many_codes_message())
+        return redirect("billing:index")
     try:
         url = services.start_pack_checkout(
             request.user,
@@ -109,6 +135,7 @@ def buy_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             token=str(form.cleaned_data["token"] or ""),
         )
     except PromoCodeError as exc:
+        _count_wrong_promo(request)
         messages.error(request, exc.message)
         return redirect("billing:index")
     except PaymentError as exc:
@@ -222,12 +249,17 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def redeem(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RedeemCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and form.is_valid() and _promo_guesses_spent(request):
+        form.add_error("code", _too_many_codes_message())
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         try:
             promo = services.redeem_promo_code(request.user, code)
         except PromoCodeError as exc:
             form.add_error("code", exc.message)
+            _count_wrong_promo(request)
         else:
             if promo.kind == PromoKind.PERCENT:
                 messages.info(
@@ -251,6 +283,7 @@ def redeem(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "billing/redeem.html",
         {"form": form, "subscription_mode": _subscription_mode(), "tab": "redeem"},
+        status=status,
     )
 
 

@@ -510,29 +510,71 @@ def absolute_url(path: str) -> str:
     return path if path.startswith(("http://", "https://")) else f"{settings.SITE_ROOT}{path}"
 
 
+# What a sign-up name may not carry into a message to an address nobody has proved to own: a
+# link, an address, or words that read as an instruction ("Your account is locked. Verify now").
+_URL_LIKE = re.compile(r"@|://|\bwww\.|[\w-]\.[a-z]{2,}\b", re.IGNORECASE)
+_INSTRUCTION_WORDS = re.compile(
+    r"\b(verif\w*|click\w*|cliqu\w*|klick\w*|confirm\w*|best[aä]tig\w*|account|compte|"
+    r"konto|cuenta|lock\w*|bloqu\w*|gesperrt|suspend\w*|password|passwort|contrase[nñ]a|"
+    r"login|log\s*in|sign\s*in|connect\w*|urgent\w*|visit\w*|link|lien|enlace|now|"
+    r"maintenant|jetzt|ahora|security|s[ée]curit[ée]|sicherheit|seguridad|update\w*|"
+    r"pay\w*|call\w*|contact\w*)\b",
+    re.IGNORECASE,
+)
+MAX_ECHOED_NAME = 60
+
+
+def name_looks_unsafe(name: str) -> bool:
+    """Whether a user-chosen name could pass for a link or an instruction in our message."""
+    return (
+        len(name) > MAX_ECHOED_NAME
+        or bool(_URL_LIKE.search(name))
+        or bool(_INSTRUCTION_WORDS.search(name))
+    )
+
+
+def greeting_name(user: User, to: str) -> str:
+    """The name to greet `to` with: the user's name, unless the address is unverified and the
+    name looks like a link or an instruction; then the recipient's own mailbox name."""
+    from allauth.account.models import EmailAddress
+
+    name = user.display_name
+    if not name_looks_unsafe(name):
+        return name
+    if EmailAddress.objects.filter(email__iexact=to, verified=True).exists():
+        return name
+    return to.split("@")[0]
+
+
 # One function per e-mail -------------------------------------------------------------------------
 
 
 def verify_email(user: User, url: str, *, to: str | None = None) -> EmailLog:
-    variables = {"user_name": user.display_name, "verification_url": url}
-    return queue_email("email_verification", to or user.email, variables, user=user)
+    to = to or user.email
+    variables = {"user_name": greeting_name(user, to), "verification_url": url}
+    return queue_email("email_verification", to, variables, user=user)
 
 
 def password_reset(user: User, url: str, *, to: str | None = None) -> EmailLog:
-    variables = {"user_name": user.display_name, "reset_url": url}
-    return queue_email("password_reset", to or user.email, variables, user=user)
+    to = to or user.email
+    variables = {"user_name": greeting_name(user, to), "reset_url": url}
+    return queue_email("password_reset", to, variables, user=user)
 
 
 def email_change(user: User, url: str, new_email: str) -> EmailLog:
     """Sent to the new address: following the link proves the user owns it."""
-    variables = {"user_name": user.display_name, "verification_url": url, "new_email": new_email}
+    variables = {
+        "user_name": greeting_name(user, new_email),
+        "verification_url": url,
+        "new_email": new_email,
+    }
     return queue_email("email_change", new_email, variables, user=user)
 
 
 def welcome(user: User) -> EmailLog:
     with translation.override(language_of(user)):
         variables = {
-            "user_name": user.display_name,
+            "user_name": greeting_name(user, user.email),
             "login_url": absolute_url(reverse("account_login")),
             "welcome_credits": format_number(get_setting("welcome_credits")),
         }

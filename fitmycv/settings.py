@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.MaintenanceModeMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "fitmycv.urls"
@@ -214,6 +215,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/m/key",
+    # Wrong promo codes, per account and per client address (guessing codes).
+    "promo_code_failed": os.getenv("PROMO_CODE_RATE_LIMIT", "10/h/user,30/h/ip"),
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
@@ -240,6 +243,8 @@ if "apple" in SOCIALACCOUNT_PROVIDERS:
     }
     SOCIALACCOUNT_PROVIDERS["apple"]["APP"]["key"] = os.getenv("APPLE_KEY_ID", "")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The admin and the staff dashboards refuse staff without a second factor (on in production).
+STAFF_REQUIRE_2FA = envbool("STAFF_REQUIRE_2FA", str(not DEBUG))
 MFA_TOTP_ISSUER = SITE_NAME
 
 # Internationalisation: the interface in four languages, French first like the product.

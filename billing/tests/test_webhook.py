@@ -78,6 +78,14 @@ def _tampered(body: str) -> tuple[str, str]:
             lambda body: (body, sign_stripe_payload(body, WEBHOOK_SECRET, int(time.time()) - 301)),
             id="stale timestamp",
         ),
+        pytest.param(
+            lambda body: (body, sign_stripe_payload(body, WEBHOOK_SECRET, int(time.time()) + 301)),
+            id="timestamp in the future",
+        ),
+        pytest.param(
+            lambda body: (body, sign_stripe_payload(body, WEBHOOK_SECRET, 10**12)),
+            id="timestamp far in the future",
+        ),
     ],
 )
 def test_a_bad_signature_is_refused_and_nothing_is_written(client, alice, fake_stripe, make):
@@ -94,6 +102,18 @@ def test_a_bad_signature_is_refused_and_nothing_is_written(client, alice, fake_s
     assert response.status_code == 400
     assert not StripeWebhookLog.objects.exists()
     assert not CreditTransaction.objects.exists()
+
+
+def test_a_signature_a_little_ahead_of_our_clock_is_accepted(client, alice, fake_stripe):
+    purchase = fake_stripe.pack_purchase(alice, credits=50)
+    body = json.dumps(fake_stripe.event("checkout.session.completed", purchase["session"]["id"]))
+    response = client.post(
+        "/billing/webhook/",
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign_stripe_payload(body, WEBHOOK_SECRET, int(time.time()) + 60),
+    )
+    assert response.status_code == 200
 
 
 def test_a_correct_signature_is_accepted(client, alice, fake_stripe):

@@ -324,3 +324,56 @@ def test_the_seeded_templates_use_the_variables_the_code_supplies(committed, ali
     with committed():
         log = mail.welcome(alice)
     assert log.template == EmailTemplate.objects.get(name="welcome")
+
+
+PHISHING_NAME = "Your account is locked. Verify now at https://evil.example"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        PHISHING_NAME,
+        "Verify now at evil.example",
+        "support@evil.example",
+        "Cliquez sur www.evil.example",
+        "Ihr Konto ist gesperrt",
+    ],
+)
+def test_a_name_like_a_link_or_an_instruction_is_not_echoed_to_an_unverified_address(
+    committed, name
+):
+    from conftest import make_user
+
+    user = make_user("victim@example.net", name=name, verified=False)
+    with committed():
+        mail.verify_email(user, f"{SITE_ROOT}/verify/K1/")
+        mail.email_change(user, f"{SITE_ROOT}/change/K3/", "other@example.com")
+    verification, change = django_mail.outbox
+    for message, greeting in [(verification, "Hello victim,"), (change, "Hello other,")]:
+        assert name not in message.body
+        assert name not in html_of(message)
+        assert "evil" not in message.body.replace(SITE_ROOT, "")
+        assert greeting in message.body
+
+
+def test_a_plain_name_is_still_echoed_to_an_unverified_address(committed):
+    from conftest import make_user
+
+    user = make_user("jo@example.net", name="Jean-Pierre O'Neil", verified=False)
+    with committed():
+        mail.verify_email(user, f"{SITE_ROOT}/verify/K1/")
+    assert "Hello Jean-Pierre O'Neil," in django_mail.outbox[0].body
+
+
+def test_a_verified_address_is_greeted_by_its_accounts_name(alice, committed):
+    alice.name = "Alice (contact: alice.example)"
+    with committed():
+        mail.welcome(alice)
+    assert "Hello Alice (contact: alice.example)," in django_mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    "name", ["Alice Martin", "Jean-Pierre O'Neil", "María José", "Dr. Smith", "J. R. R. Tolkien"]
+)
+def test_ordinary_names_do_not_look_unsafe(name):
+    assert not mail.name_looks_unsafe(name)

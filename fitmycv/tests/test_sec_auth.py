@@ -156,3 +156,33 @@ def test_a_4_kb_password_is_refused_as_fast_as_a_short_one_with_the_production_h
     short = timed_login("not-the-password")
     # Under a second, or, on a machine too busy for that, no slower than a short password.
     assert timed_login("x" * 4096) < max(1.0, 1.5 * short)
+
+
+class TestStaffSecondFactor:
+    @pytest.fixture(autouse=True)
+    def _required(self, settings: Any) -> None:
+        settings.STAFF_REQUIRE_2FA = True
+
+    @pytest.mark.parametrize("url", ["/admin/", "/admin/accounts/user/", "/admin/dashboards/"])
+    def test_staff_without_one_are_sent_to_set_it_up(self, staff_client: Client, url: str) -> None:
+        response = staff_client.get(url, follow=True)
+        assert response.redirect_chain[0][0] == "/accounts/2fa/totp/activate/"
+        assert "Staff pages need two-factor authentication" in response.content.decode()
+
+    def test_staff_with_one_get_in(self, staff: Any, staff_client: Client) -> None:
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={})
+        assert staff_client.get("/admin/").status_code == 200
+        assert staff_client.get("/admin/dashboards/overview/").status_code == 200
+
+    def test_other_pages_and_users_are_not_affected(self, staff_client: Client, alice: Any) -> None:
+        assert staff_client.get("/cvs/").status_code == 200
+        client = Client()
+        client.force_login(alice)
+        assert client.get("/admin/").status_code == 302
+        assert "2fa" not in client.get("/admin/")["Location"]
+
+    def test_it_can_be_switched_off(self, settings: Any, staff_client: Client) -> None:
+        settings.STAFF_REQUIRE_2FA = False
+        assert staff_client.get("/admin/").status_code == 200

@@ -30,6 +30,7 @@ from django.conf import settings as s
 db = s.DATABASES["default"]
 print(json.dumps({
     "DEBUG": s.DEBUG,
+    "STAFF_REQUIRE_2FA": s.STAFF_REQUIRE_2FA,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
     "SESSION_COOKIE_NAME": s.SESSION_COOKIE_NAME,
     "CSRF_COOKIE_NAME": s.CSRF_COOKIE_NAME,
@@ -111,3 +112,18 @@ def test_uploads_passwords_rate_limits_and_the_database_are_production_grade(pro
     assert production["CACHE"] == "django.core.cache.backends.redis.RedisCache"
     # Connections are kept, and checked before reuse after a database restart.
     assert production["CONN_MAX_AGE"] > 0 and production["CONN_HEALTH_CHECKS"] is True
+
+
+def test_staff_need_a_second_factor_in_production(production):
+    assert production["STAFF_REQUIRE_2FA"] is True
+
+
+def test_the_image_and_the_compose_stack_run_with_debug_off_unless_told_otherwise():
+    import re
+
+    import yaml
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^ENV [^#]*\bDEBUG=False\b", dockerfile, re.MULTILINE | re.DOTALL)
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    assert compose["x-app"]["environment"]["DEBUG"] == "${DEBUG:-False}"
