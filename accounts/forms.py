@@ -5,6 +5,7 @@ from typing import Any
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
@@ -49,6 +50,10 @@ class SignupForm(AllauthSignupForm):
         email = self.cleaned_data.get("email", "")
         remember_pending_email(request, email)
         services.start_verification_cooldown(email)
+        if self.account_already_exists:
+            # No account is created, yet the password is hashed as for a new one: a sign-up for
+            # a known address must take as long as one for a new address.
+            make_password(self.cleaned_data.get("password1") or "")
         return super().try_save(request)
 
 

@@ -23,8 +23,8 @@ from ai.offline.extract import is_job_offer
 from core.config import get_setting
 from core.pdftext import check_pdf_upload, extract_pdf_text
 from joboffers.fetch import fetch_url, normalize_url
+from joboffers.htmltext import read_page
 from joboffers.models import JobOffer, LinkHistory, OfferSourceType
-from joboffers.pages import extract_page
 from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskStatus, TaskType, Upload
 from jobs.services import TaskFailed, enqueue_task
 
@@ -172,7 +172,7 @@ def _read_source_text(offer: JobOffer) -> str:
         page = fetch_url(offer.source_value)
         if page.content_type == "application/pdf":
             return extract_pdf_text(page.body, max_pages=get_setting("pdf_max_pages")).text
-        content = extract_page(page.body, url=page.final_url, encoding=page.encoding)
+        content = read_page(page.body, url=page.final_url, encoding=page.encoding)
         if content.status == "login_required":
             raise TaskFailed(
                 _("This page asks for a login, so we cannot read it. Paste the offer text instead.")

@@ -186,3 +186,35 @@ class TestStaffSecondFactor:
     def test_it_can_be_switched_off(self, settings: Any, staff_client: Client) -> None:
         settings.STAFF_REQUIRE_2FA = False
         assert staff_client.get("/admin/").status_code == 200
+
+
+@pytest.mark.slow
+def test_sign_up_takes_as_long_for_a_known_address_as_for_a_new_one(settings):
+    """Sign-up timing must not tell which addresses have an account (production hasher)."""
+    import statistics
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    settings.ACCOUNT_RATE_LIMITS = False
+    make_user("known@example.org")
+    password = "a-long-and-unusual-passphrase"
+
+    def timed_sign_up(email: str) -> float:
+        client = Client()  # a fresh visitor each time, as a prober would be
+        form = {"name": "Eve Martin", "email": email, "password1": password,
+                "password2": password, "accept_terms": "on"}  # fmt: skip
+        started = time.perf_counter()
+        response = client.post("/accounts/signup/", form)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 302
+        return elapsed
+
+    timed_sign_up("warm-up@example.org")  # the first request also loads code and templates
+    known, new = [], []
+    for n in range(15):  # interleaved, so a busy moment of the machine weighs on both
+        known.append(timed_sign_up("known@example.org"))
+        new.append(timed_sign_up(f"new-{n}@example.org"))
+
+    assert User.objects.filter(email__startswith="new-").count() == 15
+    known_median, new_median = statistics.median(known), statistics.median(new)
+    gap = abs(known_median - new_median)
+    assert gap < 0.010 or gap < 0.2 * max(known_median, new_median), (known_median, new_median)
