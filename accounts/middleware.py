@@ -128,7 +128,7 @@ class StaffSecondFactorMiddleware:
         user = request.user
         if not (user.is_authenticated and user.is_staff):
             return None
-        from allauth.mfa.utils import is_mfa_enabled
+        from allauth.mfa.utils import is_mfa_enabled  # allauth.mfa imports its models
 
         if is_mfa_enabled(user):
             return None

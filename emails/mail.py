@@ -536,7 +536,7 @@ def name_looks_unsafe(name: str) -> bool:
 def greeting_name(user: User, to: str) -> str:
     """The name to greet `to` with: the user's name, unless the address is unverified and the
     name looks like a link or an instruction; then the recipient's own mailbox name."""
-    from allauth.account.models import EmailAddress
+    from allauth.account.models import EmailAddress  # allauth's models load with the apps
 
     name = user.display_name
     if not name_looks_unsafe(name):
