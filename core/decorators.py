@@ -46,6 +46,28 @@ def feature_required(
     return decorator
 
 
+def claim_submission(request: HttpRequest, *, result_url: str = "") -> Submission | None:
+    """Take the one-time token a paid form was posted with, for a view that answers at once
+    (a download) rather than queueing work: the row is committed at once and kept whatever
+    happens next, so the token pays for one answer only. None: the token was already used
+    (or the post carries none, or the user is anonymous: see `submission_token`)."""
+    token = submission_token(request)
+    if not token or not request.user.is_authenticated:
+        return None
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                user=request.user, token=token, result_url=result_url[:500]
+            )
+    except IntegrityError:
+        return None
+
+
+def submission_token(request: HttpRequest) -> str:
+    """The one-time token a form was posted with ("" if none)."""
+    return request.POST.get(SUBMISSION_FIELD, "")[:64] if request.method == "POST" else ""
+
+
 def once_per_submission(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Run a paid form's view once per page: its form carries a one-time token
     ({% submission_token %}); the same token posted again, one after the other or at the
@@ -60,7 +82,7 @@ def once_per_submission(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.POST.get(SUBMISSION_FIELD, "")[:64] if request.method == "POST" else ""
+        token = submission_token(request)
         if not token or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         with transaction.atomic():

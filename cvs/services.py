@@ -45,8 +45,8 @@ from cvs.review import (
 from joboffers.models import JobOffer
 from joboffers.roles import cv_skills_and_titles, role_for_cv
 from joboffers.services import ensure_extracted, offer_snapshot, task_context
-from jobs.models import BackgroundTask, TaskCancelled, TaskType, Upload
-from jobs.services import TaskFailed, enqueue_task
+from jobs.models import BackgroundTask, TaskType, Upload
+from jobs.services import TaskFailed, enqueue_task, save_result
 from telemetry import events
 from telemetry.events import record_event
 
@@ -513,9 +513,8 @@ def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
     source_type = {"url": SourceType.LINK, "pdf": SourceType.PDF}.get(
         offer.source_type, SourceType.TEXT
     )
-    with transaction.atomic():
-        if task.is_cancelled():
-            raise TaskCancelled(str(task.pk))
+
+    def save() -> dict[str, Any]:
         cv = create_cv(
             task.user,
             content=outcome.cv,
@@ -537,13 +536,17 @@ def run_tailoring(task: BackgroundTask) -> dict[str, Any]:
             changelog=_("Source CV: %(name)s") % {"name": base},
             change_type=VersionChangeType.IMPORT,
         )
+        return {
+            "cv_id": cv.pk,
+            "changes": len(outcome.changes),
+            "rounds": outcome.rounds,
+            "message": _("Tailored CV ready: %(n)s change(s) to review.")
+            % {"n": len(outcome.changes)},
+        }
+
+    result = save_result(task, save)
     record_step(task.user, "generate_cv")
-    return {
-        "cv_id": cv.pk,
-        "changes": len(outcome.changes),
-        "rounds": outcome.rounds,
-        "message": _("Tailored CV ready: %(n)s change(s) to review.") % {"n": len(outcome.changes)},
-    }
+    return result
 
 
 def run_scoring(task: BackgroundTask) -> dict[str, Any]:
@@ -558,13 +561,18 @@ def run_scoring(task: BackgroundTask) -> dict[str, Any]:
     offer, _role, _picked = role_for_cv(offer, *cv_skills_and_titles(cv.content))
     task.report_progress(20, _("Comparing the CV with the offer"))
     score = gateway.score_match(cv.content, offer, ctx=_ctx(task))
-    _store_score(cv, score)
+
+    def save() -> dict[str, Any]:
+        _store_score(cv, score)
+        return {
+            "cv_id": cv.pk,
+            "score": score["match_score"],
+            "message": _("Match score: %(score)s/100.") % {"score": score["match_score"]},
+        }
+
+    result = save_result(task, save)
     record_step(task.user, "match_score")
-    return {
-        "cv_id": cv.pk,
-        "score": score["match_score"],
-        "message": _("Match score: %(score)s/100.") % {"score": score["match_score"]},
-    }
+    return result
 
 
 def _store_score(cv: CV, score: dict[str, Any], *, score_before: int | None = None) -> None:
@@ -605,18 +613,20 @@ def run_improvement(task: BackgroundTask) -> dict[str, Any]:
     )
     if not outcome.changes:
         # Nothing to improve: the CV stays as it is and the user is not charged.
-        refund_task(task)
-        CV.objects.filter(pk=cv.pk).update(optimise_status=RunStatus.IDLE)
-        return {
-            "cv_id": cv.pk,
-            "no_changes": True,
-            "message": _("Nothing to improve with these choices; you were not charged."),
-        }
+        def unchanged() -> dict[str, Any]:
+            refund_task(task)
+            CV.objects.filter(pk=cv.pk).update(optimise_status=RunStatus.IDLE)
+            return {
+                "cv_id": cv.pk,
+                "no_changes": True,
+                "message": _("Nothing to improve with these choices; you were not charged."),
+            }
+
+        return save_result(task, unchanged)
     task.report_progress(70, _("Checking the new score"))
     score = gateway.score_match(outcome.cv, offer, ctx=_ctx(task))
-    with transaction.atomic():
-        if task.is_cancelled():
-            raise TaskCancelled(str(task.pk))
+
+    def save() -> dict[str, Any]:
         version = save_version(cv, changelog=_("Before AI improvement"), change_type="optimization")
         cv.refresh_from_db()
         save_cv_content(cv, outcome.cv)
@@ -627,17 +637,19 @@ def run_improvement(task: BackgroundTask) -> dict[str, Any]:
             optimise_updated_at=timezone.now(),
         )
         _store_score(cv, score, score_before=cv.match_score)
-    return {
-        "cv_id": cv.pk,
-        "score_before": cv.match_score,
-        "score_after": score["match_score"],
-        "changes": len(outcome.changes),
-        "message": _("Improved: score %(before)s → %(after)s.")
-        % {
-            "before": cv.match_score if cv.match_score is not None else "—",
-            "after": score["match_score"],
-        },
-    }
+        return {
+            "cv_id": cv.pk,
+            "score_before": cv.match_score,
+            "score_after": score["match_score"],
+            "changes": len(outcome.changes),
+            "message": _("Improved: score %(before)s → %(after)s.")
+            % {
+                "before": cv.match_score if cv.match_score is not None else "—",
+                "after": score["match_score"],
+            },
+        }
+
+    return save_result(task, save)
 
 
 def run_translation(task: BackgroundTask) -> dict[str, Any]:
@@ -647,23 +659,27 @@ def run_translation(task: BackgroundTask) -> dict[str, Any]:
     plan = gateway.translation_plan(source.content, target)
     content = gateway.translate_cv(source.content, target, ctx=_ctx(task))
     content["language"] = target
-    cv = create_cv(
-        task.user,
-        content=content,
-        name=f"{source} ({target.upper()})"[:200],
-        created_by=CreatedBy.TRANSLATE_CV,
-        original_created_by=source.created_by,
-        is_translated=True,
-        untranslated=plan,
-        source_type=source.source_type,
-        source_value=source.source_value,
-        job_offer=source.job_offer,
-        job_offer_snapshot=source.job_offer_snapshot,
-    )
-    message = _("Translation ready.")
-    if plan is not None:
-        message += " " + plan_after(plan)
-    return {"cv_id": cv.pk, "message": message}
+
+    def save() -> dict[str, Any]:
+        cv = create_cv(
+            task.user,
+            content=content,
+            name=f"{source} ({target.upper()})"[:200],
+            created_by=CreatedBy.TRANSLATE_CV,
+            original_created_by=source.created_by,
+            is_translated=True,
+            untranslated=plan,
+            source_type=source.source_type,
+            source_value=source.source_value,
+            job_offer=source.job_offer,
+            job_offer_snapshot=source.job_offer_snapshot,
+        )
+        message = _("Translation ready.")
+        if plan is not None:
+            message += " " + plan_after(plan)
+        return {"cv_id": cv.pk, "message": message}
+
+    return save_result(task, save)
 
 
 def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
@@ -679,7 +695,8 @@ def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
     task.report_progress(40, _("Structuring your CV"))
     content = gateway.structure_cv(pdf.text, ctx=_ctx(task), links=pdf.links)
     task.report_progress(90, _("Saving"))
-    with transaction.atomic():
+
+    def save() -> dict[str, Any]:
         cv = create_cv(
             task.user,
             content=content,
@@ -687,8 +704,11 @@ def run_pdf_import(task: BackgroundTask) -> dict[str, Any]:
             source_type=SourceType.PDF,
             source_value=name,
         )
+        return {"cv_id": cv.pk, "message": _("Your CV was imported. Check it over.")}
+
+    result = save_result(task, save)
     record_step(task.user, "create_cv")
-    return {"cv_id": cv.pk, "message": _("Your CV was imported. Check it over.")}
+    return result
 
 
 def run_template_cv(task: BackgroundTask) -> dict[str, Any]:
@@ -700,19 +720,23 @@ def run_template_cv(task: BackgroundTask) -> dict[str, Any]:
     task.report_progress(50, _("Writing an example CV"))
     language = offer.content.get("language") or "en"
     content = gateway.example_cv(offer=offer.content, language=language, ctx=_ctx(task))
-    cv = create_cv(
-        task.user,
-        content=content,
-        name=_("Example CV — %(offer)s") % {"offer": offer},
-        created_by=CreatedBy.CREATE_TEMPLATE,
-        source_type={"url": SourceType.LINK, "pdf": SourceType.PDF}.get(
-            offer.source_type, SourceType.TEXT
-        ),
-        source_value=offer.source_name,
-        job_offer=offer,
-        job_offer_snapshot=offer_snapshot(offer),
-    )
-    return {"cv_id": cv.pk, "message": _("Example CV ready.")}
+
+    def save() -> dict[str, Any]:
+        cv = create_cv(
+            task.user,
+            content=content,
+            name=_("Example CV — %(offer)s") % {"offer": offer},
+            created_by=CreatedBy.CREATE_TEMPLATE,
+            source_type={"url": SourceType.LINK, "pdf": SourceType.PDF}.get(
+                offer.source_type, SourceType.TEXT
+            ),
+            source_value=offer.source_name,
+            job_offer=offer,
+            job_offer_snapshot=offer_snapshot(offer),
+        )
+        return {"cv_id": cv.pk, "message": _("Example CV ready.")}
+
+    return save_result(task, save)
 
 
 def run_cv_from_job_title(task: BackgroundTask) -> dict[str, Any]:
@@ -724,15 +748,19 @@ def run_cv_from_job_title(task: BackgroundTask) -> dict[str, Any]:
         )
     except ValueError as exc:
         raise TaskFailed(str(exc)) from None
-    cv = create_cv(
-        task.user,
-        content=content,
-        name=_("Example CV — %(title)s") % {"title": title},
-        created_by=CreatedBy.GENERATE_FROM_JOB_TITLE,
-        source_type=SourceType.JOB_TITLE,
-        source_value=title,
-    )
-    return {"cv_id": cv.pk, "message": _("Example CV ready.")}
+
+    def save() -> dict[str, Any]:
+        cv = create_cv(
+            task.user,
+            content=content,
+            name=_("Example CV — %(title)s") % {"title": title},
+            created_by=CreatedBy.GENERATE_FROM_JOB_TITLE,
+            source_type=SourceType.JOB_TITLE,
+            source_value=title,
+        )
+        return {"cv_id": cv.pk, "message": _("Example CV ready.")}
+
+    return save_result(task, save)
 
 
 # --- Review mode ---------------------------------------------------------------------------

@@ -33,7 +33,13 @@ from billing.services import (
     feature_cost,
     refund_charge,
 )
-from core.decorators import feature_required, once_per_submission, queued_response
+from core.decorators import (
+    claim_submission,
+    feature_required,
+    once_per_submission,
+    queued_response,
+    submission_token,
+)
 from core.http import AuthenticatedHttpRequest
 from core.pdftext import PdfRejected
 from cvdoc.document import DEFAULT_SECTION_ORDER, CvValidationError
@@ -598,17 +604,35 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if kind in EXPORT_FORMATS and form.is_valid():
             options = _options(form.options(), request.user)
             renderer, content_type = EXPORT_FORMATS[kind]
-            # One charge per export page load: a double click or a retried download of the
-            # same form does not pay twice.
-            key = f"export:{cv.pk}:{kind}:{request.POST.get('nonce', '')[:40] or uuid.uuid4().hex}"
+            # One export per page load: the page's one-time token pays for one file. Posted
+            # again (a double click, a resent request, the page kept open after the download)
+            # it gives no file and takes nothing; the page comes back with a fresh token.
+            if submission_token(request):
+                submission = claim_submission(request, result_url=request.path)
+                if submission is None:
+                    messages.info(
+                        request,
+                        _(
+                            "This export was already downloaded. Download again for a new "
+                            "export (charged anew)."
+                        ),
+                    )
+                    return redirect("cvs:export", cv.pk)
+                key = f"export:{cv.pk}:{submission.pk}"
+            else:
+                submission = None
+                key = f"export:{cv.pk}:{uuid.uuid4().hex}"  # no token: each post is paid
             try:
                 charge_feature(request.user, "export_cv", key=key, cv=cv)
             except PaymentRequired as exc:
+                if submission is not None:
+                    submission.delete()  # nothing was taken: the page may be sent again
                 return redirect_payment_required(request, exc)
             try:
                 document = renderer(cv.content, options)
             except Exception:
-                refund_charge(request.user, key=key)  # a failed render costs nothing
+                # A failed render costs nothing; its token stays used, so a retry pays anew.
+                refund_charge(request.user, key=key)
                 raise
             record_step(request.user, "export_pdf")
             record_event(
@@ -627,7 +651,6 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "cv": cv,
         "form": form,
-        "nonce": uuid.uuid4().hex,
         "preview_query": preview,
         "presets": ExportPreset.objects.filter(user=request.user),
         "preset_form": ExportPresetForm(),

@@ -67,7 +67,8 @@ class TaskFailed(Exception):
         self.message = message
 
 
-Handler = Callable[[BackgroundTask], dict[str, Any] | None]
+Result = dict[str, Any]
+Handler = Callable[[BackgroundTask], Result | None]
 StopHook = Callable[[BackgroundTask], None]
 HANDLERS: dict[str, Handler] = {}
 STOP_HOOKS: list[StopHook] = []
@@ -237,7 +238,7 @@ def _run_claimed(task: BackgroundTask) -> str:
         progress=100,
         result=result,
         success_message=str(result.get("message", ""))[:255],
-    )
+    ) or _completed_by_save_result(task)
     if completed and task.type in TASK_EVENTS:
         record_event(
             TASK_EVENTS[task.type],
@@ -254,6 +255,41 @@ def _run_claimed(task: BackgroundTask) -> str:
         time.monotonic() - started,
     )
     return "completed" if completed else "cancelled"
+
+
+def save_result(task: BackgroundTask, save: Callable[[], Result]) -> Result:
+    """Write a handler's result and complete its task, both or neither.
+
+    Every handler that creates or changes a CV makes its final write through this: one
+    transaction locks the task's row, checks it is still running (TaskCancelled otherwise:
+    nothing is written) and runs `save`, whose return value is the task's result; the task is
+    completed in that same transaction. A cancel (or a sweep) waits for the lock and then
+    finds the task completed, so it gives nothing back; one that came first leaves no result.
+    """
+    with transaction.atomic():
+        status = (
+            BackgroundTask.objects.select_for_update()
+            .filter(pk=task.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != TaskStatus.RUNNING:
+            raise TaskCancelled(str(task.pk))
+        result = save()
+        BackgroundTask.objects.transition(
+            task.pk,
+            to=TaskStatus.COMPLETED,
+            only_from=(TaskStatus.RUNNING,),
+            progress=100,
+            result=result,
+            success_message=str(result.get("message", ""))[:255],
+        )
+    return result
+
+
+def _completed_by_save_result(task: BackgroundTask) -> bool:
+    """A handler that saved through save_result completed its task there, with its result."""
+    return BackgroundTask.objects.filter(pk=task.pk, status=TaskStatus.COMPLETED).exists()
 
 
 def user_message(exc: Exception) -> str:

@@ -156,13 +156,88 @@ def test_another_users_preset_cannot_be_deleted(bob_client, bob, alice, cv):
     assert ExportPreset.objects.filter(pk=preset.pk).exists()
 
 
+def _page_token(client, cv: CV) -> str:
+    page = client.get(reverse("cvs:export", args=[cv.pk])).content.decode()
+    match = re.search(r'name="submission" value="([^"]+)"', page)
+    assert match, "the export form carries a one-time token"
+    return match.group(1)
+
+
+def test_each_page_load_carries_a_new_server_issued_token(alice_client, cv):
+    assert _page_token(alice_client, cv) != _page_token(alice_client, cv)
+
+
 def test_an_export_costs_one_credit_once_per_page_load(alice_client, alice, cv):
-    data = {**_settings(cv), "format": "pdf", "nonce": "page-load-1"}
-    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
-    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)  # a double click
+    data = {**_settings(cv), "format": "pdf", "submission": _page_token(alice_client, cv)}
+    first = alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
+    assert first["Content-Type"] == "application/pdf"
+    again = alice_client.post(reverse("cvs:export", args=[cv.pk]), data)  # a double click
+    assert again.status_code == 302 and again["Location"] == reverse("cvs:export", args=[cv.pk])
     assert CreditBalance.objects.get(user=alice).balance == 9
-    alice_client.post(reverse("cvs:export", args=[cv.pk]), {**data, "nonce": "page-load-2"})
+    data["submission"] = _page_token(alice_client, cv)
+    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
     assert CreditBalance.objects.get(user=alice).balance == 8
+
+
+def test_a_used_token_gives_no_new_file_after_the_cv_changed(alice_client, alice, cv):
+    token = _page_token(alice_client, cv)
+    url = reverse("cvs:export", args=[cv.pk])
+    assert (
+        alice_client.post(url, {**_settings(cv), "format": "pdf", "submission": token})[
+            "Content-Type"
+        ]
+        == "application/pdf"
+    )
+    edited = copy.deepcopy(cv.content)
+    edited["header"]["current_title"] = "Edited after the export"
+    services.save_cv_content(cv, edited)
+    for kind in ("pdf", "docx"):
+        replay = alice_client.post(url, {**_settings(cv), "format": kind, "submission": token})
+        assert replay.status_code == 302 and replay["Location"] == url
+        assert not replay.get("Content-Disposition")
+    assert CreditBalance.objects.get(user=alice).balance == 9
+    page = alice_client.get(url).content.decode()
+    assert "already downloaded" in html.unescape(page)
+
+
+def test_a_client_chosen_nonce_buys_nothing(alice_client, alice, cv):
+    data = {**_settings(cv), "format": "pdf", "nonce": "chosen-by-the-client"}
+    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
+    alice_client.post(reverse("cvs:export", args=[cv.pk]), data)  # two files, two credits
+    assert CreditBalance.objects.get(user=alice).balance == 8
+
+
+def test_a_refunded_token_cannot_be_used_again(alice_client, alice, cv):
+    from unittest import mock
+
+    token = _page_token(alice_client, cv)
+    data = {**_settings(cv), "format": "pdf", "submission": token}
+    broken = {"pdf": (mock.Mock(side_effect=RuntimeError), "x")}
+    with mock.patch.dict("cvs.views.EXPORT_FORMATS", broken), pytest.raises(RuntimeError):
+        alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
+    assert CreditBalance.objects.get(user=alice).balance == 10  # the failed render was refunded
+    retry = alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
+    assert retry.status_code == 302 and not retry.get("Content-Disposition")
+    assert CreditBalance.objects.get(user=alice).balance == 10
+    data["submission"] = _page_token(alice_client, cv)  # a fresh page pays for its export
+    assert (
+        alice_client.post(reverse("cvs:export", args=[cv.pk]), data)["Content-Type"]
+        == "application/pdf"
+    )
+    assert CreditBalance.objects.get(user=alice).balance == 9
+
+
+def test_a_token_refused_for_lack_of_credits_can_be_sent_again(alice_client, alice, cv):
+    token = _page_token(alice_client, cv)
+    data = {**_settings(cv), "format": "pdf", "submission": token}
+    CreditBalance.objects.filter(user=alice).update(balance=0)
+    refused = alice_client.post(reverse("cvs:export", args=[cv.pk]), data)
+    assert refused["Location"].startswith(reverse("billing:index"))
+    CreditBalance.objects.filter(user=alice).update(balance=1)
+    assert (
+        alice_client.post(reverse("cvs:export", args=[cv.pk]), data)["Content-Type"]
+        == "application/pdf"
+    )
 
 
 def test_no_credits_means_no_file(alice_client, alice, cv):
