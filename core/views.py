@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 BROKER_TIMEOUT = 2  # seconds
+
+logger = logging.getLogger(__name__)
 
 
 def _check(probe: Any) -> dict[str, Any]:
@@ -44,4 +47,13 @@ def _broker() -> None:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check(_database), "cache": _check(_cache), "broker": _check(_broker)}
     ok = all(c["ok"] for c in checks.values())
+    for name, check in checks.items():
+        if not check["ok"]:
+            logger.error("healthz: %s is failing: %s", name, check["error"])
+    user = getattr(request, "user", None)
+    if not (user is not None and user.is_authenticated and user.is_staff):
+        # The public answer names what fails, never why: errors can carry hosts, ports, names.
+        checks = {
+            name: {k: v for k, v in check.items() if k != "error"} for name, check in checks.items()
+        }
     return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)

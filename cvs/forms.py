@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import re
 import unicodedata
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from cvdoc.document import LANGUAGES, PRESENT, PROFICIENCY_LABELS, SECTION_NAMES, normalize_date
+from cvs.jsonresume import JsonResumeParseError, load_json
 
 MAX_JSON_UPLOAD_BYTES = 1_000_000
 LEVEL_CHOICES = [("", _("No level"))] + [
@@ -194,9 +194,17 @@ class ImportJsonResumeForm(forms.Form):
         if upload.size > MAX_JSON_UPLOAD_BYTES:
             raise ValidationError(_("The file is larger than 1 MB."))
         try:
-            document = json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            document = load_json(upload.read().decode("utf-8"))
+        except UnicodeDecodeError:
             raise ValidationError(_("This file is not valid JSON.")) from None
+        except JsonResumeParseError as exc:
+            if exc.reason == "depth":
+                message = _("This file nests its data too deeply to be a JSON Resume.")
+            elif exc.reason == "number":
+                message = _("This file holds a number too large (or not finite) for a CV.")
+            else:
+                message = _("This file is not valid JSON.")
+            raise ValidationError(message) from None
         if not isinstance(document, dict):
             raise ValidationError(_("A JSON Resume document is a JSON object."))
         return document

@@ -49,7 +49,9 @@ foreign extra properties are not imported.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -67,6 +69,12 @@ from cvdoc.document import (
 )
 
 SCHEMA_PATH = Path(__file__).with_name("jsonresume_schema.json")
+# What a résumé never needs: deeper nesting (the schema's deepest path is 4 levels), longer
+# numbers. Past them, a file is refused before Python's parser recurses or converts it.
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_CHARS = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 BASICS_LINKS = {"url": "Website", "image": "Photo"}  # basics key -> link label
 VOLUNTEER_MARK = "Volunteering"
 LIST_SEPARATOR = ", "
@@ -126,6 +134,49 @@ def _validator() -> jsonschema.Draft7Validator:
 @functools.cache
 def _date_pattern() -> re.Pattern[str]:
     return re.compile(_validator().schema["definitions"]["iso8601"]["pattern"])
+
+
+class JsonResumeParseError(ValueError):
+    """Why a file is not a JSON document we read: reason is "syntax", "depth" or "number"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _refuse_number(text: str) -> Any:
+    raise JsonResumeParseError("number")
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise JsonResumeParseError("number")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if len(text) > MAX_NUMBER_CHARS or not math.isfinite(value):
+        raise JsonResumeParseError("number")
+    return value
+
+
+def load_json(text: str) -> Any:
+    """The JSON document in text; JsonResumeParseError when it is not JSON, nests deeper than
+    MAX_JSON_DEPTH, or holds a number longer than MAX_NUMBER_CHARS, NaN or Infinity (which
+    neither JSON nor PostgreSQL's jsonb accept)."""
+    brackets = _JSON_BRACKET.findall(_JSON_STRING.sub("", text))
+    steps = (1 if bracket in "[{" else -1 for bracket in brackets)
+    if max(itertools.accumulate(steps), default=0) > MAX_JSON_DEPTH:
+        raise JsonResumeParseError("depth")
+    try:
+        return json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_refuse_number
+        )
+    except JsonResumeParseError:
+        raise
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise JsonResumeParseError("syntax") from None
 
 
 def validate_json_resume(doc: Any) -> None:
