@@ -6,17 +6,20 @@ import uuid
 from typing import Any
 from unittest import mock
 
+import environ
 import psycopg
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from psycopg.conninfo import conninfo_to_dict
 
 from accounts.models import User
 from billing.models import CreditPack, SubscriptionPlan
 from core.config import get_setting
 from core.models import Setting
 from core.testing import postgres_available, require_service
+from staff.management.commands.sync_from_prod import libpq_conninfo
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +137,19 @@ class TestSyncFromProd:
         sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}
         with _target(sqlite), pytest.raises(CommandError, match="must be PostgreSQL"):
             call_command("sync_from_prod", yes=True)
+
+    def test_the_ssl_mode_of_the_url_reaches_the_postgres_tools(self):
+        config = environ.Env.db_url_config(
+            "postgres://u:secret@db.example.org:6543/app?sslmode=require"
+        )
+        conninfo = conninfo_to_dict(libpq_conninfo(config))
+        assert conninfo == {
+            "dbname": "app",
+            "host": "db.example.org",
+            "port": "6543",
+            "user": "u",
+            "sslmode": "require",
+        }
 
     def test_it_refuses_a_target_that_looks_like_production(self, monkeypatch, settings):
         settings.DEBUG = True

@@ -24,6 +24,10 @@ from psycopg.conninfo import make_conninfo
 POSTGRES_ENGINES = ("django.db.backends.postgresql",)
 TOOLS = ("pg_dump", "pg_restore", "psql")
 CONNECT_TIMEOUT_SECONDS = 10
+# URL query parameters (`?sslmode=require`) that are libpq's and must reach pg_dump and psql.
+LIBPQ_OPTIONS = frozenset(
+    {"host", "sslmode", "sslrootcert", "sslcert", "sslkey", "options", "application_name"}
+)
 
 
 class ServerIdentity(NamedTuple):
@@ -34,9 +38,14 @@ class ServerIdentity(NamedTuple):
     database: str
 
 
-def _libpq_url(config: dict[str, Any]) -> str:
+def libpq_conninfo(config: dict[str, Any]) -> str:
     """A libpq connection string built from a Django database config (password via env)."""
-    params = {"dbname": config["NAME"]}
+    params = {
+        key: str(value)
+        for key, value in (config.get("OPTIONS") or {}).items()
+        if key in LIBPQ_OPTIONS
+    }
+    params["dbname"] = config["NAME"]
     for key, param in (("HOST", "host"), ("PORT", "port"), ("USER", "user")):
         if config.get(key):
             params[param] = str(config[key])
@@ -56,7 +65,7 @@ def server_identity(config: dict[str, Any], *, variable: str) -> ServerIdentity:
     """Ask the server behind `config` which cluster, port and database it is."""
     try:
         with psycopg.connect(
-            _libpq_url(config),
+            libpq_conninfo(config),
             password=str(config.get("PASSWORD") or ""),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
         ) as conn:
@@ -126,7 +135,7 @@ class Command(BaseCommand):
             dump, script = Path(tmp) / "source.dump", Path(tmp) / "restore.sql"
             _run(
                 ["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={dump}"]
-                + [_libpq_url(source)],
+                + [libpq_conninfo(source)],
                 env=_password_env(source),
                 failure="pg_dump failed; the target was not touched",
             )
@@ -153,7 +162,7 @@ class Command(BaseCommand):
                     "--command=DROP SCHEMA public CASCADE",
                     "--command=CREATE SCHEMA public",
                     f"--file={script}",
-                    f"--dbname={_libpq_url(target)}",
+                    f"--dbname={libpq_conninfo(target)}",
                 ],
                 env=_password_env(target),
                 failure="The restore failed and was rolled back; the target is unchanged",
