@@ -1,4 +1,4 @@
-"""Reading the files given to the AI operator commands (score, tailor, import_cv)."""
+"""Reading the files given to the AI operator commands (score, tailor, translate, import_cv)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def read_json(path: Path) -> Any:
 
 def load_cv(path: Path) -> dict[str, Any]:
     """A CV document from our JSON or a JSON Resume file (detected by its keys)."""
+    if _is_pdf(path):
+        raise CommandError(
+            f"{path} is a PDF; these commands take a CV JSON. Convert it first: "
+            f"manage.py import_cv {path} > cv.json"
+        )
     data = read_json(path)
     if not isinstance(data, dict):
         raise CommandError(f"{path}: a CV is a JSON object")
@@ -38,6 +43,17 @@ def load_cv(path: Path) -> dict[str, Any]:
         return normalize_cv(data)
     except CvValidationError as exc:
         raise CommandError(f"{path} is not a valid CV: {exc}") from None
+
+
+def _is_pdf(path: Path) -> bool:
+    """True for a file named .pdf or starting with the PDF signature (whatever its name)."""
+    if path.suffix.lower() == ".pdf":
+        return True
+    try:
+        with path.open("rb") as file:
+            return file.read(5) == b"%PDF-"
+    except OSError:
+        return False  # read_json reports the unreadable file
 
 
 def pdf_text(path: Path) -> tuple[str, tuple[str, ...]]:

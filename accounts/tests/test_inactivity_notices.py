@@ -145,6 +145,21 @@ def test_the_command_runs_the_job(retention_on, committed):
     assert len(django_mail.outbox) == 1
 
 
+def test_the_command_with_retention_off_only_purges_e_mail_logs(committed):
+    """As the README's operator table says: no account is warned or deleted while it is off."""
+    dormant = user_last_seen("dormant@example.org", datetime(2020, 1, 1, tzinfo=UTC))
+    with time_machine.travel(datetime(2025, 1, 1, tzinfo=UTC), tick=False):
+        EmailLog.objects.create(template_name="welcome", recipient_email="a@example.org")
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False), committed():
+        Command(stdout=out).handle()
+    assert (
+        out.getvalue() == "0 warning(s) sent, 0 account(s) deleted, 1 old e-mail log(s) deleted.\n"
+    )
+    assert django_mail.outbox == []
+    assert not InactivityNotice.objects.filter(user=dormant).exists()
+
+
 def test_the_job_runs_daily_on_the_mail_queue(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["emails-retention"]
     assert entry["task"] == "accounts.tasks.send_inactivity_notices"

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from ai.offline.score import weighted_total
 from ai.offline.tailor import invented_facts
+from ai.offline.translate import translate_cv
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,56 @@ def test_a_file_that_is_not_a_pdf_is_refused(tmp_path):
     fake.write_bytes(b"hello")
     with pytest.raises(CommandError, match="cv.pdf"):
         call_command("import_cv", str(fake), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("command", ["score", "tailor"])
+@pytest.mark.parametrize("name", ["cv.pdf", "cv.json"])
+def test_a_pdf_cv_is_sent_to_import_cv_first(tmp_path, command, name):
+    pdf = tmp_path / name  # a PDF named .json is still told apart by its content
+    pdf.write_bytes(PDF.read_bytes())
+    with pytest.raises(CommandError) as refused:
+        call_command(command, "--cv", str(pdf), "--offer", str(JOB), stdout=io.StringIO())
+    assert f"{pdf} is a PDF" in str(refused.value)
+    assert f"manage.py import_cv {pdf}" in str(refused.value)
+
+
+def test_a_pdf_cv_is_sent_to_import_cv_before_a_translation(tmp_path):
+    with pytest.raises(CommandError, match="is a PDF.*import_cv"):
+        call_command("translate", "--cv", str(PDF), "--lang", "fr", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("target", ["fr", "de", "es"])
+def test_translate_prints_the_cv_in_the_target_language(target):
+    source = json.loads(CV.read_text())
+    translated = run("translate", "--cv", str(CV), "--lang", target)
+    assert translated["language"] == target
+    assert translated["header"]["full_name"] == source["header"]["full_name"]
+    # The offline engine, as on the web: its translation, with nothing added or lost.
+    assert translated == {**translate_cv(source, target), "language": target}
+    assert translated["header"]["current_title"] != source["header"]["current_title"]
+
+
+def test_translate_reads_a_json_resume_and_writes_to_out(tmp_path):
+    out = tmp_path / "cv.fr.json"
+    stdout = io.StringIO()
+    call_command("translate", "--cv", str(RESUME), "--lang", "fr", "--out", str(out), stdout=stdout)
+    assert f"Wrote {out}" in stdout.getvalue()
+    translated = json.loads(out.read_text(encoding="utf-8"))
+    assert translated["language"] == "fr"
+    assert translated["header"]["full_name"] == "Richard Hendriks"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--lang", "it"), "invalid choice: 'it'"),
+        (("--lang", "en"), "already in 'en'; choose another language"),
+        (("--lang", "fr", "--out", "cv.pdf"), "the translated CV is JSON"),
+    ],
+)
+def test_translate_refuses_what_it_cannot_do(tmp_path, args, message):
+    out = tmp_path / "cv.pdf"
+    args = tuple(str(out) if arg == "cv.pdf" else arg for arg in args)
+    with pytest.raises(CommandError, match=message):
+        call_command("translate", "--cv", str(CV), *args, stdout=io.StringIO())
+    assert not out.exists()

@@ -146,3 +146,34 @@ def test_it_refuses_json_that_is_not_an_object(tmp_path: Path) -> None:
 
     with pytest.raises(CommandError, match="must hold a JSON object"):
         export(source, tmp_path / "cv.pdf", "--format", "pdf")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("pdf", "cv.docx"), ("docx", "cv.pdf"), ("json", "cv.pdf"), ("jsonresume", "cv.docx")],
+)
+def test_it_refuses_an_output_named_for_another_format(tmp_path: Path, fmt: str, name: str):
+    out = tmp_path / name
+
+    with pytest.raises(CommandError, match=f"--format {fmt} writes a .* ends in"):
+        export(RICH_CV, out, "--format", fmt)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonresume"])
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (("--template", "modern"), "--template applies"),
+        (("--paper", "letter"), "--paper applies"),
+        (("--template", "modern", "--paper", "a4"), "--template and --paper apply"),
+    ],
+)
+def test_it_refuses_layout_options_for_a_json_export(
+    tmp_path: Path, fmt: str, options: tuple[str, ...], named: str
+) -> None:
+    out = tmp_path / "cv.json"
+
+    with pytest.raises(CommandError, match=f"{named} only to PDF and DOCX, not to --format {fmt}"):
+        export(RICH_CV, out, "--format", fmt, *options)
+    assert not out.exists()

@@ -6,17 +6,20 @@ import uuid
 from typing import Any
 from unittest import mock
 
+import environ
 import psycopg
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from psycopg.conninfo import conninfo_to_dict
 
 from accounts.models import User
 from billing.models import CreditPack, SubscriptionPlan
 from core.config import get_setting
 from core.models import Setting
 from core.testing import postgres_available, require_service
+from staff.management.commands.sync_from_prod import libpq_conninfo
 
 pytestmark = pytest.mark.django_db
 
@@ -135,10 +138,18 @@ class TestSyncFromProd:
         with _target(sqlite), pytest.raises(CommandError, match="must be PostgreSQL"):
             call_command("sync_from_prod", yes=True)
 
-    def test_it_refuses_to_copy_a_database_onto_itself(self, monkeypatch, settings):
-        monkeypatch.setenv("PROD_DATABASE_URL", "postgres://u@127.0.0.1:5432/fitmycv_dev")
-        with _target(_pg("fitmycv_dev")), pytest.raises(CommandError, match="same database"):
-            call_command("sync_from_prod", yes=True)
+    def test_the_ssl_mode_of_the_url_reaches_the_postgres_tools(self):
+        config = environ.Env.db_url_config(
+            "postgres://u:secret@db.example.org:6543/app?sslmode=require"
+        )
+        conninfo = conninfo_to_dict(libpq_conninfo(config))
+        assert conninfo == {
+            "dbname": "app",
+            "host": "db.example.org",
+            "port": "6543",
+            "user": "u",
+            "sslmode": "require",
+        }
 
     def test_it_refuses_a_target_that_looks_like_production(self, monkeypatch, settings):
         settings.DEBUG = True
@@ -149,33 +160,122 @@ class TestSyncFromProd:
         with _target(_pg("fitmycv_dev")), pytest.raises(CommandError, match="production"):
             call_command("sync_from_prod", yes=True)
 
-    def test_it_asks_for_confirmation(self, monkeypatch, settings):
+    def test_it_asks_for_confirmation(self, monkeypatch, settings, scratch_databases):
+        source, target = scratch_databases
+        _fill(target, "kept", "development data")
         settings.DEBUG = True
-        monkeypatch.setenv("PROD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/source")
+        monkeypatch.setenv("PROD_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{source}")
         with (
-            _target(_pg("fitmycv_dev")),
+            _target(_pg(target)),
             mock.patch("builtins.input", return_value="n"),
-            mock.patch("subprocess.Popen", autospec=True) as popen,
             pytest.raises(CommandError, match="Cancelled"),
         ):
             call_command("sync_from_prod")
-        popen.assert_not_called()
+        assert _rows(target, "kept") == [("development data",)]
+
+    @pytest.mark.parametrize(
+        "spelling",
+        [
+            "postgres://postgres@localhost:5432/{name}",
+            "postgres://postgres@localhost/{name}",
+            "postgres://postgres@0.0.0.0:5432/{name}",
+        ],
+    )
+    def test_it_refuses_another_spelling_of_the_same_database(
+        self, monkeypatch, settings, scratch_databases, spelling
+    ):
+        source, _target_name = scratch_databases
+        _fill(source, "marker", "production data")
+        settings.DEBUG = True
+        monkeypatch.setenv("PROD_DATABASE_URL", spelling.format(name=source))
+        with _target(_pg(source)), pytest.raises(CommandError, match="same database"):
+            call_command("sync_from_prod", yes=True, stdout=io.StringIO())
+        assert _rows(source, "marker") == [("production data",)]
+
+    def test_an_unreachable_source_leaves_the_target_intact(
+        self, monkeypatch, settings, scratch_databases
+    ):
+        _source, target = scratch_databases
+        _fill(target, "kept", "development data")
+        settings.DEBUG = True
+        # Nothing listens on port 1.
+        monkeypatch.setenv("PROD_DATABASE_URL", "postgres://postgres@127.0.0.1:1/fitmycv")
+        with _target(_pg(target)), pytest.raises(CommandError) as refused:
+            call_command("sync_from_prod", yes=True, stdout=io.StringIO())
+        assert _rows(target, "kept") == [("development data",)]
+        assert "Cannot reach the PROD_DATABASE_URL database" in str(refused.value)
+
+    def test_a_failing_dump_leaves_the_target_intact(
+        self, monkeypatch, settings, scratch_databases
+    ):
+        source, target = scratch_databases
+        _fill(source, "marker", "production data")
+        _fill(source, "secret", "not for this role")
+        _fill(target, "kept", "development data")
+        reader = f"{source}_reader"
+        with psycopg.connect(_dsn(source), autocommit=True) as conn:
+            conn.execute(f'CREATE ROLE "{reader}" LOGIN')
+            conn.execute(f'GRANT SELECT ON marker TO "{reader}"')
+        settings.DEBUG = True
+        monkeypatch.setenv("PROD_DATABASE_URL", f"postgres://{reader}@127.0.0.1:5432/{source}")
+        try:
+            with _target(_pg(target)), pytest.raises(CommandError) as failed:
+                call_command("sync_from_prod", yes=True, stdout=io.StringIO())
+        finally:
+            with psycopg.connect(_dsn(source), autocommit=True) as conn:
+                conn.execute(f'DROP OWNED BY "{reader}"')
+                conn.execute(f'DROP ROLE "{reader}"')
+        assert _rows(target, "kept") == [("development data",)]
+        assert "pg_dump failed; the target was not touched" in str(failed.value)
+        assert "permission denied" in str(failed.value)
+
+    @pytest.mark.parametrize("refusal", ["schema_conflict", "index_refused"])
+    def test_a_failing_restore_leaves_the_target_as_it_was(
+        self, monkeypatch, settings, scratch_databases, refusal
+    ):
+        source, target = scratch_databases
+        _fill(source, "marker", "production data")
+        with psycopg.connect(_dsn(source), autocommit=True) as conn:
+            conn.execute("CREATE INDEX marker_note ON marker (note)")
+            conn.execute("CREATE SCHEMA extra")
+        _fill(target, "kept", "development data")
+        with psycopg.connect(_dsn(target), autocommit=True) as conn:
+            if refusal == "schema_conflict":
+                # The restore fails early, right after dropping the target's schema.
+                conn.execute("CREATE SCHEMA extra")
+            else:
+                # The restore fails late, after the tables and their rows are in.
+                conn.execute("CREATE SCHEMA guard")
+                conn.execute(
+                    "CREATE FUNCTION guard.refuse() RETURNS event_trigger LANGUAGE plpgsql "
+                    "AS $$ BEGIN RAISE EXCEPTION 'no new index here'; END $$"
+                )
+                conn.execute(
+                    "CREATE EVENT TRIGGER refuse_indexes ON ddl_command_end "
+                    "WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION guard.refuse()"
+                )
+        settings.DEBUG = True
+        monkeypatch.setenv("PROD_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{source}")
+        with _target(_pg(target)), pytest.raises(CommandError) as failed:
+            call_command("sync_from_prod", yes=True, stdout=io.StringIO())
+        assert _rows(target, "kept") == [("development data",)]
+        assert _regclass(target, "public.marker") is None
+        assert "rolled back; the target is unchanged" in str(failed.value)
 
     def test_it_copies_a_real_postgres_database(self, monkeypatch, settings, scratch_databases):
         source, target = scratch_databases
-        with psycopg.connect(_dsn(source), autocommit=True) as conn:
-            conn.execute("CREATE TABLE marker (note text)")
-            conn.execute("INSERT INTO marker VALUES ('copied from production')")
-        with psycopg.connect(_dsn(target), autocommit=True) as conn:
-            conn.execute("CREATE TABLE stale (x int)")
+        _fill(source, "marker", "copied from production")
+        _fill(target, "stale", "development data")
         settings.DEBUG = True
-        monkeypatch.setenv("PROD_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{source}")
+        monkeypatch.setenv("PROD_DATABASE_URL", f"postgres://postgres@localhost:5432/{source}")
+        out = io.StringIO()
         with _target(_pg(target)):
-            call_command("sync_from_prod", yes=True, stdout=io.StringIO())
+            call_command("sync_from_prod", yes=True, stdout=out)
 
-        with psycopg.connect(_dsn(target)) as conn:
-            assert conn.execute("SELECT note FROM marker").fetchone() == ("copied from production",)
-            assert conn.execute("SELECT to_regclass('public.stale')").fetchone() == (None,)
+        assert f"Copied {source} into {target}" in out.getvalue()
+        assert _rows(target, "marker") == [("copied from production",)]
+        assert _regclass(target, "public.stale") is None
+        assert _rows(source, "marker") == [("copied from production",)]
 
 
 def _target(config: dict[str, Any]) -> Any:
@@ -198,11 +298,31 @@ def _dsn(name: str) -> str:
     return f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
 
 
+def _fill(database: str, table: str, note: str) -> None:
+    with psycopg.connect(_dsn(database), autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {table} (note text)")
+        conn.execute(f"INSERT INTO {table} VALUES (%s)", [note])
+
+
+def _rows(database: str, table: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(_dsn(database)) as conn:
+        return conn.execute(f"SELECT note FROM {table}").fetchall()
+
+
+def _regclass(database: str, name: str) -> Any:
+    with psycopg.connect(_dsn(database)) as conn:
+        row = conn.execute("SELECT to_regclass(%s)::text", [name]).fetchone()
+    return row[0] if row else None
+
+
 @pytest.fixture
 def scratch_databases() -> Any:
     require_service("PostgreSQL on 127.0.0.1:5432 with pg_dump", postgres_available())
+    # Named after the PostgreSQL database of this run, if any, so parallel runs never meet.
+    url = os.getenv("DATABASE_URL", "")
+    base = url.rsplit("/", 1)[-1].split("?")[0] if url.startswith("postgres") else "fitmycv"
     suffix = uuid.uuid4().hex[:8]
-    names = (f"fitmycv_sync_src_{suffix}", f"fitmycv_sync_dev_{suffix}")
+    names = (f"{base}_sync_src_{suffix}", f"{base}_sync_dev_{suffix}")
     with psycopg.connect(_dsn(os.getenv("PGMAINTENANCE_DB", "postgres")), autocommit=True) as c:
         for name in names:
             c.execute(f'CREATE DATABASE "{name}"')

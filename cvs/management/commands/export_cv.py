@@ -18,6 +18,11 @@ from cvs.export import PAPERS, ExportError, ExportOptions, render_docx, render_p
 from cvs.jsonresume import from_json_resume, to_json_resume
 
 FORMATS = ("pdf", "docx", "json", "jsonresume")
+# The file name each format gets; an --out named for another format is a mistake.
+SUFFIXES = {"pdf": ".pdf", "docx": ".docx", "json": ".json", "jsonresume": ".json"}
+KNOWN_SUFFIXES = frozenset(SUFFIXES.values()) | {".doc"}
+# Options that only change how a page looks; a JSON export has no pages.
+LAYOUT_OPTIONS = ("template", "paper")
 # Keys only a JSON Resume document has at its top level (ours has "header").
 JSON_RESUME_KEYS = frozenset({"basics", "work"})
 
@@ -28,22 +33,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--in", dest="input", required=True, help="CV JSON or JSON Resume")
         parser.add_argument("--format", required=True, choices=FORMATS)
-        parser.add_argument("--template", default="classic", help="classic, modern or compact")
+        parser.add_argument(
+            "--template", help="classic (default), modern or compact; PDF and DOCX only"
+        )
         parser.add_argument(
             "--lang", choices=LANGUAGES, help="language of the CV (titles and dates)"
         )
-        parser.add_argument("--paper", default="a4", choices=PAPERS)
+        parser.add_argument(
+            "--paper", choices=PAPERS, help="a4 (default) or letter; PDF and DOCX only"
+        )
         parser.add_argument("--out", required=True, help="file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source, out = Path(options["input"]), Path(options["out"])
+        source, out, fmt = Path(options["input"]), Path(options["out"]), options["format"]
+        suffix = out.suffix.lower()
+        if suffix in KNOWN_SUFFIXES and suffix != SUFFIXES[fmt]:
+            raise CommandError(
+                f"--format {fmt} writes a {SUFFIXES[fmt]} file but --out {out} ends in {suffix}; "
+                "change one of them."
+            )
+        layout = {name: options[name] for name in LAYOUT_OPTIONS if options[name] is not None}
+        if layout and fmt not in ("pdf", "docx"):
+            given = " and ".join(f"--{name}" for name in layout)
+            verb = "apply" if len(layout) > 1 else "applies"
+            raise CommandError(f"{given} {verb} only to PDF and DOCX, not to --format {fmt}.")
         try:
-            export_options = ExportOptions(template=options["template"], paper=options["paper"])
+            export_options = ExportOptions(**layout)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         cv = read_cv(source, language=options["lang"])
         try:
-            content = export(cv, options["format"], export_options)
+            content = export(cv, fmt, export_options)
         except (CvValidationError, ExportError) as exc:
             raise CommandError(f"cannot export {source}: {exc}") from None
         try:
