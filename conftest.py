@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from core.outage import broker as broker_breaker
 from fitmycv.celery import app as celery_app
 
 PASSWORD = "correct-horse-battery-staple"
@@ -61,6 +62,8 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _eager_celery() -> Iterator[None]:
+    # A broker failure an earlier test caused (faked or real) must not refuse this one's work.
+    broker_breaker.close()
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield

@@ -10,3 +10,9 @@ class UserFacingError(Exception):
     @property
     def user_message(self) -> str:
         return str(self)
+
+
+class ServiceUnavailable(UserFacingError):
+    """A service the request needs (the task queue) is down: nothing was done or charged.
+    `core.middleware.ServiceUnavailableMiddleware` answers it with the message, on the page
+    the form was posted from."""

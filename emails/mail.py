@@ -44,6 +44,7 @@ from django.utils.safestring import mark_safe
 from kombu.exceptions import OperationalError
 
 from core.config import get_setting
+from core.outage import broker_known_down, note_broker_failure
 from emails.models import EmailLog, EmailStatus, EmailTemplate
 
 if TYPE_CHECKING:
@@ -407,9 +408,13 @@ def publish(log_id: int) -> bool:
     again (emails.services.resend_forgotten_emails)."""
     from emails.tasks import send_email as send_email_task  # tasks → services → this module
 
+    if broker_known_down():  # it failed a moment ago: trying again would only make us wait
+        logger.warning("Broker down: e-mail %s will be sent again later", log_id)
+        return False
     try:
         send_email_task.delay(str(log_id))
-    except OperationalError:  # the broker is unreachable; the log is the source of truth
+    except OperationalError as exc:  # the broker is unreachable; the log is the source of truth
+        note_broker_failure(exc)
         logger.exception("Could not send e-mail %s to the broker; it will be sent again", log_id)
         return False
     return True

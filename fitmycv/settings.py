@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "core.middleware.NulByteMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ServiceUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,13 +163,28 @@ def redis_db_url(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.getenv("CACHE_REDIS_URL", redis_db_url(REDIS_URL, 1)),
-        }
+# The longest a request waits on one Redis call (connect or answer). A Redis that is down or
+# hung then costs a request at most this once: the cache turns its calls into misses and the
+# broker's absence is noticed before anything is charged (core.cache, core.outage).
+REDIS_TIMEOUT = envint("REDIS_TIMEOUT_MS", "500") / 1000
+
+REDIS_SOCKET_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
+
+
+def redis_cache(location: str) -> dict[str, object]:
+    """The shared cache on Redis (the outage tests point it at a server of their own)."""
+    return {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": location,
+        "OPTIONS": REDIS_SOCKET_OPTIONS,
+        # Kept in each process's memory while Redis is down: allauth's rate limits and its
+        # replay guards (Google ID tokens, TOTP codes), the e-mail verification cooldown.
+        "LOCAL_WHEN_DOWN": ["allauth:rl:", "jwt:", "allauth.mfa.totp.used", "accounts:resend:"],
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(os.getenv("CACHE_REDIS_URL", redis_db_url(REDIS_URL, 1)))}
 else:
     # A file cache is shared by the web server and the worker, unlike LocMem.
     CACHES = {
@@ -288,7 +304,14 @@ if not REDIS_URL:
     }
 else:
     # A task held by a crashed worker is redelivered after this long; the sweeper covers the rest.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY", "3600")}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY", "3600"),
+        **REDIS_SOCKET_OPTIONS,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+# A message the broker refuses is not retried within the request (each try would wait up to
+# REDIS_TIMEOUT): the task stays queued and the sweeper sends it again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

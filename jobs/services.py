@@ -32,8 +32,9 @@ from kombu.exceptions import OperationalError
 
 from ai.errors import AICancelled, AIError
 from core.config import get_setting
-from core.errors import UserFacingError
+from core.errors import ServiceUnavailable, UserFacingError
 from core.models import Submission
+from core.outage import broker_known_down, broker_reachable, note_broker_failure
 from core.pdftext import PdfRejected
 from cvdoc.document import CvValidationError
 from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskCancelled, TaskStatus, TaskType, Upload
@@ -54,6 +55,10 @@ RESEND_AFTER = timedelta(minutes=10)
 QUEUED_DEADLINE = timedelta(hours=6)
 UPLOAD_RETENTION = timedelta(days=1)
 SUBMISSION_RETENTION = timedelta(days=1)
+QUEUE_UNAVAILABLE = gettext_noop(
+    "Background work is unavailable for a moment, so nothing was started and you were not "
+    "charged. Please try again in a few minutes."
+)
 GENERIC_FAILURE = gettext_noop(
     "Something went wrong while running this task. You were not charged."
 )
@@ -112,9 +117,15 @@ def enqueue_task(
     feature_name: str = "",
     credits_debited: int = 0,
 ) -> BackgroundTask:
-    """Create a queued task; its Celery message is sent only if the transaction commits."""
+    """Create a queued task; its Celery message is sent only if the transaction commits.
+
+    Raises ServiceUnavailable, before anything is written, when the broker cannot be reached:
+    called before the charge, it leaves nothing to refund.
+    """
     from jobs import tasks  # the Celery task module imports this one
 
+    if not broker_reachable():
+        raise ServiceUnavailable(_(QUEUE_UNAVAILABLE))
     with transaction.atomic():
         task = BackgroundTask.objects.create(
             user=user,
@@ -132,9 +143,14 @@ def enqueue_task(
 
 
 def _send(delay: Callable[[str], Any], task_id: str) -> None:
+    if broker_known_down():
+        # It failed a moment ago: trying again would only make the request wait.
+        logger.warning("Broker down: background task %s stays queued for the sweeper", task_id)
+        return
     try:
         delay(task_id)
-    except OperationalError:
+    except OperationalError as exc:
+        note_broker_failure(exc)
         # The broker is down after the row (and its charge) committed: a 500 would hide a
         # task that exists. It stays queued; the sweeper fails and refunds it.
         logger.exception("Could not send background task %s to the broker", task_id)

@@ -27,7 +27,9 @@ from kombu.exceptions import OperationalError
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from billing.services import record_transaction
 from billing.testing import paid_test_task
+from core import outage
 from core.config import invalidate_settings_cache
+from core.errors import ServiceUnavailable
 from core.models import Setting
 from core.testing import require_service
 from cvs import services
@@ -177,17 +179,31 @@ def enqueue_test_task(user: Any, **payload: Any) -> BackgroundTask:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_request_during_a_redis_pause_succeeds_and_its_task_runs_once(alice, alice_client, live):
+def test_a_paid_request_during_a_redis_pause_is_refused_at_once_then_runs_once(
+    alice, alice_client, live
+):
     give_credits(alice)
     cv = services.create_cv(alice, content=copy.deepcopy(MASTER_CV), name="Master")
+    page = cv.get_absolute_url()
 
     pause_redis()
     started = time.monotonic()
-    response = alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
+    response = alice_client.post(
+        f"/cvs/{cv.pk}/translate/", {"target": "fr"}, HTTP_REFERER=f"http://testserver{page}"
+    )
     elapsed = time.monotonic() - started
 
+    # It did not wait out the pause: the broker did not answer within its socket timeout, so
+    # nothing was queued or charged and the user is told so on the page they came from.
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{page}"
+    assert elapsed < PAUSE_MS / 1000
+    assert not BackgroundTask.objects.filter(user=alice).exists()
+    assert debits(alice) == 0 and balance(alice) == CREDITS
+
+    time.sleep(PAUSE_MS / 1000)  # the pause is over
+    wait_for(lambda: not outage.broker.is_open(), timeout=10, what="broker tried again")
+    response = alice_client.post(f"/cvs/{cv.pk}/translate/", {"target": "fr"})
     assert response.status_code == 302
-    assert elapsed < PAUSE_MS / 1000 + 5  # it waited for Redis, then went on
     task = BackgroundTask.objects.get(user=alice)
     wait_for(lambda: status_of(task) == TaskStatus.COMPLETED, timeout=30, what="translation")
     assert CV.objects.filter(user=alice, is_translated=True).count() == 1
@@ -202,26 +218,25 @@ def test_a_redis_pause_while_a_task_runs_delays_it_and_loses_nothing(alice, live
     wait_for(lambda: status_of(running) == TaskStatus.RUNNING, timeout=20, what="task running")
     pause_redis()
 
+    refused: list[BaseException] = []
+
     def enqueue_in_a_request() -> None:
         try:
             enqueue_test_task(alice, steps=2)
+        except ServiceUnavailable as exc:
+            refused.append(exc)
         finally:
             connection.close()  # this thread's own connection
 
     queued_in_pause = threading.Thread(target=enqueue_in_a_request)
-    queued_in_pause.start()  # its message waits for Redis like everything else
-    queued_in_pause.join(timeout=PAUSE_MS / 1000 + 5)
-    assert not queued_in_pause.is_alive()
+    queued_in_pause.start()  # the broker does not answer: refused, nothing written
+    queued_in_pause.join(timeout=PAUSE_MS / 1000)
+    assert not queued_in_pause.is_alive() and len(refused) == 1
 
-    wait_for(
-        lambda: (
-            not BackgroundTask.objects.filter(user=alice)
-            .exclude(status=TaskStatus.COMPLETED)
-            .exists()
-        ),
-        timeout=40,
-        what="both tasks completed",
-    )
+    wait_for(lambda: status_of(running) == TaskStatus.COMPLETED, timeout=40, what="first task")
+    wait_for(lambda: not outage.broker.is_open(), timeout=10, what="broker tried again")
+    after = enqueue_test_task(alice, steps=2)
+    wait_for(lambda: status_of(after) == TaskStatus.COMPLETED, timeout=40, what="task after")
     assert BackgroundTask.objects.filter(user=alice).count() == 2
 
 

@@ -50,6 +50,10 @@ print(json.dumps({
     "DATA_UPLOAD_MAX_NUMBER_FILES": s.DATA_UPLOAD_MAX_NUMBER_FILES,
     "PASSWORD_HASHER": s.PASSWORD_HASHERS[0],
     "CACHE": s.CACHES["default"]["BACKEND"],
+    "CACHE_OPTIONS": s.CACHES["default"].get("OPTIONS", {}),
+    "BROKER_OPTIONS": s.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "BROKER_CONNECTION_TIMEOUT": s.CELERY_BROKER_CONNECTION_TIMEOUT,
+    "PUBLISH_RETRY": s.CELERY_TASK_PUBLISH_RETRY_POLICY,
     "CONN_MAX_AGE": db.get("CONN_MAX_AGE"),
     "CONN_HEALTH_CHECKS": db.get("CONN_HEALTH_CHECKS"),
     "CSP": s.CONTENT_SECURITY_POLICY["DIRECTIVES"],
@@ -109,9 +113,25 @@ def test_uploads_passwords_rate_limits_and_the_database_are_production_grade(pro
     assert production["DATA_UPLOAD_MAX_NUMBER_FILES"] <= 100
     assert production["PASSWORD_HASHER"].endswith("Argon2PasswordHasher")
     # Rate-limit counters live in the cache: it must be shared by every web process.
-    assert production["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    # (Django's Redis cache, made to answer misses rather than errors while Redis is down.)
+    assert production["CACHE"] == "core.cache.ResilientRedisCache"
     # Connections are kept, and checked before reuse after a database restart.
     assert production["CONN_MAX_AGE"] > 0 and production["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_hung_redis_holds_a_request_half_a_second_at_most(production):
+    # Every call to Redis, the cache's and the broker's, gives up after 0.5 s: a request never
+    # waits out the 5 s a hung server used to cost (fitmycv/tests/test_redis_outage.py).
+    for options in (production["CACHE_OPTIONS"], production["BROKER_OPTIONS"]):
+        assert 0 < options["socket_connect_timeout"] <= 0.5
+        assert 0 < options["socket_timeout"] <= 0.5
+    assert 0 < production["BROKER_CONNECTION_TIMEOUT"] <= 0.5
+    assert production["PUBLISH_RETRY"]["max_retries"] == 0
+    # Sessions are in the database, not the cache: a Redis outage signs nobody out.
+    assert production["SESSION_ENGINE"] in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    )
 
 
 def test_staff_need_a_second_factor_in_production(production):
