@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIPricing, OpenAIUsage
+from ai.models import (
+    OpenAIAlert,
+    OpenAIAlertEvent,
+    OpenAICall,
+    OpenAIPricing,
+    OpenAIUsage,
+    ProviderIncidentEvent,
+)
 
 
 @admin.register(OpenAIUsage)
@@ -18,8 +25,8 @@ class OpenAIUsageAdmin(admin.ModelAdmin[OpenAIUsage]):
 @admin.register(OpenAICall)
 class OpenAICallAdmin(admin.ModelAdmin[OpenAICall]):
     list_display = ["created_at", "user", "feature_name", "model", "total_tokens", "estimated_cost"]
-    list_display += ["duration_ms"]
-    list_filter = ["feature_name", "model"]
+    list_display += ["duration_ms", "status"]
+    list_filter = ["status", "feature_name", "model"]
     search_fields = ["user__email", "feature_name", "model"]
     raw_id_fields = ["user", "task"]
     date_hierarchy = "created_at"
@@ -54,3 +61,9 @@ class OpenAIAlertEventAdmin(admin.ModelAdmin[OpenAIAlertEvent]):
     list_filter = ["alert"]
     search_fields = ["period_key", "user__email"]
     raw_id_fields = ["alert", "user"]
+
+
+@admin.register(ProviderIncidentEvent)
+class ProviderIncidentEventAdmin(admin.ModelAdmin[ProviderIncidentEvent]):
+    list_display = ["created_at", "kind", "period_key", "detail"]
+    list_filter = ["kind"]

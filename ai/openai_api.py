@@ -30,6 +30,8 @@ from ai.errors import (
     AIInvalidResponse,
     AIRefused,
     AITemporaryError,
+    BilledUsage,
+    ProviderIncident,
 )
 
 StructuredMode = Literal["json_schema", "json_object"]
@@ -67,7 +69,7 @@ class CompletionResult:
 def make_client(timeout: float) -> openai.OpenAI:
     """A client from settings; the SDK's own retries are off because we retry ourselves."""
     if not settings.OPENAI_API_KEY:
-        raise AIConfigurationError("OPENAI_API_KEY is not set")
+        raise AIConfigurationError("OPENAI_API_KEY is not set", incident=ProviderIncident.AUTH)
     return openai.OpenAI(
         api_key=settings.OPENAI_API_KEY,
         base_url=settings.OPENAI_BASE_URL or None,
@@ -100,14 +102,80 @@ def complete_json(
     requests with exponential backoff; an answer that is not valid JSON or breaks the schema gets
     one repair request quoting the validation error. Raises only `AIError` subclasses.
     """
+    tally = _Tally(model=model, started=time.monotonic())
+    try:
+        return _complete_json(
+            tally,
+            model=model,
+            messages=messages,
+            schema=schema,
+            schema_name=schema_name,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            cancel_check=cancel_check,
+            structured_mode=structured_mode,
+            temperature=temperature,
+            max_output_tokens=max_output_tokens,
+            safety_identifier=safety_identifier,
+        )
+    except AIError as exc:
+        # Every answered request is billed, whatever became of the call: the caller records it.
+        exc.usage = tally.billed()
+        raise
+
+
+@dataclass
+class _Tally:
+    """What the requests of one call cost so far (every answered request is billed)."""
+
+    model: str
+    started: float
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+
+    def add(self, completion: Any) -> None:
+        self.model = completion.model or self.model
+        if completion.usage is None:
+            return
+        self.prompt_tokens += completion.usage.prompt_tokens or 0
+        self.completion_tokens += completion.usage.completion_tokens or 0
+        details = completion.usage.prompt_tokens_details
+        self.cached_tokens += (details.cached_tokens or 0) if details else 0
+
+    def billed(self) -> BilledUsage:
+        return BilledUsage(
+            model=self.model,
+            prompt_tokens=self.prompt_tokens,
+            cached_tokens=self.cached_tokens,
+            completion_tokens=self.completion_tokens,
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+            attempts=self.requests,
+        )
+
+
+def _complete_json(
+    tally: _Tally,
+    *,
+    model: str,
+    messages: list[dict[str, Any]],
+    schema: dict[str, Any],
+    schema_name: str,
+    timeout: float,
+    max_attempts: int,
+    cancel_check: Callable[[], bool] | None,
+    structured_mode: StructuredMode,
+    temperature: float | None,
+    max_output_tokens: int,
+    safety_identifier: str | None,
+) -> CompletionResult:
     base_url = str(settings.OPENAI_BASE_URL or "default")
     with _JSON_OBJECT_ONLY_LOCK:
         mode: StructuredMode = "json_object" if base_url in _JSON_OBJECT_ONLY else structured_mode
     validator = jsonschema.Draft202012Validator(schema)
     conversation = list(messages)
-    started = time.monotonic()
-    usage = [0, 0, 0]  # prompt, cached, completion: every answered request is billed
-    requests = failures = 0
+    failures = 0
     repaired = fell_back = False
     while True:
         if cancel_check is not None and cancel_check():
@@ -122,7 +190,7 @@ def complete_json(
             max_output_tokens=max_output_tokens,
             safety_identifier=safety_identifier,
         )
-        requests += 1
+        tally.requests += 1
         try:
             completion = _send(params, timeout=timeout, cancel_check=cancel_check)
         except openai.APIStatusError as exc:
@@ -140,6 +208,8 @@ def complete_json(
             error = _map_status_error(exc)
             failures += 1
             if not error.retryable or failures >= max_attempts:
+                if exc.status_code >= 500 and failures >= max_attempts:
+                    error.incident = ProviderIncident.SERVER_ERRORS
                 raise error from None
             _sleep(_retry_delay(failures, exc.response.headers), cancel_check)
             continue
@@ -152,11 +222,7 @@ def complete_json(
         except openai.OpenAIError as exc:
             raise AIError(f"{type(exc).__name__}: {exc}") from None
 
-        if completion.usage is not None:
-            usage[0] += completion.usage.prompt_tokens or 0
-            usage[2] += completion.usage.completion_tokens or 0
-            details = completion.usage.prompt_tokens_details
-            usage[1] += (details.cached_tokens or 0) if details else 0
+        tally.add(completion)
         content = _answer_text(completion)
         try:
             data = _parse(content, validator)
@@ -174,14 +240,15 @@ def complete_json(
                 },
             ]
             continue
+        billed = tally.billed()
         return CompletionResult(
             data=data,
-            model=completion.model or model,
-            prompt_tokens=usage[0],
-            cached_tokens=usage[1],
-            completion_tokens=usage[2],
-            duration_ms=int((time.monotonic() - started) * 1000),
-            attempts=requests,
+            model=billed.model,
+            prompt_tokens=billed.prompt_tokens,
+            cached_tokens=billed.cached_tokens,
+            completion_tokens=billed.completion_tokens,
+            duration_ms=billed.duration_ms,
+            attempts=billed.attempts,
             structured_mode=mode,
         )
 
@@ -311,11 +378,16 @@ def _map_status_error(exc: openai.APIStatusError) -> AIError:
     detail = f"HTTP {status}: {exc.message}"[:500]
     if status == 429 and "insufficient_quota" in _error_text(exc):
         # Out of credit on the provider account: retrying cannot help.
-        return AIConfigurationError(detail, user_message="The AI provider's quota is exhausted.")
+        return AIConfigurationError(
+            detail,
+            user_message="The AI provider's quota is exhausted.",
+            incident=ProviderIncident.QUOTA,
+        )
     if status == 429 or status >= 500 or status == 408:
         return AITemporaryError(detail)
     if status in (401, 403, 404):
-        return AIConfigurationError(detail)
+        # A refused key, a key without access to the model, or a model that does not exist.
+        return AIConfigurationError(detail, incident=ProviderIncident.AUTH)
     if status == 400 and "content_filter" in _error_text(exc):
         return AIRefused(detail)
     return AIError(detail)
