@@ -69,6 +69,7 @@ from ai.schemas import (
     strict_schema,
 )
 from core.config import get_setting
+from core.limits import MODEL_REQUEST_TIMEOUT
 from cvdoc.document import MAX_TEXT_CHARS, CvValidationError, cv_json_schema, normalize_cv
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ Out = TypeVar("Out", bound=BaseModel)
 T = TypeVar("T")
 Change = dict[str, Any]
 
-DEFAULT_TIMEOUT_SECONDS = 90.0
+# Sequential model rounds of a tailoring (core.limits.TASK_SEQUENTIAL_CALLS counts them).
+TAILOR_ROUNDS = 3
 MAX_PARALLEL_CALLS = 6
 MAX_OFFER_CHARS = 30_000
 MAX_CV_TEXT_CHARS = 40_000
@@ -286,7 +288,9 @@ def tailor_cv(
     )
     result, summary_changes = _tailor_summary(source, result, summary_out, vault)
     changes += summary_changes
-    return TailorOutcome(cv=_finish_cv(source, result, changes), changes=changes, rounds=3)
+    return TailorOutcome(
+        cv=_finish_cv(source, result, changes), changes=changes, rounds=TAILOR_ROUNDS
+    )
 
 
 def improve_cv(
@@ -532,12 +536,18 @@ def _complete(
         messages=call.messages,
         schema=call.schema,
         schema_name=call.schema_name,
-        timeout=float(getattr(settings, "OPENAI_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
+        timeout=_request_timeout(),
         cancel_check=cancel_check,
         structured_mode=getattr(settings, "OPENAI_STRUCTURED_MODE", "json_schema"),
         temperature=call.temperature,
         safety_identifier=_safety_identifier(ctx.user_id),
     )
+
+
+def _request_timeout() -> float:
+    """Seconds one request may take: the setting, never more than the limits allow."""
+    configured = getattr(settings, "OPENAI_TIMEOUT_SECONDS", MODEL_REQUEST_TIMEOUT)
+    return float(min(configured, MODEL_REQUEST_TIMEOUT))
 
 
 def _record(call: _Call, result: openai_api.CompletionResult, ctx: AIContext) -> None:

@@ -33,12 +33,13 @@ from ai.errors import (
     BilledUsage,
     ProviderIncident,
 )
+from core.limits import MODEL_ATTEMPTS, MODEL_CALL_BUDGET, RETRY_WAIT_CAP
 
 StructuredMode = Literal["json_schema", "json_object"]
 
 BACKOFF_BASE_SECONDS = 1.0
-BACKOFF_MAX_SECONDS = 20.0
-RETRY_AFTER_CAP_SECONDS = 30.0
+# No wait between two attempts is longer, whatever the server's Retry-After asks (core.limits).
+RETRY_WAIT_CAP_SECONDS = float(RETRY_WAIT_CAP)
 CANCEL_POLL_SECONDS = 0.2
 DEFAULT_MAX_OUTPUT_TOKENS = 4_000
 # Reasoning models spend output tokens thinking before they write the answer.
@@ -89,7 +90,8 @@ def complete_json(
     schema: dict[str, Any],
     schema_name: str,
     timeout: float,
-    max_attempts: int = 4,
+    max_attempts: int = MODEL_ATTEMPTS,
+    budget: float = MODEL_CALL_BUDGET,
     cancel_check: Callable[[], bool] | None = None,
     structured_mode: StructuredMode = "json_schema",
     temperature: float | None = None,
@@ -100,9 +102,11 @@ def complete_json(
 
     Transient failures (429, 5xx, timeouts, connection errors) are retried up to `max_attempts`
     requests with exponential backoff; an answer that is not valid JSON or breaks the schema gets
-    one repair request quoting the validation error. Raises only `AIError` subclasses.
+    one repair request quoting the validation error. The whole call never outlives `budget`
+    seconds: no request or wait goes past it. Raises only `AIError` subclasses.
     """
     tally = _Tally(model=model, started=time.monotonic())
+    tally.deadline = tally.started + budget
     try:
         return _complete_json(
             tally,
@@ -134,6 +138,14 @@ class _Tally:
     cached_tokens: int = 0
     completion_tokens: int = 0
     requests: int = 0
+    deadline: float = float("inf")
+
+    def remaining(self) -> float:
+        """Seconds left of the call's budget; AITemporaryError once it is spent."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise AITemporaryError("the call used up its time budget")
+        return left
 
     def add(self, completion: Any) -> None:
         self.model = completion.model or self.model
@@ -190,9 +202,10 @@ def _complete_json(
             max_output_tokens=max_output_tokens,
             safety_identifier=safety_identifier,
         )
+        request_timeout = min(timeout, tally.remaining())
         tally.requests += 1
         try:
-            completion = _send(params, timeout=timeout, cancel_check=cancel_check)
+            completion = _send(params, timeout=request_timeout, cancel_check=cancel_check)
         except openai.APIStatusError as exc:
             if (
                 exc.status_code == 400
@@ -211,13 +224,13 @@ def _complete_json(
                 if exc.status_code >= 500 and failures >= max_attempts:
                     error.incident = ProviderIncident.SERVER_ERRORS
                 raise error from None
-            _sleep(_retry_delay(failures, exc.response.headers), cancel_check)
+            _sleep(_retry_delay(failures, exc.response.headers), cancel_check, tally)
             continue
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             failures += 1
             if failures >= max_attempts:
                 raise AITemporaryError(f"{type(exc).__name__}: {exc}") from None
-            _sleep(_retry_delay(failures, {}), cancel_check)
+            _sleep(_retry_delay(failures, {}), cancel_check, tally)
             continue
         except openai.OpenAIError as exc:
             raise AIError(f"{type(exc).__name__}: {exc}") from None
@@ -396,10 +409,10 @@ def _map_status_error(exc: openai.APIStatusError) -> AIError:
 def _retry_delay(failures: int, headers: Mapping[str, str]) -> float:
     hinted = _retry_after_seconds(headers)
     if hinted is not None:
-        return min(hinted, RETRY_AFTER_CAP_SECONDS)
-    backoff = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1))
+        return min(hinted, RETRY_WAIT_CAP_SECONDS)
+    backoff = BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1)
     # Jitter spreads the retries of parallel batches that failed together.
-    return backoff + random.uniform(0, BACKOFF_BASE_SECONDS)
+    return min(RETRY_WAIT_CAP_SECONDS, backoff + random.uniform(0, BACKOFF_BASE_SECONDS))
 
 
 def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
@@ -422,7 +435,10 @@ def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-def _sleep(seconds: float, cancel_check: Callable[[], bool] | None) -> None:
+def _sleep(seconds: float, cancel_check: Callable[[], bool] | None, tally: _Tally) -> None:
+    if seconds >= tally.remaining():
+        # Waiting would leave no time for the next attempt: fail now rather than later.
+        raise AITemporaryError("no time left in the call's budget for another attempt")
     deadline = time.monotonic() + seconds
     while (remaining := deadline - time.monotonic()) > 0:
         if cancel_check is not None and cancel_check():
