@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from ai.accounting import feature_steps, known_features
 from ai.models import (
     OpenAIAlert,
     OpenAIAlertEvent,
@@ -47,8 +51,36 @@ class OpenAIAlertEventInline(admin.TabularInline[OpenAIAlertEvent, OpenAIAlert])
     can_delete = False
 
 
+class OpenAIAlertForm(forms.ModelForm[OpenAIAlert]):
+    """Only features the product records calls under: an alert on a misspelt one never fires."""
+
+    feature_name = forms.ChoiceField(required=False)
+
+    class Meta:
+        model = OpenAIAlert
+        fields = ["name", "type", "feature_name", "threshold", "enabled", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["feature_name"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "(all features)")] + [
+            (name, _feature_choice_label(name)) for name in known_features()
+        ]
+        field.help_text = "Per-feature alerts only. A paid feature sums all its steps."
+        field.error_messages["invalid_choice"] = (
+            "%(value)s is not a feature the AI records. Choose one from the list."
+        )
+
+
+def _feature_choice_label(name: str) -> str:
+    steps = [step for step in feature_steps(name) if step != name]
+    return f"{name} (all steps: {', '.join(steps)})" if steps else name
+
+
 @admin.register(OpenAIAlert)
 class OpenAIAlertAdmin(admin.ModelAdmin[OpenAIAlert]):
+    form = OpenAIAlertForm
     list_display = ["name", "type", "threshold", "feature_name", "enabled"]
     list_filter = ["type", "enabled"]
     search_fields = ["name", "feature_name"]

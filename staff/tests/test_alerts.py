@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.core import mail as django_mail
+from django.urls import reverse
 
 from ai import accounting
 from ai.errors import ProviderIncident
@@ -62,3 +64,37 @@ def test_concurrent_provider_failures_e_mail_staff_once(staff: Any, transactiona
     )
 
     assert len(django_mail.outbox) == 1
+
+
+ALERT = {"name": "Tailoring", "type": "feature_daily", "threshold": "5", "enabled": "on",
+         "description": "", "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"feature_name": "gpt_cv_generaton"}, "is not a feature the AI records"),
+        ({"feature_name": ""}, "A per-feature alert needs a feature."),
+        ({"feature_name": "match_score", "threshold": "0"}, "more than 0 USD"),
+    ],
+    ids=["unknown-feature", "no-feature", "zero-threshold"],
+)
+def test_an_alert_form_refuses_bad_values_in_sentences(
+    fields: dict[str, str], message: str, staff_client: Any
+) -> None:
+    response = staff_client.post(reverse("admin:ai_openaialert_add"), {**ALERT, **fields})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    assert "is violated" not in content
+    assert not OpenAIAlert.objects.exists()
+
+
+def test_an_alert_on_a_paid_feature_is_saved(staff_client: Any) -> None:
+    response = staff_client.post(
+        reverse("admin:ai_openaialert_add"), {**ALERT, "feature_name": "gpt_cv_generation"}
+    )
+
+    assert response.status_code == 302
+    assert OpenAIAlert.objects.get().feature_name == "gpt_cv_generation"
