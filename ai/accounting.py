@@ -6,7 +6,8 @@ import datetime
 import functools
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,13 +15,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from ai.errors import ProviderIncident
 from ai.models import (
     AlertType,
+    CallStatus,
     OpenAIAlert,
     OpenAIAlertEvent,
     OpenAICall,
     OpenAIPricing,
     OpenAIUsage,
+    ProviderIncidentEvent,
 )
 
 logger = logging.getLogger(__name__)
@@ -31,6 +35,68 @@ OFFLINE_MODEL = "offline"
 FALLBACK_PRICES = (Decimal("1"), Decimal("1"), Decimal("4"))
 PER_MILLION = Decimal(1_000_000)
 COST_PLACES = Decimal("0.000001")
+# The feature a user pays for (billing's name), by each name the gateway records calls under:
+# a tailoring is four calls, one per step, and costs staff see per tailoring.
+PRODUCT_FEATURES = {
+    "cv_adaptation": "gpt_cv_generation",  # the offline engine tailors in one step
+    "cv_adaptation_classify": "gpt_cv_generation",
+    "cv_adaptation_experience": "gpt_cv_generation",
+    "cv_adaptation_skills": "gpt_cv_generation",
+    "cv_adaptation_summary": "gpt_cv_generation",
+    "create_template_cv": "gpt_cv_generation",  # the example CV for an offer is paid as one
+    "improve_cv": "optimize_cv",
+    "match_score": "match_score",
+    "translate_cv": "translate_cv",
+    "import_pdf": "import_pdf",
+    "generate_from_job_title": "generate_from_job_title",
+    "extract_job_offer": "extract_job_offer",  # reading an offer: free for users, still spent
+}
+# What staff read about each provider failure that stops the AI features.
+INCIDENT_TITLES = {
+    ProviderIncident.AUTH: "The AI provider refused the API key, or it is missing",
+    ProviderIncident.QUOTA: "The AI provider's quota is exhausted",
+    ProviderIncident.SERVER_ERRORS: "The AI provider answers every attempt with a server error",
+}
+
+
+@dataclass(frozen=True)
+class StaffAlert:
+    """What staff are told: a cost alert crossed (kind "cost") or a provider incident."""
+
+    kind: str
+    title: str
+    period: str
+    detail: str = ""
+    value: Decimal | None = None
+    threshold: Decimal | None = None
+
+
+StaffNotifier = Callable[[StaffAlert], None]
+# Who tells staff: registered from AppConfig.ready by an app that may send e-mails.
+STAFF_NOTIFIERS: list[StaffNotifier] = []
+
+
+def on_staff_alert(notifier: StaffNotifier) -> StaffNotifier:
+    """Register a way to reach staff (the staff app sends e-mails this way)."""
+    if notifier not in STAFF_NOTIFIERS:
+        STAFF_NOTIFIERS.append(notifier)
+    return notifier
+
+
+def product_feature(step: str) -> str:
+    """The feature a user pays for that a recorded call belongs to (itself if unknown)."""
+    return PRODUCT_FEATURES.get(step, step)
+
+
+def known_features() -> list[str]:
+    """Every feature name a cost alert may watch: the paid features, then each recorded step."""
+    paid = sorted(set(PRODUCT_FEATURES.values()))
+    return [*paid, *sorted(set(PRODUCT_FEATURES) - set(paid))]
+
+
+def feature_steps(name: str) -> list[str]:
+    """The recorded names a feature's cost is the sum of: its steps, or the step itself."""
+    return sorted({name, *(step for step, paid in PRODUCT_FEATURES.items() if paid == name)})
 
 
 def price_call(
@@ -90,8 +156,11 @@ def record_ai_call(
     completion_tokens: int,
     duration_ms: int,
     metadata: dict[str, Any] | None = None,
+    status: str = CallStatus.OK,
 ) -> OpenAICall:
-    """Store one call, add it to the user's daily aggregate, then check the cost alerts."""
+    """Store one call, add it to the user's daily aggregate, then check the cost alerts.
+
+    Calls that failed are recorded too (with `status`): the provider bills their tokens."""
     cached_tokens = min(cached_tokens, prompt_tokens)
     cost = price_call(
         model,
@@ -112,6 +181,7 @@ def record_ai_call(
             total_tokens=prompt_tokens + completion_tokens,
             estimated_cost=cost,
             duration_ms=duration_ms,
+            status=status,
             metadata=metadata or {},
         )
         # OpenAIUsage rows belong to a user; calls without one are only in OpenAICall.
@@ -161,7 +231,7 @@ def check_cost_alerts(
         period_key, usage_filter = scope
         if OpenAIAlertEvent.objects.filter(alert=alert, period_key=period_key).exists():
             continue
-        spent = OpenAIUsage.objects.filter(usage_filter).aggregate(total=Sum("estimated_cost"))
+        spent = OpenAICall.objects.filter(usage_filter).aggregate(total=Sum("estimated_cost"))
         value = spent["total"] or Decimal(0)
         if value < alert.threshold:
             continue
@@ -184,30 +254,40 @@ def check_cost_alerts(
 def _alert_scope(
     alert: OpenAIAlert, *, user_id: int | None, feature: str, day: datetime.date
 ) -> tuple[str, Q] | None:
-    """The period key and the usage rows an alert sums, or None if the call is out of scope."""
-    month = Q(date__gte=day.replace(day=1), date__lte=day)
+    """The period key and the calls an alert sums, or None if the call is out of scope.
+
+    Calls, not the daily aggregates: calls without a user (commands) and failed calls cost too.
+    """
+    day_start = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+    today = Q(created_at__gte=day_start, created_at__lt=day_start + datetime.timedelta(days=1))
+    month = Q(
+        created_at__gte=day_start.replace(day=1),
+        created_at__lt=day_start + datetime.timedelta(days=1),
+    )
     if alert.type == AlertType.USER_DAILY:
         if user_id is None:
             return None
-        return f"user:{user_id}:{day.isoformat()}", Q(user_id=user_id, date=day)
+        return f"user:{user_id}:{day.isoformat()}", Q(user_id=user_id) & today
     if alert.type == AlertType.USER_MONTHLY:
         if user_id is None:
             return None
         return f"user:{user_id}:{day:%Y-%m}", Q(user_id=user_id) & month
     if alert.type == AlertType.GLOBAL_DAILY:
-        return f"global:{day.isoformat()}", Q(date=day)
+        return f"global:{day.isoformat()}", today
     if alert.type == AlertType.GLOBAL_MONTHLY:
         return f"global:{day:%Y-%m}", month
     if alert.type == AlertType.FEATURE_DAILY:
-        if alert.feature_name != feature:
+        # A paid feature's alert watches all its steps; a step's alert, that step only.
+        if alert.feature_name not in (feature, product_feature(feature)):
             return None
-        return f"feature:{feature}:{day.isoformat()}", Q(feature_name=feature, date=day)
+        steps = Q(feature_name__in=feature_steps(alert.feature_name))
+        return f"feature:{alert.feature_name}:{day.isoformat()}", steps & today
     return None
 
 
 def notify_staff_cost_alert(event: OpenAIAlertEvent) -> None:
-    """Tell staff that a cost alert fired. For now a warning in the logs (picked up by error
-    monitoring); the cost_alert e-mail will be sent from here."""
+    """Tell staff that a cost alert fired: a warning in the logs and every registered notifier
+    (the staff app e-mails each staff member)."""
     logger.warning(
         "OpenAI cost alert %r crossed: %s USD (threshold %s USD) for %s",
         event.alert.name,
@@ -215,3 +295,58 @@ def notify_staff_cost_alert(event: OpenAIAlertEvent) -> None:
         event.alert.threshold,
         event.period_key,
     )
+    notify_staff(
+        StaffAlert(
+            kind="cost",
+            title=event.alert.name,
+            period=_period_label(event.period_key),
+            value=event.value,
+            threshold=event.alert.threshold,
+        )
+    )
+
+
+def _period_label(period_key: str) -> str:
+    # "user:12:2026-03-01" -> "2026-03-01 (user 12)"; "global:2026-03" -> "2026-03"
+    scope, _, rest = period_key.partition(":")
+    if scope in ("user", "feature"):
+        who, _, when = rest.rpartition(":")
+        return f"{when} ({scope} {who})"
+    return rest or period_key
+
+
+def report_provider_incident(kind: str, *, detail: str) -> ProviderIncidentEvent | None:
+    """A provider failure stopped the AI features: log it at ERROR and alert staff, once per
+    kind and UTC hour across processes (the unique constraint elects one caller)."""
+    logger.error("AI provider failure (%s): %s", kind, detail)
+    period_key = timezone.now().strftime("%Y-%m-%dT%H")
+    try:
+        with transaction.atomic():
+            event = ProviderIncidentEvent.objects.create(
+                kind=kind, period_key=period_key, detail=detail[:2000]
+            )
+    except IntegrityError:
+        return None  # staff were already told this hour
+    transaction.on_commit(functools.partial(notify_staff_provider_incident, event))
+    return event
+
+
+def notify_staff_provider_incident(event: ProviderIncidentEvent) -> None:
+    title = INCIDENT_TITLES.get(event.kind, event.kind)
+    notify_staff(
+        StaffAlert(
+            kind=event.kind,
+            title=title,
+            period=f"{event.period_key.replace('T', ' ')}:00 UTC",
+            detail=event.detail,
+        )
+    )
+
+
+def notify_staff(alert: StaffAlert) -> None:
+    """Hand an alert to every registered notifier; one that fails never stops the others."""
+    for notifier in STAFF_NOTIFIERS:
+        try:
+            notifier(alert)
+        except Exception:
+            logger.exception("Could not notify staff of %s alert %r", alert.kind, alert.title)

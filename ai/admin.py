@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
-from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIPricing, OpenAIUsage
+from ai.accounting import feature_steps, known_features
+from ai.models import (
+    OpenAIAlert,
+    OpenAIAlertEvent,
+    OpenAICall,
+    OpenAIPricing,
+    OpenAIUsage,
+    ProviderIncidentEvent,
+)
 
 
 @admin.register(OpenAIUsage)
@@ -18,8 +29,8 @@ class OpenAIUsageAdmin(admin.ModelAdmin[OpenAIUsage]):
 @admin.register(OpenAICall)
 class OpenAICallAdmin(admin.ModelAdmin[OpenAICall]):
     list_display = ["created_at", "user", "feature_name", "model", "total_tokens", "estimated_cost"]
-    list_display += ["duration_ms"]
-    list_filter = ["feature_name", "model"]
+    list_display += ["duration_ms", "status"]
+    list_filter = ["status", "feature_name", "model"]
     search_fields = ["user__email", "feature_name", "model"]
     raw_id_fields = ["user", "task"]
     date_hierarchy = "created_at"
@@ -40,8 +51,36 @@ class OpenAIAlertEventInline(admin.TabularInline[OpenAIAlertEvent, OpenAIAlert])
     can_delete = False
 
 
+class OpenAIAlertForm(forms.ModelForm[OpenAIAlert]):
+    """Only features the product records calls under: an alert on a misspelt one never fires."""
+
+    feature_name = forms.ChoiceField(required=False)
+
+    class Meta:
+        model = OpenAIAlert
+        fields = ["name", "type", "feature_name", "threshold", "enabled", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["feature_name"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "(all features)")] + [
+            (name, _feature_choice_label(name)) for name in known_features()
+        ]
+        field.help_text = "Per-feature alerts only. A paid feature sums all its steps."
+        field.error_messages["invalid_choice"] = (
+            "%(value)s is not a feature the AI records. Choose one from the list."
+        )
+
+
+def _feature_choice_label(name: str) -> str:
+    steps = [step for step in feature_steps(name) if step != name]
+    return f"{name} (all steps: {', '.join(steps)})" if steps else name
+
+
 @admin.register(OpenAIAlert)
 class OpenAIAlertAdmin(admin.ModelAdmin[OpenAIAlert]):
+    form = OpenAIAlertForm
     list_display = ["name", "type", "threshold", "feature_name", "enabled"]
     list_filter = ["type", "enabled"]
     search_fields = ["name", "feature_name"]
@@ -54,3 +93,9 @@ class OpenAIAlertEventAdmin(admin.ModelAdmin[OpenAIAlertEvent]):
     list_filter = ["alert"]
     search_fields = ["period_key", "user__email"]
     raw_id_fields = ["alert", "user"]
+
+
+@admin.register(ProviderIncidentEvent)
+class ProviderIncidentEventAdmin(admin.ModelAdmin[ProviderIncidentEvent]):
+    list_display = ["created_at", "kind", "period_key", "detail"]
+    list_filter = ["kind"]

@@ -6,7 +6,29 @@ row may show. Provider SDK exceptions never get past `ai.openai_api`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext
+
+
+@dataclass(frozen=True)
+class BilledUsage:
+    """What the provider billed for the requests of one call, whether it succeeded or not."""
+
+    model: str
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    duration_ms: int = 0
+    attempts: int = 0
+
+
+class ProviderIncident:
+    """Provider failures that stop every AI feature until someone acts: staff are alerted."""
+
+    AUTH = "auth"  # the API key is missing, refused or lacks access to the model
+    QUOTA = "quota"  # the provider account is out of credit
+    SERVER_ERRORS = "server_errors"  # 5xx on every attempt of a call
 
 
 class AIError(Exception):
@@ -15,10 +37,18 @@ class AIError(Exception):
     default_user_message = "The AI service could not complete this request. Please try again."
     # Worth retrying the whole job later (a task may use this to decide on a Celery retry).
     retryable = False
+    # Tokens the provider billed before the failure (set by the adapter; None: no request).
+    usage: BilledUsage | None = None
+    # A ProviderIncident value when the failure stops the AI features for everyone, else "".
+    incident = ""
 
-    def __init__(self, message: str = "", *, user_message: str | None = None) -> None:
+    def __init__(
+        self, message: str = "", *, user_message: str | None = None, incident: str = ""
+    ) -> None:
         super().__init__(message or self.default_user_message)
         self._user_message = user_message
+        if incident:
+            self.incident = incident
 
     @property
     def user_message(self) -> str:

@@ -37,14 +37,17 @@ from django.utils.crypto import salted_hmac
 from pydantic import BaseModel
 
 from ai import openai_api, prompting, scoring
-from ai.accounting import OFFLINE_MODEL, record_ai_call
+from ai.accounting import OFFLINE_MODEL, record_ai_call, report_provider_incident
 from ai.errors import (
     AICancelled,
     AIError,
     AIInvalidResponse,
     AINoJobOffer,
+    AIRefused,
     AIUnavailableOffline,
+    BilledUsage,
 )
+from ai.models import CallStatus
 from ai.privacy import (
     Vault,
     iter_strings,
@@ -66,6 +69,7 @@ from ai.schemas import (
     strict_schema,
 )
 from core.config import get_setting
+from core.limits import MODEL_REQUEST_TIMEOUT
 from cvdoc.document import MAX_TEXT_CHARS, CvValidationError, cv_json_schema, normalize_cv
 
 logger = logging.getLogger(__name__)
@@ -74,7 +78,8 @@ Out = TypeVar("Out", bound=BaseModel)
 T = TypeVar("T")
 Change = dict[str, Any]
 
-DEFAULT_TIMEOUT_SECONDS = 90.0
+# Sequential model rounds of a tailoring (core.limits.TASK_SEQUENTIAL_CALLS counts them).
+TAILOR_ROUNDS = 3
 MAX_PARALLEL_CALLS = 6
 MAX_OFFER_CHARS = 30_000
 MAX_CV_TEXT_CHARS = 40_000
@@ -283,7 +288,9 @@ def tailor_cv(
     )
     result, summary_changes = _tailor_summary(source, result, summary_out, vault)
     changes += summary_changes
-    return TailorOutcome(cv=_finish_cv(source, result, changes), changes=changes, rounds=3)
+    return TailorOutcome(
+        cv=_finish_cv(source, result, changes), changes=changes, rounds=TAILOR_ROUNDS
+    )
 
 
 def improve_cv(
@@ -529,12 +536,18 @@ def _complete(
         messages=call.messages,
         schema=call.schema,
         schema_name=call.schema_name,
-        timeout=float(getattr(settings, "OPENAI_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
+        timeout=_request_timeout(),
         cancel_check=cancel_check,
         structured_mode=getattr(settings, "OPENAI_STRUCTURED_MODE", "json_schema"),
         temperature=call.temperature,
         safety_identifier=_safety_identifier(ctx.user_id),
     )
+
+
+def _request_timeout() -> float:
+    """Seconds one request may take: the setting, never more than the limits allow."""
+    configured = getattr(settings, "OPENAI_TIMEOUT_SECONDS", MODEL_REQUEST_TIMEOUT)
+    return float(min(configured, MODEL_REQUEST_TIMEOUT))
 
 
 def _record(call: _Call, result: openai_api.CompletionResult, ctx: AIContext) -> None:
@@ -555,9 +568,44 @@ def _record(call: _Call, result: openai_api.CompletionResult, ctx: AIContext) ->
     )
 
 
+def _record_failure(call: _Call, error: BaseException, ctx: AIContext) -> None:
+    """A call that raised is recorded too, with the tokens the provider billed before it did;
+    a failure that stops the AI features for everyone alerts staff."""
+    usage = error.usage if isinstance(error, AIError) else None
+    usage = usage or BilledUsage(model=call.model)
+    record_ai_call(
+        ctx.user_id,
+        task_id=ctx.task_id,
+        feature=call.feature,
+        model=usage.model,
+        prompt_tokens=usage.prompt_tokens,
+        cached_tokens=usage.cached_tokens,
+        completion_tokens=usage.completion_tokens,
+        duration_ms=usage.duration_ms,
+        status=_failure_status(error),
+        metadata={**call.metadata, "attempts": usage.attempts, "error": str(error)[:500]},
+    )
+    if isinstance(error, AIError) and error.incident:
+        report_provider_incident(error.incident, detail=f"{call.feature}: {error}")
+
+
+def _failure_status(error: BaseException) -> str:
+    if isinstance(error, AICancelled):
+        return CallStatus.CANCELLED
+    if isinstance(error, AIRefused):
+        return CallStatus.REFUSED
+    if isinstance(error, AIInvalidResponse):
+        return CallStatus.INVALID
+    return CallStatus.FAILED
+
+
 def _ask_schema(call: _Call, ctx: AIContext) -> openai_api.CompletionResult:
     _check_cancel(ctx)
-    result = _complete(call, ctx, ctx.cancel_check)
+    try:
+        result = _complete(call, ctx, ctx.cancel_check)
+    except Exception as exc:
+        _record_failure(call, exc, ctx)
+        raise
     _record(call, result, ctx)
     return result
 
@@ -575,6 +623,7 @@ def _ask_parallel(calls: list[_Call], ctx: AIContext) -> list[openai_api.Complet
     stop = threading.Event()
     results: dict[int, openai_api.CompletionResult] = {}
     errors: list[BaseException] = []
+    failed: dict[int, BaseException] = {}
     with ThreadPoolExecutor(
         max_workers=min(MAX_PARALLEL_CALLS, len(calls)), thread_name_prefix="ai-call"
     ) as pool:
@@ -592,6 +641,7 @@ def _ask_parallel(calls: list[_Call], ctx: AIContext) -> list[openai_api.Complet
                         results[index] = future.result()
                     except BaseException as exc:  # collected; re-raised below
                         errors.append(exc)
+                        failed[index] = exc
                         stop.set()  # one failed batch fails the round: stop the others
                 if not stop.is_set() and ctx.cancel_check is not None and ctx.cancel_check():
                     errors.append(AICancelled("cancelled during a parallel round"))
@@ -601,6 +651,8 @@ def _ask_parallel(calls: list[_Call], ctx: AIContext) -> list[openai_api.Complet
             raise
     for index in sorted(results):
         _record(calls[index], results[index], ctx)
+    for index in sorted(failed):  # the calls stopped by the failure are billed too
+        _record_failure(calls[index], failed[index], ctx)
     if errors:
         # The first real failure, not the cancellations it caused in the other workers.
         raise next((e for e in errors if not isinstance(e, AICancelled)), errors[0])
@@ -610,19 +662,26 @@ def _ask_parallel(calls: list[_Call], ctx: AIContext) -> list[openai_api.Complet
 def _offline(feature: str, ctx: AIContext, run: Callable[[], T]) -> T:
     _check_cancel(ctx)
     started = time.monotonic()
-    value = run()
-    record_ai_call(
-        ctx.user_id,
-        task_id=ctx.task_id,
-        feature=feature,
-        model=OFFLINE_MODEL,
-        prompt_tokens=0,
-        cached_tokens=0,
-        completion_tokens=0,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        metadata={"engine": "offline"},
-    )
-    return value
+    status: str = CallStatus.OK
+    metadata = {"engine": "offline"}
+    try:
+        return run()
+    except Exception as exc:
+        status, metadata = _failure_status(exc), {**metadata, "error": str(exc)[:500]}
+        raise
+    finally:
+        record_ai_call(
+            ctx.user_id,
+            task_id=ctx.task_id,
+            feature=feature,
+            model=OFFLINE_MODEL,
+            prompt_tokens=0,
+            cached_tokens=0,
+            completion_tokens=0,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            metadata=metadata,
+            status=status,
+        )
 
 
 def _offline_function(module: str, name: str) -> Callable[..., Any]:

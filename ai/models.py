@@ -52,8 +52,16 @@ class OpenAIUsage(models.Model):
         return f"{self.date} {self.feature_name} {self.model}"
 
 
+class CallStatus(models.TextChoices):
+    OK = "ok", "Answered"
+    INVALID = "invalid", "Unusable answer"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
 class OpenAICall(models.Model):
-    """One model call, with its tokens, cost and duration."""
+    """One model call, answered or not, with its status and the tokens the provider billed."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,6 +85,7 @@ class OpenAICall(models.Model):
     total_tokens = models.PositiveIntegerField(default=0)
     estimated_cost = models.DecimalField(max_digits=14, decimal_places=6, default=0)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=CallStatus.choices, default=CallStatus.OK)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -128,6 +137,7 @@ class OpenAIPricing(models.Model):
                 & Q(output_price_per_mtok__gte=0)
                 & Q(cache_price_per_mtok__gte=0),
                 name="pricing_not_negative",
+                violation_error_message="Prices cannot be negative.",
             )
         ]
 
@@ -159,10 +169,15 @@ class OpenAIAlert(models.Model):
         db_table = "telemetry_openaialert"
         verbose_name = "OpenAI alert"
         constraints = [
-            models.CheckConstraint(condition=Q(threshold__gt=0), name="alert_threshold_positive"),
+            models.CheckConstraint(
+                condition=Q(threshold__gt=0),
+                name="alert_threshold_positive",
+                violation_error_message="The threshold must be more than 0 USD.",
+            ),
             models.CheckConstraint(
                 condition=~Q(type=AlertType.FEATURE_DAILY) | ~Q(feature_name=""),
                 name="alert_feature_named_for_feature_alerts",
+                violation_error_message="A per-feature alert needs a feature.",
             ),
         ]
 
@@ -191,3 +206,27 @@ class OpenAIAlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} {self.period_key}"
+
+
+class ProviderIncidentEvent(models.Model):
+    """That staff were alerted of a provider failure (bad key, no quota, 5xx) in an hour.
+
+    Unique per kind and hour, so however many calls fail at once staff are told once.
+    """
+
+    kind = models.CharField(max_length=20)
+    period_key = models.CharField(max_length=20)  # the UTC hour, "2026-03-01T10"
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "AI provider incident"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_key"], name="providerincident_once_per_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_key}"

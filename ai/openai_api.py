@@ -30,13 +30,16 @@ from ai.errors import (
     AIInvalidResponse,
     AIRefused,
     AITemporaryError,
+    BilledUsage,
+    ProviderIncident,
 )
+from core.limits import MODEL_ATTEMPTS, MODEL_CALL_BUDGET, RETRY_WAIT_CAP
 
 StructuredMode = Literal["json_schema", "json_object"]
 
 BACKOFF_BASE_SECONDS = 1.0
-BACKOFF_MAX_SECONDS = 20.0
-RETRY_AFTER_CAP_SECONDS = 30.0
+# No wait between two attempts is longer, whatever the server's Retry-After asks (core.limits).
+RETRY_WAIT_CAP_SECONDS = float(RETRY_WAIT_CAP)
 CANCEL_POLL_SECONDS = 0.2
 DEFAULT_MAX_OUTPUT_TOKENS = 4_000
 # Reasoning models spend output tokens thinking before they write the answer.
@@ -67,7 +70,7 @@ class CompletionResult:
 def make_client(timeout: float) -> openai.OpenAI:
     """A client from settings; the SDK's own retries are off because we retry ourselves."""
     if not settings.OPENAI_API_KEY:
-        raise AIConfigurationError("OPENAI_API_KEY is not set")
+        raise AIConfigurationError("OPENAI_API_KEY is not set", incident=ProviderIncident.AUTH)
     return openai.OpenAI(
         api_key=settings.OPENAI_API_KEY,
         base_url=settings.OPENAI_BASE_URL or None,
@@ -87,7 +90,8 @@ def complete_json(
     schema: dict[str, Any],
     schema_name: str,
     timeout: float,
-    max_attempts: int = 4,
+    max_attempts: int = MODEL_ATTEMPTS,
+    budget: float = MODEL_CALL_BUDGET,
     cancel_check: Callable[[], bool] | None = None,
     structured_mode: StructuredMode = "json_schema",
     temperature: float | None = None,
@@ -98,16 +102,92 @@ def complete_json(
 
     Transient failures (429, 5xx, timeouts, connection errors) are retried up to `max_attempts`
     requests with exponential backoff; an answer that is not valid JSON or breaks the schema gets
-    one repair request quoting the validation error. Raises only `AIError` subclasses.
+    one repair request quoting the validation error. The whole call never outlives `budget`
+    seconds: no request or wait goes past it. Raises only `AIError` subclasses.
     """
+    tally = _Tally(model=model, started=time.monotonic())
+    tally.deadline = tally.started + budget
+    try:
+        return _complete_json(
+            tally,
+            model=model,
+            messages=messages,
+            schema=schema,
+            schema_name=schema_name,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            cancel_check=cancel_check,
+            structured_mode=structured_mode,
+            temperature=temperature,
+            max_output_tokens=max_output_tokens,
+            safety_identifier=safety_identifier,
+        )
+    except AIError as exc:
+        # Every answered request is billed, whatever became of the call: the caller records it.
+        exc.usage = tally.billed()
+        raise
+
+
+@dataclass
+class _Tally:
+    """What the requests of one call cost so far (every answered request is billed)."""
+
+    model: str
+    started: float
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    requests: int = 0
+    deadline: float = float("inf")
+
+    def remaining(self) -> float:
+        """Seconds left of the call's budget; AITemporaryError once it is spent."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise AITemporaryError("the call used up its time budget")
+        return left
+
+    def add(self, completion: Any) -> None:
+        self.model = completion.model or self.model
+        if completion.usage is None:
+            return
+        self.prompt_tokens += completion.usage.prompt_tokens or 0
+        self.completion_tokens += completion.usage.completion_tokens or 0
+        details = completion.usage.prompt_tokens_details
+        self.cached_tokens += (details.cached_tokens or 0) if details else 0
+
+    def billed(self) -> BilledUsage:
+        return BilledUsage(
+            model=self.model,
+            prompt_tokens=self.prompt_tokens,
+            cached_tokens=self.cached_tokens,
+            completion_tokens=self.completion_tokens,
+            duration_ms=int((time.monotonic() - self.started) * 1000),
+            attempts=self.requests,
+        )
+
+
+def _complete_json(
+    tally: _Tally,
+    *,
+    model: str,
+    messages: list[dict[str, Any]],
+    schema: dict[str, Any],
+    schema_name: str,
+    timeout: float,
+    max_attempts: int,
+    cancel_check: Callable[[], bool] | None,
+    structured_mode: StructuredMode,
+    temperature: float | None,
+    max_output_tokens: int,
+    safety_identifier: str | None,
+) -> CompletionResult:
     base_url = str(settings.OPENAI_BASE_URL or "default")
     with _JSON_OBJECT_ONLY_LOCK:
         mode: StructuredMode = "json_object" if base_url in _JSON_OBJECT_ONLY else structured_mode
     validator = jsonschema.Draft202012Validator(schema)
     conversation = list(messages)
-    started = time.monotonic()
-    usage = [0, 0, 0]  # prompt, cached, completion: every answered request is billed
-    requests = failures = 0
+    failures = 0
     repaired = fell_back = False
     while True:
         if cancel_check is not None and cancel_check():
@@ -122,9 +202,10 @@ def complete_json(
             max_output_tokens=max_output_tokens,
             safety_identifier=safety_identifier,
         )
-        requests += 1
+        request_timeout = min(timeout, tally.remaining())
+        tally.requests += 1
         try:
-            completion = _send(params, timeout=timeout, cancel_check=cancel_check)
+            completion = _send(params, timeout=request_timeout, cancel_check=cancel_check)
         except openai.APIStatusError as exc:
             if (
                 exc.status_code == 400
@@ -140,23 +221,21 @@ def complete_json(
             error = _map_status_error(exc)
             failures += 1
             if not error.retryable or failures >= max_attempts:
+                if exc.status_code >= 500 and failures >= max_attempts:
+                    error.incident = ProviderIncident.SERVER_ERRORS
                 raise error from None
-            _sleep(_retry_delay(failures, exc.response.headers), cancel_check)
+            _sleep(_retry_delay(failures, exc.response.headers), cancel_check, tally)
             continue
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             failures += 1
             if failures >= max_attempts:
                 raise AITemporaryError(f"{type(exc).__name__}: {exc}") from None
-            _sleep(_retry_delay(failures, {}), cancel_check)
+            _sleep(_retry_delay(failures, {}), cancel_check, tally)
             continue
         except openai.OpenAIError as exc:
             raise AIError(f"{type(exc).__name__}: {exc}") from None
 
-        if completion.usage is not None:
-            usage[0] += completion.usage.prompt_tokens or 0
-            usage[2] += completion.usage.completion_tokens or 0
-            details = completion.usage.prompt_tokens_details
-            usage[1] += (details.cached_tokens or 0) if details else 0
+        tally.add(completion)
         content = _answer_text(completion)
         try:
             data = _parse(content, validator)
@@ -174,14 +253,15 @@ def complete_json(
                 },
             ]
             continue
+        billed = tally.billed()
         return CompletionResult(
             data=data,
-            model=completion.model or model,
-            prompt_tokens=usage[0],
-            cached_tokens=usage[1],
-            completion_tokens=usage[2],
-            duration_ms=int((time.monotonic() - started) * 1000),
-            attempts=requests,
+            model=billed.model,
+            prompt_tokens=billed.prompt_tokens,
+            cached_tokens=billed.cached_tokens,
+            completion_tokens=billed.completion_tokens,
+            duration_ms=billed.duration_ms,
+            attempts=billed.attempts,
             structured_mode=mode,
         )
 
@@ -311,11 +391,16 @@ def _map_status_error(exc: openai.APIStatusError) -> AIError:
     detail = f"HTTP {status}: {exc.message}"[:500]
     if status == 429 and "insufficient_quota" in _error_text(exc):
         # Out of credit on the provider account: retrying cannot help.
-        return AIConfigurationError(detail, user_message="The AI provider's quota is exhausted.")
+        return AIConfigurationError(
+            detail,
+            user_message="The AI provider's quota is exhausted.",
+            incident=ProviderIncident.QUOTA,
+        )
     if status == 429 or status >= 500 or status == 408:
         return AITemporaryError(detail)
     if status in (401, 403, 404):
-        return AIConfigurationError(detail)
+        # A refused key, a key without access to the model, or a model that does not exist.
+        return AIConfigurationError(detail, incident=ProviderIncident.AUTH)
     if status == 400 and "content_filter" in _error_text(exc):
         return AIRefused(detail)
     return AIError(detail)
@@ -324,10 +409,10 @@ def _map_status_error(exc: openai.APIStatusError) -> AIError:
 def _retry_delay(failures: int, headers: Mapping[str, str]) -> float:
     hinted = _retry_after_seconds(headers)
     if hinted is not None:
-        return min(hinted, RETRY_AFTER_CAP_SECONDS)
-    backoff = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1))
+        return min(hinted, RETRY_WAIT_CAP_SECONDS)
+    backoff = BACKOFF_BASE_SECONDS * 2.0 ** (failures - 1)
     # Jitter spreads the retries of parallel batches that failed together.
-    return backoff + random.uniform(0, BACKOFF_BASE_SECONDS)
+    return min(RETRY_WAIT_CAP_SECONDS, backoff + random.uniform(0, BACKOFF_BASE_SECONDS))
 
 
 def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
@@ -350,7 +435,10 @@ def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         return None
 
 
-def _sleep(seconds: float, cancel_check: Callable[[], bool] | None) -> None:
+def _sleep(seconds: float, cancel_check: Callable[[], bool] | None, tally: _Tally) -> None:
+    if seconds >= tally.remaining():
+        # Waiting would leave no time for the next attempt: fail now rather than later.
+        raise AITemporaryError("no time left in the call's budget for another attempt")
     deadline = time.monotonic() + seconds
     while (remaining := deadline - time.monotonic()) > 0:
         if cancel_check is not None and cancel_check():

@@ -127,9 +127,6 @@ SETTINGS: dict[str, SettingSpec] = {
     "tasks_max_running_global": SettingSpec(
         int, 20, C.TASKS, "Tasks running at once across all users", 1, 1000
     ),
-    "tasks_deadline_minutes": SettingSpec(
-        int, 15, C.TASKS, "A running task older than this is failed by the sweeper", 1, 1440
-    ),
     # PDF import
     "pdf_max_pages": SettingSpec(int, 10, C.PDF_IMPORT, "Most pages in an imported PDF", 1, 50),
     "pdf_max_size_mb": SettingSpec(int, 10, C.PDF_IMPORT, "Largest PDF upload (MB)", 1, 50),

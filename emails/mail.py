@@ -63,6 +63,7 @@ EMAIL_VARIABLES: dict[str, tuple[str, ...]] = {
     "payment_failed": ("user_name", "billing_url"),
     "inactivity_warning": ("user_name", "login_url", "last_activity_date", "deletion_date"),
     "cost_alert": ("alert_name", "threshold", "value", "period", "dashboard_url"),
+    "ai_provider_alert": ("problem", "detail", "period", "dashboard_url"),
 }
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 VARIABLE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
@@ -648,6 +649,25 @@ def cost_alert(
             }
         to = recipient if isinstance(recipient, str) else recipient.email
         logs.append(queue_email("cost_alert", to, variables, user=user))
+    return logs
+
+
+def ai_provider_alert(
+    recipients: Iterable[User | str], problem: str, detail: str, period: str, dashboard_url: str
+) -> list[EmailLog]:
+    """A provider failure that stops the AI features (refused key, no quota, server errors):
+    one message (and log) per staff recipient."""
+    logs = []
+    for recipient in recipients:
+        user = None if isinstance(recipient, str) else recipient
+        variables = {
+            "problem": problem,
+            "detail": detail,
+            "period": period,
+            "dashboard_url": absolute_url(dashboard_url),
+        }
+        to = recipient if isinstance(recipient, str) else recipient.email
+        logs.append(queue_email("ai_provider_alert", to, variables, user=user))
     return logs
 
 

@@ -17,6 +17,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import MODEL_REQUEST_TIMEOUT, SWEEP_INTERVAL
+
 # ModelAdmin[Setting], ModelForm[Setting] and the other generics of django-stubs: subscriptable
 # when the code runs too, so classes can name their model for the type checker.
 django_stubs_ext.monkeypatch()
@@ -327,10 +329,11 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    # Tasks whose worker died or whose message was lost are failed and refunded.
+    # Tasks whose worker died or whose message was lost are failed and refunded; the interval
+    # is part of how soon a dead worker's task is refunded (core.limits).
     "sweep-stuck-tasks": {
         "task": "jobs.tasks.sweep_stuck_tasks",
-        "schedule": crontab(minute="*/5"),
+        "schedule": SWEEP_INTERVAL,
     },
     # E-mails whose message never reached the mail worker are sent again.
     "resend-forgotten-emails": {
@@ -347,7 +350,8 @@ CELERY_BEAT_SCHEDULE["emails-retention"] = {
 # Outside services. Each is optional; the app explains what is disabled without it.
 OPENAI_API_KEY = envsecret("OPENAI_API_KEY")
 OPENAI_BASE_URL = os.getenv("OPENAI_BASE_URL", "")
-OPENAI_TIMEOUT_SECONDS = envint("OPENAI_TIMEOUT_SECONDS", "90")
+# Seconds per request to the model: lower than core.limits.MODEL_REQUEST_TIMEOUT or capped there.
+OPENAI_TIMEOUT_SECONDS = envint("OPENAI_TIMEOUT_SECONDS", str(MODEL_REQUEST_TIMEOUT))
 # json_object for OpenAI-compatible servers that do not support json_schema response formats.
 OPENAI_STRUCTURED_MODE = os.getenv("OPENAI_STRUCTURED_MODE", "json_schema")
 if OPENAI_STRUCTURED_MODE not in ("json_schema", "json_object"):

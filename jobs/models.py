@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import HEARTBEAT_EVERY
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -106,6 +108,9 @@ class BackgroundTask(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Moved by the worker while the task runs (core.limits.HEARTBEAT_EVERY): a running task
+    # whose heartbeat is stale lost its worker, and the sweeper fails and refunds it.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,14 +151,23 @@ class BackgroundTask(models.Model):
     def report_progress(self, progress: int, step: str = "") -> None:
         """Record progress; raise TaskCancelled if the user cancelled the task meanwhile."""
         progress = max(0, min(100, progress))
+        now = timezone.now()
         updated = BackgroundTask.objects.filter(pk=self.pk, status=TaskStatus.RUNNING).update(
-            progress=progress, step=step[:100], updated_at=timezone.now()
+            progress=progress, step=step[:100], updated_at=now, heartbeat_at=now
         )
+        self.heartbeat_at = now
         if not updated:
             raise TaskCancelled(str(self.pk))
         self.progress, self.step = progress, step
 
     def is_cancelled(self) -> bool:
+        """True once the task stopped running (cancelled, swept). Model calls ask this several
+        times a second while they wait, so it also beats the heartbeat every HEARTBEAT_EVERY."""
+        now = timezone.now()
+        if self.heartbeat_at is None or now - self.heartbeat_at >= HEARTBEAT_EVERY:
+            self.heartbeat_at = now
+            running = BackgroundTask.objects.filter(pk=self.pk, status=TaskStatus.RUNNING)
+            return not running.update(heartbeat_at=now)
         status = BackgroundTask.objects.filter(pk=self.pk).values_list("status", flat=True).first()
         return status != TaskStatus.RUNNING
 

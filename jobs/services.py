@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,6 +34,7 @@ from kombu.exceptions import OperationalError
 from ai.errors import AICancelled, AIError
 from core.config import get_setting
 from core.errors import ServiceUnavailable, UserFacingError
+from core.limits import HEARTBEAT_STALE, RUNNING_DEADLINE
 from core.models import Submission
 from core.outage import broker_known_down, broker_reachable, note_broker_failure
 from core.pdftext import PdfRejected
@@ -182,11 +184,13 @@ def _claim(task_id: UUID | str) -> str:
         running = BackgroundTask.objects.filter(status=TaskStatus.RUNNING).count()
         if running >= get_setting("tasks_max_running_global"):
             return _still_waiting(task)
+        now = timezone.now()
         claimed = BackgroundTask.objects.transition(
             task.pk,
             to=TaskStatus.RUNNING,
             only_from=(TaskStatus.QUEUED,),
-            started_at=timezone.now(),
+            started_at=now,
+            heartbeat_at=now,
         )
         return "claimed" if claimed else "gone"
 
@@ -368,19 +372,26 @@ def settle_stopped_task(task_id: UUID | str) -> BackgroundTask:
 
 
 def sweep_stuck_tasks(*, now: datetime | None = None) -> int:
-    """Fail running tasks past their deadline and queued tasks whose message was lost, and
-    send again the message of queued tasks nobody has looked at for RESEND_AFTER.
+    """Fail running tasks whose worker died (no heartbeat for HEARTBEAT_STALE) or that are past
+    their hard time limit, and queued tasks whose message was lost; send again the message of
+    queued tasks nobody has looked at for RESEND_AFTER. Runs every SWEEP_INTERVAL.
 
     Each candidate is failed by a conditional UPDATE, so two sweepers (or a sweeper racing a
     worker that finally finishes) never settle the same task twice; a message sent again for
     a task that turns out to be alive finds it claimed and does nothing.
     """
     now = now or timezone.now()
-    deadline = now - timedelta(minutes=get_setting("tasks_deadline_minutes"))
-    stuck = BackgroundTask.objects.filter(
-        Q(status=TaskStatus.RUNNING, started_at__lt=deadline)
-        | Q(status=TaskStatus.QUEUED, created_at__lt=now - QUEUED_DEADLINE)
-    ).values_list("pk", "user__language")
+    stuck = (
+        BackgroundTask.objects.annotate(
+            last_sign=Coalesce("heartbeat_at", "started_at", "created_at")
+        )
+        .filter(
+            Q(status=TaskStatus.RUNNING, last_sign__lt=now - HEARTBEAT_STALE)
+            | Q(status=TaskStatus.RUNNING, started_at__lt=now - RUNNING_DEADLINE)
+            | Q(status=TaskStatus.QUEUED, created_at__lt=now - QUEUED_DEADLINE)
+        )
+        .values_list("pk", "user__language")
+    )
     swept = 0
     for task_id, language in list(stuck):
         # The sweeper has no request: the message is written in the task's user's language.

@@ -4,6 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
+from core.limits import TASK_HARD_TIME_LIMIT, TASK_SOFT_TIME_LIMIT
 from jobs import services
 
 # A task that finds its user's slots taken waits this long before trying again.
@@ -12,8 +13,8 @@ RUN_OPTIONS: dict[str, Any] = {
     "bind": True,
     "acks_late": True,
     "max_retries": None,
-    "soft_time_limit": 900,
-    "time_limit": 960,
+    "soft_time_limit": TASK_SOFT_TIME_LIMIT,
+    "time_limit": TASK_HARD_TIME_LIMIT,
 }
 
 

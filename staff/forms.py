@@ -1,21 +1,26 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from ai.models import OpenAICall
 from core.config import SETTINGS, format_value, parse_value
 from staff.dashboards import Period
 from telemetry.models import Feedback, FeedbackStatus
 
 PERIOD_CHOICES = [
+    ("24h", _("Last 24 hours")),
     ("7d", _("Last 7 days")),
     ("30d", _("Last 30 days")),
     ("90d", _("Last 90 days")),
+    ("all", _("All time")),
     ("custom", _("Custom")),
 ]
 PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
@@ -29,7 +34,8 @@ def default_period() -> Period:
 
 
 class PeriodForm(forms.Form):
-    """The date range of a dashboard: 7/30/90 days up to today, or custom dates."""
+    """The range of a dashboard: the last 24 hours, 7/30/90 days up to today, all time, or
+    custom dates. Any other value is a form error (the page answers 400 and says why)."""
 
     period = forms.ChoiceField(
         choices=PERIOD_CHOICES, required=False, initial=DEFAULT_PERIOD, label=_("Period")
@@ -74,7 +80,20 @@ class PeriodForm(forms.Form):
         key = self.cleaned_data.get("period") or DEFAULT_PERIOD
         if key == "custom":
             return Period(self.cleaned_data["start"], self.cleaned_data["end"], key="custom")
+        if key == "24h":
+            return Period.last_hours(24, key=key)
+        if key == "all":
+            return Period(first_day(), timezone.localdate(), key=key)
         return Period.last_days(PERIOD_DAYS[key], key=key)
+
+
+def first_day() -> date:
+    """The first day anything happened: the first account, or the first model call (a command
+    may have run before anyone signed up)."""
+    joined = User.objects.aggregate(first=Min("created_at"))["first"]
+    called = OpenAICall.objects.aggregate(first=Min("created_at"))["first"]
+    moments = [moment for moment in (joined, called) if moment is not None]
+    return timezone.localdate(min(moments)) if moments else timezone.localdate()
 
 
 class FeedbackTriageForm(forms.Form):

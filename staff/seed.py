@@ -147,6 +147,11 @@ EMAIL_TRIGGERS: dict[str, tuple[str, str, list[str]]] = {
         TriggerCategory.STAFF,
         ["alert_name", "threshold", "value", "period", "dashboard_url"],
     ),
+    "ai_provider_alert": (
+        "AI provider problem (staff)",
+        TriggerCategory.STAFF,
+        ["problem", "detail", "period", "dashboard_url"],
+    ),
 }
 
 

@@ -12,6 +12,7 @@ import time_machine
 from ai import accounting
 from ai.models import (
     AlertType,
+    CallStatus,
     OpenAIAlert,
     OpenAIAlertEvent,
     OpenAICall,
@@ -216,3 +217,34 @@ def test_the_staff_hook_logs_a_warning(
     accounting.notify_staff_cost_alert(event)
 
     assert "Global daily" in caplog.text and "1.5" in caplog.text
+
+
+def test_alerts_count_calls_without_a_user_and_failed_calls(
+    alice: Any, pricing: OpenAIPricing
+) -> None:
+    OpenAIAlert.objects.create(
+        type=AlertType.GLOBAL_DAILY, threshold=Decimal("2.00"), name="All", enabled=True
+    )
+
+    record(None, **EXPENSIVE)  # a management command's call
+    record(alice.id, status=CallStatus.INVALID, **EXPENSIVE)  # billed although it failed
+
+    assert OpenAIAlertEvent.objects.get().value == Decimal("2.28")
+
+
+def test_a_paid_features_alert_sums_all_its_steps(alice: Any, pricing: OpenAIPricing) -> None:
+    OpenAIAlert.objects.create(
+        type=AlertType.FEATURE_DAILY,
+        feature_name="gpt_cv_generation",
+        threshold=Decimal("2.00"),
+        name="Tailoring",
+        enabled=True,
+    )
+
+    with time_machine.travel("2026-03-20 10:00:00+00:00", tick=False):
+        record(alice.id, feature="cv_adaptation_classify", **EXPENSIVE)
+        record(alice.id, feature="cv_adaptation_summary", **EXPENSIVE)
+
+    event = OpenAIAlertEvent.objects.get()
+    assert event.period_key == "feature:gpt_cv_generation:2026-03-20"
+    assert event.value == Decimal("2.28")

@@ -10,13 +10,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
-from ai import gateway, prompting
-from ai.errors import AICancelled, AIError, AINoJobOffer
+from ai import accounting, gateway, prompting
+from ai.errors import AICancelled, AIError, AIInvalidResponse, AINoJobOffer, AIRefused
 from ai.gateway import AIContext
-from ai.models import OpenAICall
+from ai.models import OpenAICall, ProviderIncidentEvent
 from ai.tests.fakes import SAMPLE_CV, SAMPLE_OFFER, FakeOpenAIServer, chat_completion
 from core.models import Setting
 from core.pdftext import extract_pdf_text
@@ -456,10 +457,66 @@ def test_a_failed_batch_fails_the_round_but_paid_calls_are_recorded(
     with pytest.raises(AIError):
         gateway.tailor_cv(cv, SAMPLE_OFFER, ctx=ctx)
 
-    assert set(OpenAICall.objects.values_list("feature_name", flat=True)) == {
-        "cv_adaptation_classify",
-        "cv_adaptation_experience",
-    }
+    rows = OpenAICall.objects.values_list("feature_name", "status", "prompt_tokens")
+    # The failed batch is recorded too: its two answers (first one and repair) were billed.
+    assert sorted(rows) == [
+        ("cv_adaptation_classify", "ok", 100),
+        ("cv_adaptation_experience", "ok", 100),
+        ("cv_adaptation_skills", "invalid", 200),
+    ]
+
+
+def test_a_parallel_call_stopped_by_a_failed_batch_is_recorded_as_cancelled(
+    fake_openai: FakeOpenAIServer, cv: dict[str, Any], ctx: AIContext
+) -> None:
+    def slow_experience(request: dict[str, Any]) -> dict[str, Any]:
+        time.sleep(1)  # still waiting when the skills batch fails
+        return experience_answer()
+
+    use(fake_openai, tailor_answers(TailorSkillsOut={"matches": "not a list"},
+                                    TailorExperienceOut=slow_experience))  # fmt: skip
+
+    with pytest.raises(AIError):
+        gateway.tailor_cv(cv, SAMPLE_OFFER, ctx=ctx)
+
+    assert OpenAICall.objects.get(feature_name="cv_adaptation_experience").status == "cancelled"
+    assert OpenAICall.objects.get(feature_name="cv_adaptation_skills").status == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("answers", "error", "status"),
+    [
+        # Two answers that are not JSON: the first and its repair request are both billed.
+        ([{"content": "not json"}, {"content": "still not json"}], AIInvalidResponse, "invalid"),
+        ([{"content": "{", "finish_reason": "length"}], AIInvalidResponse, "invalid"),
+        ([{"content": "", "refusal": "I cannot help."}], AIRefused, "refused"),
+    ],
+    ids=["two-bad-answers", "token-limit", "refusal"],
+)
+def test_a_failed_call_is_recorded_with_its_status_and_billed_tokens(
+    fake_openai: FakeOpenAIServer,
+    ctx: AIContext,
+    answers: list[dict[str, Any]],
+    error: type[AIError],
+    status: str,
+) -> None:
+    for answer in answers:
+        fake_openai.enqueue_content(
+            answer["content"],
+            prompt_tokens=130,
+            completion_tokens=20,
+            **{k: v for k, v in answer.items() if k != "content"},
+        )
+
+    with pytest.raises(error):
+        gateway.extract_job_offer(POSTING, ctx=ctx)
+
+    call = OpenAICall.objects.get()
+    assert (call.feature_name, call.status) == ("extract_job_offer", status)
+    assert (call.prompt_tokens, call.completion_tokens) == (130 * len(answers), 20 * len(answers))
+    assert call.estimated_cost > 0
+    assert call.metadata["attempts"] == len(answers)
+    assert call.metadata["error"]
 
 
 def test_an_experience_moved_to_projects_keeps_its_company_and_bullets(
@@ -666,3 +723,47 @@ def test_pdf_import_completes_the_links_the_text_shows_and_keeps_them_once(
         "https://github.com/rendercv",
     ]
     assert links[0]["label"] == "LinkedIn"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "incident"),
+    [(401, None, "auth"), (429, "insufficient_quota", "quota"), (503, None, "server_errors")],
+)
+def test_a_provider_failure_that_stops_the_features_alerts_staff_once_and_logs_an_error(
+    fake_openai: FakeOpenAIServer,
+    ctx: AIContext,
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    code: str | None,
+    incident: str,
+) -> None:
+    for _ in range(8):  # two calls; a 5xx is tried four times per call
+        fake_openai.enqueue_error(status, "provider says no", code=code)
+    told: list[accounting.StaffAlert] = []
+    with (
+        mock.patch.object(accounting, "STAFF_NOTIFIERS", [told.append]),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for _ in range(2):
+            with pytest.raises(AIError):
+                gateway.extract_job_offer(POSTING, ctx=ctx)
+
+    assert [alert.kind for alert in told] == [incident]
+    assert "provider says no" in told[0].detail
+    assert ProviderIncidentEvent.objects.get().kind == incident
+    errors = [r for r in caplog.records if r.levelname == "ERROR" and r.name == "ai.accounting"]
+    assert len(errors) == 2  # every failure is logged; staff are told once per hour
+    assert set(OpenAICall.objects.values_list("status", flat=True)) == {"failed"}
+
+
+def test_a_busy_provider_is_not_an_incident(
+    fake_openai: FakeOpenAIServer, ctx: AIContext, django_capture_on_commit_callbacks: Any
+) -> None:
+    fake_openai.enqueue_error(503, "busy")
+    fake_openai.enqueue_json(offer_answer())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        gateway.extract_job_offer(POSTING, ctx=ctx)
+
+    assert not ProviderIncidentEvent.objects.exists()

@@ -112,7 +112,7 @@ def test_it_retries_a_429_then_succeeds(fake_openai: FakeOpenAIServer) -> None:
 def test_it_honours_retry_after_up_to_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     assert openai_api._retry_delay(1, {"retry-after": "2"}) == 2
     assert openai_api._retry_delay(1, {"retry-after-ms": "1500"}) == 1.5
-    assert openai_api._retry_delay(1, {"retry-after": "9999"}) == openai_api.RETRY_AFTER_CAP_SECONDS
+    assert openai_api._retry_delay(1, {"retry-after": "9999"}) == openai_api.RETRY_WAIT_CAP_SECONDS
     monkeypatch.setattr(openai_api, "BACKOFF_BASE_SECONDS", 1.0)
     assert 4 <= openai_api._retry_delay(3, {}) <= 5  # 1 s x 2^2, plus up to 1 s of jitter
 
@@ -161,6 +161,24 @@ def test_it_gives_up_after_max_attempts_of_server_errors(fake_openai: FakeOpenAI
 
     assert len(fake_openai.chat_requests()) == 3
     assert caught.value.retryable
+
+
+def test_a_wait_longer_than_the_calls_budget_fails_at_once(fake_openai: FakeOpenAIServer) -> None:
+    fake_openai.enqueue_error(429, "slow down", headers={"retry-after": "8"})
+    fake_openai.enqueue_json({"title": "Baker", "years": 5})
+
+    # 8 s of waiting would outlive the call's 3 s budget: no second request, no wait.
+    with pytest.raises(AITemporaryError, match="budget"):
+        ask(budget=3.0)
+
+    assert len(fake_openai.chat_requests()) == 1
+
+
+def test_a_call_with_its_budget_spent_sends_nothing(fake_openai: FakeOpenAIServer) -> None:
+    with pytest.raises(AITemporaryError, match="budget"):
+        ask(budget=0.0)
+
+    assert fake_openai.chat_requests() == []
 
 
 def test_it_repairs_invalid_json_with_one_retry(fake_openai: FakeOpenAIServer) -> None:

@@ -24,6 +24,7 @@ OWN_TEXT = {
     "payment_failed": "We could not take your last payment.",
     "inactivity_warning": "To keep it, simply log in.",
     "cost_alert": "Open the cost dashboard",
+    "ai_provider_alert": "Open the AI costs dashboard",
 }
 NAMES = list(mail.EMAIL_VARIABLES)
 HOSTILE = "<b>\"x\" & 'y'</b>"

@@ -25,19 +25,30 @@ RECENT_ROWS = 30
 
 @dataclass(frozen=True)
 class Period:
-    """Whole days from `start` to `end` (both included), in the site's time zone."""
+    """Whole days from `start` to `end` (both included), in the site's time zone.
+
+    With `since`, rows with a time start there instead (the last 24 hours); rows kept per day
+    cover the whole days from `start`."""
 
     start: date
     end: date
     key: str = "custom"
+    since: datetime | None = None
 
     @classmethod
     def last_days(cls, days: int, *, key: str = "custom") -> Period:
         end = timezone.localdate()
         return cls(end - timedelta(days=days - 1), end, key=key)
 
+    @classmethod
+    def last_hours(cls, hours: int, *, key: str) -> Period:
+        since = timezone.now() - timedelta(hours=hours)
+        return cls(timezone.localdate(since), timezone.localdate(), key=key, since=since)
+
     @property
     def start_at(self) -> datetime:
+        if self.since is not None:
+            return self.since
         return timezone.make_aware(datetime.combine(self.start, time.min))
 
     @property
@@ -51,6 +62,9 @@ class Period:
 
     @property
     def label(self) -> str:
+        if self.since is not None:
+            local = timezone.localtime(self.since)
+            return f"{local:%d %b %Y %H:%M} – {timezone.localtime():%d %b %Y %H:%M}"
         return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
 
     def q(self, field: str) -> Q:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from accounts.models import User
-from ai.models import OpenAIAlertEvent, OpenAIUsage
+from ai.models import OpenAIAlertEvent, OpenAICall
 from billing.models import TransactionType
 from cvs.models import CV, CreatedBy
 from jobs.models import BackgroundTask, TaskStatus
@@ -84,7 +84,8 @@ def build(period: Period) -> Dashboard:
     tasks = BackgroundTask.objects.filter(period.q("created_at")).aggregate(
         total=Count("id"), failed=Count("id", filter=Q(status=TaskStatus.FAILED))
     )
-    ai_cost = OpenAIUsage.objects.filter(period.q_dates("date")).aggregate(
+    # The calls, not the per-user daily totals: commands' and failed calls cost too.
+    ai_cost = OpenAICall.objects.filter(period.q("created_at")).aggregate(
         cost=Sum("estimated_cost")
     )["cost"] or Decimal(0)
     open_feedback = Feedback.objects.filter(status=FeedbackStatus.NEW).count()

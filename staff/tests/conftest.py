@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAIPricing, OpenAIUsage
+from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIPricing, OpenAIUsage
 from billing.models import (
     CreditBalance,
     CreditPack,
@@ -102,6 +102,17 @@ def _seed(count: int) -> dict[str, Any]:
             estimated_cost=Decimal("0.00093"),
             calls_count=1,
         )
+        call = OpenAICall.objects.create(
+            user=user,
+            feature_name=["match_score", "cv_adaptation_summary"][n % 2],
+            model="gpt-4.1-mini",
+            prompt_tokens=1000,
+            cached_tokens=400,
+            completion_tokens=300,
+            total_tokens=1300,
+            estimated_cost=Decimal("0.00093"),
+        )
+        OpenAICall.objects.filter(pk=call.pk).update(created_at=at)
         OpenAIAlertEvent.objects.create(
             alert=alert, user=user, period_key=f"{user.pk}:{n}", value=Decimal("1.5")
         )

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ai.accounting import price_call
-from ai.models import OpenAIPricing, OpenAIUsage
+from ai.models import OpenAICall, OpenAIPricing
 from billing.models import CreditPack, CreditTransaction
 from conftest import make_user
 from joboffers.models import JobOffer
@@ -27,7 +27,7 @@ PAGES = {
     "features": 6,
     "errors": 11,
     "extractions": 6,
-    "ai-costs": 11,
+    "ai-costs": 12,
     "feedback": 7,
     "users": 7,
     "onboarding": 6,
@@ -262,17 +262,15 @@ def test_the_cache_saving_shown_is_what_price_call_bills(alice):
         cache_price_per_mtok=Decimal("0.1"),
     )
     model, cached = "gpt-4.1-mini-2025-04-14", 2_500_000
-    OpenAIUsage.objects.create(
+    OpenAICall.objects.create(
         user=alice,
         feature_name="match_score",
         model=model,
-        date=timezone.localdate(),
         prompt_tokens=3_000_000,
         cached_tokens=cached,
         completion_tokens=10,
         total_tokens=3_000_010,
         estimated_cost=Decimal("0.5"),
-        calls_count=1,
     )
 
     board = dashboards.ai_costs.build(Period.last_days(7))

@@ -7,7 +7,8 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 
 from accounts.models import User
-from ai.models import OpenAIUsage
+from ai.accounting import PRODUCT_FEATURES
+from ai.models import OpenAICall, OpenAIUsage
 from billing import services as billing_services
 from billing.models import CreditBalance, CreditTransaction, TransactionType
 from staff import dashboards
@@ -122,3 +123,18 @@ def test_the_dashboards_show_its_activity(settings, staff_client):
     for page in ("overview", "revenue", "features", "errors", "users"):
         response = staff_client.get(f"/admin/dashboards/{page}/")
         assert response.status_code == 200, page
+
+
+def test_its_ai_costs_use_the_names_the_gateway_records(settings):
+    settings.DEBUG = True
+    _run()
+
+    recorded = set(OpenAICall.objects.values_list("feature_name", flat=True))
+    assert recorded <= set(PRODUCT_FEATURES)
+    board = dashboards.ai_costs.build(Period.last_days(90))
+    features = [row["feature"] for row in board.table("features").rows]
+    assert "Tailored CV" in features and "↳ cv_adaptation_summary" in features
+    models = [row["model"] for row in board.table("models").rows]
+    assert "gpt-4.1-mini" in models and "gpt-4.1-mini-2025-04-14" not in models
+    assert OpenAICall.objects.filter(user=None).exists()
+    assert OpenAICall.objects.exclude(status="ok").exists()

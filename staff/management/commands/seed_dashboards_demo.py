@@ -8,14 +8,15 @@ and their refunds, payment reversals), replayed in date order with their `when=`
 every balance is the sum of its ledger and no ledger row is ever changed afterwards. CVs come
 from cvs.services.create_cv and events from telemetry's record_event; the rows that have no
 service able to date them in the past (CVs, events, tasks, e-mail logs, feedback, alert
-events, daily AI usage) are created now and then given their past dates. The ledger never is.
+events, model calls and their daily totals) are created now and then given their past dates.
+The ledger never is.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.onboarding import STEP_KEYS
-from ai.models import OpenAIAlert, OpenAIAlertEvent, OpenAIUsage
+from ai.models import CallStatus, OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIUsage
 from billing import services as billing
 from billing.models import (
     CreditPack,
@@ -44,6 +45,7 @@ from cvs.models import CV, CreatedBy
 from emails.models import EmailLog
 from joboffers.models import JobOffer
 from jobs.models import BackgroundTask, TaskStatus, TaskType
+from staff.dashboards.ai_costs import base_model
 from telemetry import events
 from telemetry.events import record_event
 from telemetry.models import FeatureUsage, Feedback, TelemetryEvent
@@ -112,14 +114,22 @@ TASK_FEATURES: dict[str, str] = {
 REVERSALS = 3
 AI_TIMEOUT = "The AI service timed out after 3 tries."
 EMAIL_TEMPLATES = ["email_verification", "welcome", "password_reset", "credits_purchased"]
-AI_FEATURES = [
-    ("gpt_cv_generation", "gpt-4.1-mini", 9000, 2600),
-    ("match_score", "gpt-4.1-mini", 4200, 700),
-    ("extract_job_offer", "o4-mini", 3500, 900),
-    ("import_pdf", "gpt-4.1-mini", 6000, 2200),
-    ("translate_cv", "gpt-4.1-mini", 3800, 3400),
-    ("optimize_cv", "gpt-4.1", 5200, 1900),
+# One use of a feature is the calls the gateway makes for it, recorded under its step names
+# (model, prompt and completion tokens); a dated snapshot shows under its model's name.
+AI_USES = [
+    [
+        ("cv_adaptation_classify", "gpt-4.1-mini", 2400, 400),
+        ("cv_adaptation_experience", "gpt-4.1-mini-2025-04-14", 2600, 900),
+        ("cv_adaptation_skills", "gpt-4.1-mini", 2000, 700),
+        ("cv_adaptation_summary", "gpt-4.1-mini", 3000, 300),
+    ],
+    [("match_score", "gpt-4.1-mini", 4200, 700)],
+    [("extract_job_offer", "o4-mini", 3500, 900)],
+    [("import_pdf", "gpt-4.1-mini", 6000, 2200)],
+    [("translate_cv", "gpt-4.1-mini", 3800, 3400)],
+    [("improve_cv", "gpt-4.1", 5200, 1900)],
 ]
+FAILED_CALLS = 0.04  # share of calls that fail after the provider billed them
 PRICES = {
     "gpt-4.1-mini": (Decimal("0.4"), Decimal("0.1"), Decimal("1.6")),
     "gpt-4.1": (Decimal("2"), Decimal("0.5"), Decimal("8")),
@@ -513,38 +523,70 @@ class Command(BaseCommand):
         )
 
     def _ai_usage(self, users: list[User]) -> None:
-        rows = []
-        for user in users:
-            for day in range((self.now - user.created_at).days + 1):
-                if self.rng.random() > 0.18:
+        """Model calls of users' tasks and of commands (no user), some failed, with the daily
+        per-user totals the accounting keeps beside them."""
+        calls: list[OpenAICall] = []
+        times: list[datetime] = []
+        owners: list[User | None] = [*users, None]
+        for owner in owners:
+            # Commands (no owner) ran on some of the last 90 days.
+            days = (self.now - owner.created_at).days + 1 if owner else 90
+            for day in range(days):
+                if self.rng.random() > (0.18 if owner else 0.5):
                     continue
-                date = (self.now - timedelta(days=day)).date()
-                for feature, model, prompt, completion in self.rng.sample(AI_FEATURES, 2):
-                    calls = self.rng.randint(1, 4)
-                    prompt_tokens = calls * int(prompt * self.rng.uniform(0.7, 1.3))
-                    cached = int(prompt_tokens * self.rng.uniform(0.1, 0.5))
-                    completion_tokens = calls * int(completion * self.rng.uniform(0.7, 1.3))
-                    input_price, cache_price, output_price = PRICES[model]
-                    cost = (
-                        (prompt_tokens - cached) * input_price
-                        + cached * cache_price
-                        + completion_tokens * output_price
-                    ) / Decimal(1_000_000)
-                    rows.append(
-                        OpenAIUsage(
-                            user=user,
-                            feature_name=feature,
-                            model=model,
-                            date=date,
-                            prompt_tokens=prompt_tokens,
-                            cached_tokens=cached,
-                            completion_tokens=completion_tokens,
-                            total_tokens=prompt_tokens + completion_tokens,
-                            estimated_cost=cost.quantize(Decimal("0.000001")),
-                            calls_count=calls,
-                        )
-                    )
-        OpenAIUsage.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+                uses = self.rng.sample(AI_USES, 2) if owner else [AI_USES[2]]
+                for use in uses:
+                    at = self.now - timedelta(days=day, minutes=self.rng.randint(0, 600))
+                    for feature, model, prompt, completion in use:
+                        calls.append(self._ai_call(owner, feature, model, prompt, completion))
+                        times.append(at)
+        saved = OpenAICall.objects.bulk_create(calls, batch_size=500)
+        self._stamp(
+            OpenAICall, "created_at", [(c.pk, at) for c, at in zip(saved, times, strict=True)]
+        )
+        daily: dict[tuple[int, str, str, date], OpenAIUsage] = {}
+        for call, at in zip(saved, times, strict=True):
+            if call.user_id is None:
+                continue  # the daily totals are per user; the calls keep the rest
+            key = (call.user_id, call.feature_name, call.model, at.date())
+            usage = daily.setdefault(
+                key,
+                OpenAIUsage(user_id=call.user_id, feature_name=call.feature_name,
+                            model=call.model, date=at.date()),
+            )  # fmt: skip
+            usage.prompt_tokens += call.prompt_tokens
+            usage.cached_tokens += call.cached_tokens
+            usage.completion_tokens += call.completion_tokens
+            usage.total_tokens += call.total_tokens
+            usage.estimated_cost += call.estimated_cost
+            usage.calls_count += 1
+        OpenAIUsage.objects.bulk_create(daily.values(), batch_size=500, ignore_conflicts=True)
+
+    def _ai_call(
+        self, user: User | None, feature: str, model: str, prompt: int, completion: int
+    ) -> OpenAICall:
+        prompt_tokens = int(prompt * self.rng.uniform(0.7, 1.3))
+        cached = int(prompt_tokens * self.rng.uniform(0.1, 0.5))
+        completion_tokens = int(completion * self.rng.uniform(0.7, 1.3))
+        input_price, cache_price, output_price = PRICES[base_model(model)]
+        cost = (
+            (prompt_tokens - cached) * input_price
+            + cached * cache_price
+            + completion_tokens * output_price
+        ) / Decimal(1_000_000)
+        failed = self.rng.random() < FAILED_CALLS
+        return OpenAICall(
+            user=user,
+            feature_name=feature,
+            model=model,
+            prompt_tokens=prompt_tokens,
+            cached_tokens=cached,
+            completion_tokens=completion_tokens,
+            total_tokens=prompt_tokens + completion_tokens,
+            estimated_cost=cost.quantize(Decimal("0.000001")),
+            duration_ms=self.rng.randint(800, 20_000),
+            status=CallStatus.INVALID if failed else CallStatus.OK,
+        )
 
     def _alerts(self, users: list[User]) -> None:
         alert = OpenAIAlert.objects.filter(type="user_daily").first()
