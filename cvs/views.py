@@ -679,10 +679,10 @@ def _initial_preview_query(request: AuthenticatedHttpRequest) -> str:
 
 
 @login_required
-@feature_required("feature_export")
 @require_GET
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": ["'self'"]})
+@feature_required("feature_export")
 def export_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The export as the PDF will lay it out: the same HTML document, shown in a frame of the
     export page. A change of the settings (htmx) points the frame at the new settings."""
