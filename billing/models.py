@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Feature(models.TextChoices):
-    """The paid (or countable) features; `credits_<value>` is each one's cost setting."""
+    """The paid (or countable) features; `credits_<value>` is each one's cost setting (manual
+    edits are always free and have none)."""
 
     CREATE_CV_MANUAL = "create_cv_manual", _("Create a blank CV")
     EDIT_CV = "edit_cv", _("Manual edit")
