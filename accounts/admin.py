@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.models import AutoSignInToken, ConsentLog, User
+from accounts.services import delete_account, reset_onboarding, set_up_staff_created_account
 
 
 @admin.register(User)
@@ -28,6 +33,36 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal: list[str] = []
     # Django 6 reads a URL typed without a scheme as https; say so now (5.2 warns otherwise).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["reset_onboarding_action"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Staff vouch for the address; the account gets what a sign-up gives.
+            set_up_staff_created_account(obj)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # The ledger refuses deletes from its own admin; an account is erased by the same
+        # service as a user's own deletion, which handles the ledger rows. The page still
+        # lists everything that goes.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        delete_account(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in list(queryset):
+            delete_account(user)
+
+    @admin.action(description="Reset the onboarding tour of the selected users")
+    def reset_onboarding_action(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset)
+        for user in users:
+            reset_onboarding(user)
+        self.message_user(
+            request, f"The onboarding tour starts again for {len(users)} user(s).", messages.SUCCESS
+        )
 
 
 @admin.register(ConsentLog)

@@ -31,6 +31,7 @@ from accounts.models import (
     ConsentAction,
     ConsentLog,
     User,
+    default_onboarding_state,
 )
 from billing.models import Referral
 from billing.services import allow_ledger_erasure, grant_welcome_credits
@@ -229,6 +230,28 @@ def send_verification_again(request: HttpRequest, *, email: str) -> bool:
     if address is not None:
         address.send_confirmation(request, signup=False)
     return True
+
+
+def set_up_staff_created_account(user: User) -> None:
+    """What a sign-up gives an account that staff created in the admin: its address verified
+    and primary (staff vouch for it) and the welcome credits, through the sign-up path (once,
+    whatever calls it again)."""
+    with transaction.atomic():
+        EmailAddress.objects.filter(user=user, primary=True).exclude(
+            email__iexact=user.email
+        ).update(primary=False)
+        EmailAddress.objects.update_or_create(
+            user=user,
+            email__iexact=user.email,
+            defaults={"email": user.email, "verified": True, "primary": True},
+        )
+        grant_welcome_credits(user)
+
+
+def reset_onboarding(user: User) -> None:
+    """The first-run tour from the start, as for a new account (support, or a user who asks)."""
+    user.onboarding_state = default_onboarding_state()
+    user.save(update_fields=["onboarding_state", "updated_at"])
 
 
 def delete_account(user: User) -> None:

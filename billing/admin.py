@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from types import GenericAlias
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -29,7 +29,7 @@ from billing.models import (
     SubscriptionPlanFeatureLimit,
     TransactionType,
 )
-from billing.services import grant_credits
+from billing.services import PriceSync, grant_credits, push_pack_price, push_plan_prices
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin, TabularInline
@@ -43,6 +43,21 @@ else:
         __class_getitem__ = classmethod(GenericAlias)
 
 
+def _tell(model_admin: ModelAdmin[Any], request: HttpRequest, result: PriceSync) -> None:
+    """What pushing a price to Stripe did, for the staff member who saved it."""
+    if result.created:
+        model_admin.message_user(
+            request,
+            f"Stripe: new price {', '.join(result.created)}"
+            + (f"; archived {', '.join(result.archived)}." if result.archived else "."),
+            messages.SUCCESS,
+        )
+    for warning in result.warnings:
+        model_admin.message_user(request, warning, messages.WARNING)
+    for error in result.errors:
+        model_admin.message_user(request, error, messages.ERROR)
+
+
 class FeatureLimitInline(TabularInline[SubscriptionPlanFeatureLimit, SubscriptionPlan]):
     model = SubscriptionPlanFeatureLimit
     extra = 0
@@ -54,6 +69,13 @@ class SubscriptionPlanAdmin(ModelAdmin[SubscriptionPlan]):
     list_filter = ["is_active", "is_popular"]
     search_fields = ["name"]
     inlines = [FeatureLimitInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: SubscriptionPlan, form: Any, change: bool
+    ) -> None:
+        before = SubscriptionPlan.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        _tell(self, request, push_plan_prices(obj, before=before))
 
 
 @admin.register(SubscriptionPlanFeatureLimit)
@@ -167,6 +189,11 @@ class CreditPackAdmin(ModelAdmin[CreditPack]):
     list_display = ["name", "credit_amount", "price", "price_currency", "is_active"]
     list_filter = ["is_active", "price_currency"]
     search_fields = ["name"]
+
+    def save_model(self, request: HttpRequest, obj: CreditPack, form: Any, change: bool) -> None:
+        before = CreditPack.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        _tell(self, request, push_pack_price(obj, before=before))
 
 
 @admin.register(FeatureUsageCounter)

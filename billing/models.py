@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Feature(models.TextChoices):
-    """The paid (or countable) features; `credits_<value>` is each one's cost setting."""
+    """The paid (or countable) features; `credits_<value>` is each one's cost setting (manual
+    edits are always free and have none)."""
 
     CREATE_CV_MANUAL = "create_cv_manual", _("Create a blank CV")
     EDIT_CV = "edit_cv", _("Manual edit")
@@ -51,6 +52,7 @@ class SubscriptionPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(price_monthly__gte=0) & Q(price_yearly__gte=0),
                 name="plan_prices_not_negative",
+                violation_error_message=_("A plan's monthly and yearly prices cannot be negative."),
             )
         ]
 
@@ -69,7 +71,13 @@ class SubscriptionPlanFeatureLimit(models.Model):
             models.UniqueConstraint(
                 fields=["plan", "feature_name"], name="planlimit_unique_plan_feature"
             ),
-            models.CheckConstraint(condition=Q(usage_limit__gte=-1), name="planlimit_limit_gte_-1"),
+            models.CheckConstraint(
+                condition=Q(usage_limit__gte=-1),
+                name="planlimit_limit_gte_-1",
+                violation_error_message=_(
+                    "The usage limit is a number of uses per period, or -1 for unlimited."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +143,9 @@ class CreditBalance(models.Model):
             models.CheckConstraint(
                 condition=Q(balance__gte=0) | Q(disputed=True),
                 name="balance_not_negative_unless_disputed",
+                violation_error_message=_(
+                    "A credit balance cannot go below zero unless a payment of it is disputed."
+                ),
             )
         ]
 
@@ -257,8 +268,16 @@ class CreditPack(models.Model):
     class Meta:
         ordering = ["credit_amount"]
         constraints = [
-            models.CheckConstraint(condition=Q(credit_amount__gt=0), name="pack_credits_positive"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="pack_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(credit_amount__gt=0),
+                name="pack_credits_positive",
+                violation_error_message=_("A credit pack must give at least one credit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="pack_price_not_negative",
+                violation_error_message=_("A credit pack's price cannot be negative."),
+            ),
         ]
         indexes = [models.Index(fields=["is_active"])]
 
@@ -284,7 +303,9 @@ class FeatureUsageCounter(models.Model):
                 fields=["user", "feature_name"], name="counter_unique_user_feature"
             ),
             models.CheckConstraint(
-                condition=Q(period_end__gt=F("period_start")), name="counter_period_order"
+                condition=Q(period_end__gt=F("period_start")),
+                name="counter_period_order",
+                violation_error_message=_("A usage period must end after it starts."),
             ),
         ]
 
@@ -376,7 +397,11 @@ class Referral(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=~Q(referrer=F("referred")), name="referral_not_self")
+            models.CheckConstraint(
+                condition=~Q(referrer=F("referred")),
+                name="referral_not_self",
+                violation_error_message=_("A user cannot refer themselves."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -407,10 +432,17 @@ class PromoCode(models.Model):
                 condition=(Q(kind=PromoKind.CREDITS) & Q(credits__gt=0))
                 | (Q(kind=PromoKind.PERCENT) & Q(percent_off__gte=1) & Q(percent_off__lte=100)),
                 name="promo_value_matches_kind",
+                violation_error_message=_(
+                    "A credits code gives at least one credit; a percentage code takes off "
+                    "between 1 and 100 percent."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(uses_count__lte=F("max_uses")),
                 name="promo_uses_within_max",
+                violation_error_message=_(
+                    "A code cannot be used more times than its maximum number of uses."
+                ),
             ),
         ]
 

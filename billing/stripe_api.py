@@ -110,6 +110,46 @@ def create_checkout_session(
     return _plain(session)
 
 
+def create_price(
+    *,
+    product_id: str | None,
+    product_name: str,
+    unit_amount: int,
+    currency: str,
+    interval: Literal["month", "year"] | None,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> StripeData:
+    """A Price (one-time, or recurring every `interval`) of the product, or of a new product
+    named `product_name` when there is none yet (the answer's `product` is its id)."""
+    params: dict[str, Any] = {
+        "unit_amount": unit_amount,
+        "currency": currency.lower(),
+        "metadata": metadata,
+    }
+    if product_id:
+        params["product"] = product_id
+    else:
+        params["product_data"] = {"name": product_name}
+    if interval:
+        params["recurring"] = {"interval": interval}
+    client = _client()
+    price = _call(client.v1.prices.create, params, {"idempotency_key": idempotency_key})
+    return _plain(price)
+
+
+def archive_price(price_id: str) -> StripeData:
+    """Take a Price off sale (Stripe never deletes prices; existing subscriptions keep it)."""
+    client = _client()
+    price = _call(
+        client.v1.prices.update,
+        price_id,
+        {"active": False},
+        {"idempotency_key": f"archive-price:{price_id}"},
+    )
+    return _plain(price)
+
+
 def create_portal_session(customer_id: str, return_url: str) -> str:
     """The URL of Stripe's customer portal (cards, invoices, plan changes, cancellation)."""
     client = _client()

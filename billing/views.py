@@ -33,7 +33,7 @@ from billing.models import (
     SubscriptionPlan,
 )
 from billing.services import PaymentError, PromoCodeError
-from core.config import get_setting
+from core.config import SETTINGS, get_setting
 from core.http import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,12 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             promo_error = exc.message
             _count_wrong_promo(request)
     packs = list(CreditPack.objects.filter(is_active=True).order_by("credit_amount"))
-    costs = [(label, services.feature_cost(value)) for value, label in Feature.choices]
+    # Manual edits are free and have no price setting: only priced features are listed.
+    costs = [
+        (label, services.feature_cost(value))
+        for value, label in Feature.choices
+        if f"credits_{value}" in SETTINGS
+    ]
     return render(
         request,
         "billing/index.html",

@@ -62,28 +62,33 @@ def _flag(description: str, default: bool = True) -> SettingSpec:
 
 
 C = SettingCategory
+# The sections of a CV document (cvdoc.document.SECTION_NAMES, which this layer cannot import;
+# a test keeps the two equal).
+SECTION_NAMES = (
+    "header",
+    "summary",
+    "skills",
+    "experience",
+    "education",
+    "languages",
+    "extras",
+    "projects",
+)
 SETTINGS: dict[str, SettingSpec] = {
     # AI model per pipeline phase
     "model_extract_job_offer": _model("o4-mini", "Job offer extraction"),
-    "model_detect_language": _model("gpt-4o-mini", "Language detection"),
     "model_cv_generation": _model("gpt-4.1-mini", "Template CV and CV from a job title"),
     "model_cv_classify": _model("gpt-4o", "Tailoring: keep/remove/move experiences"),
     "model_cv_batch_experience": _model("o4-mini", "Tailoring: experiences"),
-    "model_cv_batch_projects": _model("gpt-4o", "Tailoring: projects"),
-    "model_cv_batch_extras": _model("gpt-4o", "Tailoring: extras"),
-    "model_cv_batch_education": _model("gpt-4.1-mini", "Tailoring: education"),
-    "model_cv_batch_languages": _model("gpt-4o-mini", "Tailoring: languages"),
     "model_cv_batch_skills": _model("o4-mini", "Tailoring: skills"),
     "model_cv_batch_summary": _model("o4-mini", "Tailoring: summary"),
     "model_match_score": _model("gpt-4.1-mini", "Match score"),
     "model_improve_cv": _model("gpt-4.1", "Improve from suggestions"),
     "model_translate_cv": _model("gpt-4.1-mini", "Translation"),
     "model_import_pdf": _model("gpt-4.1-mini", "PDF import"),
-    "model_first_import_pdf": _model("gpt-4.1-mini", "First PDF import of a user"),
     "model_generate_from_job_title": _model("gpt-4.1-mini", "CV from a job title"),
     # Credit cost per feature (0 = free)
     "credits_create_cv_manual": _cost(0, "Create a blank CV"),
-    "credits_edit_cv": _cost(0, "Manual edit"),
     "credits_export_cv": _cost(1, "PDF or DOCX export"),
     "credits_match_score": _cost(1, "Match score"),
     "credits_translate_cv": _cost(1, "Translation"),
@@ -133,18 +138,10 @@ SETTINGS: dict[str, SettingSpec] = {
     # CV display
     "cv_section_order": SettingSpec(
         list,
-        [
-            "header",
-            "summary",
-            "skills",
-            "experience",
-            "education",
-            "languages",
-            "extras",
-            "projects",
-        ],
+        list(SECTION_NAMES),
         C.CV_DISPLAY,
-        "Default order of CV sections",
+        "Order of the sections of new CVs (and so of their exports)",
+        choices=SECTION_NAMES,
     ),
     # Data retention (e-mails)
     "retention_enabled": SettingSpec(
@@ -185,6 +182,15 @@ def parse_value(name: str, raw: str) -> Any:
             raise ValueError(f"{name} must be a JSON list") from None
         if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
             raise ValueError(f"{name} must be a JSON list of names")
+        unknown = [v for v in names if spec.choices and v not in spec.choices]
+        if unknown:
+            raise ValueError(
+                f"{name} accepts only these names: {', '.join(spec.choices)} "
+                f"(not {', '.join(unknown)})"
+            )
+        repeated = sorted({v for v in names if names.count(v) > 1})
+        if repeated:
+            raise ValueError(f"{name} names each section once ({', '.join(repeated)} repeated)")
         return names
     text = raw.strip()
     if not text:

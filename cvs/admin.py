@@ -1,8 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from cvdoc.document import CvValidationError, normalize_cv
 from cvs.models import CV, CVVersion, ExportPreset
+
+
+def _checked_content(value: Any) -> dict[str, Any]:
+    """The CV document typed into the admin, through the document's validation (the same as
+    the editor's): a content the export and resume.json cannot read is never saved."""
+    try:
+        return normalize_cv(value)
+    except CvValidationError as exc:
+        raise forms.ValidationError(f"This is not a valid CV: {exc}") from None
+
+
+# The admin builds each form's Meta (model and fields) from these bases.
+class CVAdminForm(forms.ModelForm):
+    def clean_content(self) -> dict[str, Any]:
+        return _checked_content(self.cleaned_data.get("content"))
+
+
+class CVVersionAdminForm(forms.ModelForm):
+    def clean_content(self) -> dict[str, Any]:
+        return _checked_content(self.cleaned_data.get("content"))
 
 
 class CVVersionInline(admin.TabularInline):
@@ -16,6 +40,7 @@ class CVVersionInline(admin.TabularInline):
 
 @admin.register(CV)
 class CVAdmin(admin.ModelAdmin):
+    form = CVAdminForm
     list_display = [
         "__str__",
         "user",
@@ -36,6 +61,7 @@ class CVAdmin(admin.ModelAdmin):
 
 @admin.register(CVVersion)
 class CVVersionAdmin(admin.ModelAdmin):
+    form = CVVersionAdminForm
     list_display = ["cv", "version", "change_type", "changelog", "match_score", "created_at"]
     list_filter = ["change_type"]
     search_fields = ["cv__name", "cv__filename", "cv__user__email", "changelog"]

@@ -137,10 +137,14 @@ class CV(models.Model):
             models.CheckConstraint(
                 condition=Q(match_score__isnull=True) | Q(match_score__lte=100),
                 name="cv_match_score_0_100",
+                violation_error_message=_("The match score is a number from 0 to 100."),
             ),
             models.CheckConstraint(
                 condition=Q(score_before__isnull=True) | Q(score_before__lte=100),
                 name="cv_score_before_0_100",
+                violation_error_message=_(
+                    "The score before the improvement is a number from 0 to 100."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["user", "-created_at"])]

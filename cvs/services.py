@@ -97,6 +97,11 @@ def create_cv(
         )
 
 
+def new_cv_section_order() -> list[str]:
+    """The section order of a new CV whose source sets none (`cv_section_order`)."""
+    return list(get_setting("cv_section_order"))
+
+
 def _default_name(content: dict[str, Any]) -> str:
     header = content.get("header", {})
     title = header.get("current_title", "")
@@ -106,10 +111,14 @@ def _default_name(content: dict[str, Any]) -> str:
 def create_blank_cv(
     user: User, *, full_name: str, current_title: str, email: str, language: str
 ) -> CV:
+    """A CV typed in by hand, in the staff's default section order; raises PaymentRequired
+    (nothing saved) when the `credits_create_cv_manual` price or the plan refuses it."""
     content = empty_cv(
         full_name=full_name, current_title=current_title, email=email, language=language
     )
-    cv = create_cv(user, content=content)
+    with transaction.atomic():
+        cv = create_cv(user, content={**content, "section_order": new_cv_section_order()})
+        charge_feature(user, "create_cv_manual", key=f"create_cv:{cv.pk}", cv=cv)
     record_step(user, "create_cv")
     record_event(events.CV_CREATED, user=user, metadata={"cv": cv.pk})
     return cv
@@ -118,6 +127,8 @@ def create_blank_cv(
 def import_json_resume(user: User, *, document: dict[str, Any], filename: str) -> CV:
     """A new CV from a JSON Resume document (validated against the official schema)."""
     content = from_json_resume(document)
+    if not _json_resume_order(document):
+        content["section_order"] = new_cv_section_order()
     cv = create_cv(
         user,
         content=content,
@@ -128,6 +139,13 @@ def import_json_resume(user: User, *, document: dict[str, Any], filename: str) -
     record_step(user, "create_cv")
     record_event(events.CV_IMPORTED, user=user, metadata={"cv": cv.pk, "source": "json-resume"})
     return cv
+
+
+def _json_resume_order(document: dict[str, Any]) -> Any:
+    """The section order a JSON Resume written by us carries (meta.fitmycv.sectionOrder)."""
+    meta = document.get("meta")
+    ours = meta.get("fitmycv") if isinstance(meta, dict) else None
+    return ours.get("sectionOrder") if isinstance(ours, dict) else None
 
 
 def duplicate_cv(cv: CV) -> CV:
@@ -720,6 +738,7 @@ def run_template_cv(task: BackgroundTask) -> dict[str, Any]:
     task.report_progress(50, _("Writing an example CV"))
     language = offer.content.get("language") or "en"
     content = gateway.example_cv(offer=offer.content, language=language, ctx=_ctx(task))
+    content["section_order"] = new_cv_section_order()
 
     def save() -> dict[str, Any]:
         cv = create_cv(
@@ -748,6 +767,7 @@ def run_cv_from_job_title(task: BackgroundTask) -> dict[str, Any]:
         )
     except ValueError as exc:
         raise TaskFailed(str(exc)) from None
+    content["section_order"] = new_cv_section_order()
 
     def save() -> dict[str, Any]:
         cv = create_cv(

@@ -33,6 +33,7 @@ from billing.services import (
     feature_cost,
     refund_charge,
 )
+from core.config import get_setting
 from core.decorators import (
     claim_submission,
     feature_required,
@@ -147,6 +148,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@feature_required("feature_manual_cv")
 @require_POST
 def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CreateCvForm(request.POST)
@@ -157,6 +159,8 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
     except CvValidationError as exc:
         form.add_error(None, str(exc))
         return render(request, "cvs/create.html", {"form": form}, status=400)
+    except PaymentRequired as exc:
+        return redirect_payment_required(request, exc)
     return redirect("cvs:detail", cv.pk)
 
 
@@ -241,6 +245,8 @@ def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
         "section_order": order,
         "item_sections": ITEM_SECTIONS,
         "review": progress if cv.pending_changes else None,
+        # Without the editor (`feature_edit_mode` off) the document shows without its controls.
+        "read_only": not get_setting("feature_edit_mode"),
         "improve_form": ImproveForm(cv=cv) if cv.improvement_suggestions is not None else None,
         "translate_form": TranslateForm(),
         # Read only by the pages that show the side panel.
@@ -278,6 +284,7 @@ def _item_index(cv: CV, section: str, index: int | None) -> int | None:
 
 
 @login_required
+@feature_required("feature_edit_mode")
 @require_http_methods(["GET", "POST"])
 def edit_section(
     request: AuthenticatedHttpRequest, pk: int, section: str, index: int | None = None
@@ -311,6 +318,7 @@ def edit_section(
 
 
 @login_required
+@feature_required("feature_edit_mode")
 @require_POST
 def remove_item(
     request: AuthenticatedHttpRequest, pk: int, section: str, index: int
@@ -333,6 +341,7 @@ def _new_position(request: AuthenticatedHttpRequest, index: int) -> int:
 
 
 @login_required
+@feature_required("feature_edit_mode")
 @require_POST
 def move_item(request: AuthenticatedHttpRequest, pk: int, section: str, index: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk, writable=True)
@@ -348,6 +357,7 @@ def move_item(request: AuthenticatedHttpRequest, pk: int, section: str, index: i
 
 
 @login_required
+@feature_required("feature_edit_mode")
 @require_POST
 def move_section(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
     cv = _get_cv_for_user(request, pk, writable=True)
@@ -595,6 +605,7 @@ def _initial_options(form: ExportForm) -> dict[str, Any]:
 
 
 @login_required
+@feature_required("feature_export")
 @require_http_methods(["GET", "POST"])
 def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
@@ -671,6 +682,7 @@ def _initial_preview_query(request: AuthenticatedHttpRequest) -> str:
 @require_GET
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": ["'self'"]})
+@feature_required("feature_export")
 def export_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The export as the PDF will lay it out: the same HTML document, shown in a frame of the
     export page. A change of the settings (htmx) points the frame at the new settings."""
@@ -692,6 +704,7 @@ def export_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@feature_required("feature_export")
 @require_POST
 def save_preset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
@@ -711,6 +724,7 @@ def save_preset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@feature_required("feature_export")
 @require_POST
 def delete_preset(request: AuthenticatedHttpRequest, pk: int, preset_id: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)

@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.branding",
+                "core.context_processors.features",
                 "billing.context_processors.credits",
             ],
         },

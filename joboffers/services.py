@@ -52,7 +52,10 @@ def _get_or_create_offer(user: User, *, source_value: str, defaults: dict[str, A
 
 
 def remember_link(user: User, url: str) -> None:
-    """Keep the user's most recent job links (the newest first), at most LINK_HISTORY_SIZE."""
+    """Keep the user's most recent job links (the newest first), at most LINK_HISTORY_SIZE;
+    none while staff have switched the link history off (`feature_history`)."""
+    if not get_setting("feature_history"):
+        return
     entry, created = LinkHistory.objects.get_or_create(user=user, url=url)
     if not created:
         LinkHistory.objects.filter(pk=entry.pk).update(created_at=timezone.now())

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.config import get_setting
 from core.http import AuthenticatedHttpRequest
 from core.pdftext import PdfRejected
 from joboffers import services
@@ -55,7 +56,11 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "offers": offers,
-        "history": LinkHistory.objects.filter(user=request.user).order_by("-created_at")[:20],
+        "history": (
+            LinkHistory.objects.filter(user=request.user).order_by("-created_at")[:20]
+            if get_setting("feature_history")
+            else []
+        ),
     }
     return render(request, "joboffers/index.html", ctx, status=400 if form.errors else 200)
 

@@ -120,7 +120,11 @@ class BackgroundTask(models.Model):
         db_table = "cvs_backgroundtask"
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_0_100")
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="task_progress_0_100",
+                violation_error_message=_("The progress is a percentage from 0 to 100."),
+            )
         ]
         indexes = [
             models.Index(fields=["device_id"]),

@@ -136,9 +136,12 @@ class BlockForm(forms.ModelForm):
 class SettingsForm(forms.Form):
     """Every declared setting as one field; values are checked by the setting registry."""
 
-    def __init__(self, *args: Any, current: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, current: dict[str, Any], priced: set[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.current = current
+        self.priced = priced
         for name, spec in SETTINGS.items():
             value = current[name]
             field: forms.Field
@@ -160,9 +163,12 @@ class SettingsForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
                 )
             elif name.startswith("model_"):
-                field = forms.CharField(
-                    initial=value, widget=forms.TextInput(attrs={"list": "ai-models"})
-                )
+                # Picked from the priced models; a value in use without a price stays
+                # selectable (and is named in a warning) until staff pick another.
+                choices = [(model, model) for model in sorted(priced)]
+                if value not in priced:
+                    choices.insert(0, (value, _("%(model)s (no price)") % {"model": value}))
+                field = forms.CharField(initial=value, widget=forms.Select(choices=choices))
             else:
                 field = forms.CharField(initial=value)
             field.label = name
@@ -176,6 +182,7 @@ class SettingsForm(forms.Form):
         for name, spec in SETTINGS.items():
             if name in self.errors:
                 continue
+            current = self.current[name]
             raw = cleaned.get(name)
             if spec.type is bool:
                 raw = "1" if raw else "0"
@@ -183,7 +190,26 @@ class SettingsForm(forms.Form):
                 self.parsed[name] = parse_value(name, raw or "")
             except ValueError as exc:
                 self.add_error(name, str(exc))
+                continue
+            value = self.parsed[name]
+            if name.startswith("model_") and value not in self.priced and value != current:
+                self.add_error(
+                    name,
+                    _(
+                        "%(model)s has no price in the AI price list, so its cost could not "
+                        "be counted. Pick a priced model, or add its price first."
+                    )
+                    % {"model": value},
+                )
         return cleaned
+
+    def unpriced_models(self) -> dict[str, str]:
+        """The model settings whose current model has no price (its calls cost nothing)."""
+        return {
+            name: value
+            for name, value in self.current.items()
+            if name.startswith("model_") and value not in self.priced
+        }
 
     def changed_settings(self) -> dict[str, str]:
         """Stored text of every setting whose value differs from the current one."""

@@ -71,19 +71,6 @@ BUILDERS: dict[str, Callable[..., Dashboard]] = {
 FILTERS = {"extractions": ("domain",)}
 USERS_PER_PAGE = 50
 MAX_CSV_USERS = 10_000
-# Models offered in the settings editor besides those in the pricing table.
-KNOWN_MODELS = (
-    "gpt-5",
-    "gpt-5-mini",
-    "gpt-5-nano",
-    "gpt-4.1",
-    "gpt-4.1-mini",
-    "gpt-4.1-nano",
-    "gpt-4o",
-    "gpt-4o-mini",
-    "o3",
-    "o4-mini",
-)
 
 
 # --- Staff pages --------------------------------------------------------------------------------
@@ -341,7 +328,8 @@ def user_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def settings_editor(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = {name: get_setting(name) for name in SETTINGS}
-    form = SettingsForm(request.POST or None, current=current)
+    priced = set(OpenAIPricing.objects.filter(is_active=True).values_list("model_name", flat=True))
+    form = SettingsForm(request.POST or None, current=current, priced=priced)
     if request.method == "POST":
         if form.is_valid():
             changed = form.changed_settings()
@@ -363,14 +351,12 @@ def settings_editor(request: AuthenticatedHttpRequest) -> HttpResponse:
         (label, [form[name] for name, spec in SETTINGS.items() if spec.category == category])
         for category, label in SettingCategory.choices
     ]
-    pricing = set(OpenAIPricing.objects.values_list("model_name", flat=True))
-    in_use = {str(v) for k, v in current.items() if k.startswith("model_")}
     ctx = _context(
         request,
         "settings",
         form=form,
         groups=[(label, fields) for label, fields in groups if fields],
-        models=sorted(pricing | in_use | set(KNOWN_MODELS)),
+        unpriced=form.unpriced_models(),
     )
     return render(request, "staff/settings.html", ctx, status=400 if form.errors else 200)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class EventCategory(models.TextChoices):
@@ -111,6 +112,7 @@ class Feedback(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
                 name="feedback_rating_1_5",
+                violation_error_message=_("The rating is a number of stars from 1 to 5, or empty."),
             )
         ]
         indexes = [

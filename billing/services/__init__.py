@@ -12,6 +12,7 @@ One module per concern; import from here (`from billing.services import charge_f
 
 from __future__ import annotations
 
+from billing.services.catalogue import PriceSync, push_pack_price, push_plan_prices
 from billing.services.charges import (
     Charge,
     PaymentRequired,
@@ -62,6 +63,9 @@ from billing.services.welcome import email_fingerprint, grant_welcome_credits, n
 from billing.stripe_api import PaymentError
 
 __all__ = [
+    "PriceSync",
+    "push_pack_price",
+    "push_plan_prices",
     "allow_ledger_erasure",
     "CREDIT_PURCHASE",
     "PAID_SESSION_STATUSES",

@@ -42,6 +42,8 @@ PREFIXES = {
     "dispute": "dp_test",
     "event": "evt_test",
     "billing_portal.session": "bps_test",
+    "price": "price_test",
+    "product": "prod_test",
 }
 
 
@@ -81,6 +83,8 @@ class FakeStripe:
     requests: list[Recorded] = field(default_factory=list)
     created_sessions: list[dict[str, Any]] = field(default_factory=list)
     mocks: dict[str, mock.MagicMock] = field(default_factory=dict)
+    # Idempotency key -> the object the first request with it made (as Stripe keeps them).
+    by_key: dict[str, str] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_id(self, kind: str) -> str:
@@ -308,6 +312,35 @@ class FakeStripe:
         session_id = self.new_id("checkout.session")
         return {"id": session_id, "url": f"https://checkout.stripe.com/c/pay/{session_id}"}
 
+    def _create_price(self, *, idempotency_key: str, **params: Any) -> dict[str, Any]:
+        if idempotency_key in self.by_key:
+            return self.get(self.by_key[idempotency_key])
+        product = (
+            params.get("product_id")
+            or self.add(
+                {"id": self.new_id("product"), "object": "product", "name": params["product_name"]}
+            )["id"]
+        )
+        price = self.add(
+            {
+                "id": self.new_id("price"),
+                "object": "price",
+                "active": True,
+                "product": product,
+                "unit_amount": params["unit_amount"],
+                "currency": params["currency"],
+                "recurring": {"interval": params["interval"]} if params["interval"] else None,
+                "metadata": params["metadata"],
+            }
+        )
+        self.by_key[idempotency_key] = price["id"]
+        return self.get(price["id"])
+
+    def _archive_price(self, price_id: str) -> dict[str, Any]:
+        self.get(price_id)  # PaymentError for an unknown price, as Stripe's 404
+        self.objects[price_id]["active"] = False
+        return self.get(price_id)
+
     def _customer(self, user: Any) -> str:
         if not user.stripe_customer_id:
             User.objects.filter(pk=user.pk).update(stripe_customer_id=f"cus_test_{user.pk}")
@@ -326,6 +359,8 @@ class FakeStripe:
             "cancel_subscription": self._cancel,
             "create_checkout_session": self._create_session,
             "get_or_create_customer": self._customer,
+            "create_price": self._create_price,
+            "archive_price": self._archive_price,
             "create_portal_session": lambda customer_id, return_url: (
                 f"https://billing.stripe.com/p/session/{customer_id}"
             ),
@@ -366,6 +401,33 @@ class FakeStripe:
                 }
             )
             return _json(obj)
+        if request.method == "POST" and request.path == "/v1/prices":
+            key = request.headers.get("Idempotency-Key", "")
+            if key in self.by_key:
+                return _json(self.objects[self.by_key[key]])
+            product = (
+                params.get("product")
+                or self.add({"id": self.new_id("product"), "object": "product"})["id"]
+            )
+            interval = params.get("recurring[interval]")
+            price = self.add(
+                {
+                    "id": self.new_id("price"),
+                    "object": "price",
+                    "active": True,
+                    "product": product,
+                    "unit_amount": int(params["unit_amount"]),
+                    "currency": params["currency"],
+                    "recurring": {"interval": interval} if interval else None,
+                }
+            )
+            self.by_key[key] = price["id"]
+            return _json(price)
+        if request.method == "POST" and parts[:2] == ["v1", "prices"] and len(parts) == 3:
+            existing = self.objects.get(parts[2])
+            if existing is not None:
+                existing["active"] = params.get("active") != "false"
+                return _json(existing)
         if request.method == "POST" and request.path == "/v1/customers":
             return _json(self.add({"id": self.new_id("customer"), "object": "customer"}))
         if request.method == "GET" and request.path == "/v1/invoices":

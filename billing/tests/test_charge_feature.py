@@ -72,7 +72,7 @@ def test_a_retried_charge_takes_nothing_more(alice):
 
 
 def test_a_free_feature_costs_nothing_and_writes_nothing(alice):
-    charge = charge_feature(alice, Feature.EDIT_CV, key="edit:1")
+    charge = charge_feature(alice, Feature.CREATE_CV_MANUAL, key="create:1")
     assert charge.is_free
     assert not CreditTransaction.objects.exists()
 
@@ -94,7 +94,7 @@ def test_a_negative_balance_blocks_even_free_features(alice):
         alice.pk, amount=-5, type=TransactionType.CHARGEBACK, key="dispute", allow_negative=True
     )
     with pytest.raises(PaymentRequired) as refused:
-        charge_feature(alice, Feature.EDIT_CV, key="edit:1")
+        charge_feature(alice, Feature.CREATE_CV_MANUAL, key="edit:1")
     assert refused.value.reason == PaymentRequired.NEGATIVE_BALANCE
 
 

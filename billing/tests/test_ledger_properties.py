@@ -26,7 +26,9 @@ OPERATIONS = st.lists(
         st.tuples(st.just("buy_delayed"), st.sampled_from([15, 50])),
         st.tuples(
             st.just("spend"),
-            st.sampled_from([Feature.MATCH_SCORE, Feature.GPT_CV_GENERATION, Feature.EDIT_CV]),
+            st.sampled_from(
+                [Feature.MATCH_SCORE, Feature.GPT_CV_GENERATION, Feature.CREATE_CV_MANUAL]
+            ),
         ),
         st.tuples(st.just("fail"), INDEX),
         st.tuples(st.just("refund"), INDEX, st.sampled_from([300, 1000])),

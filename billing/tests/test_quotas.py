@@ -130,11 +130,11 @@ def test_a_zero_cost_feature_outside_the_plan_asks_for_an_upgrade(
     alice, catalogue, subscription_mode
 ):
     SubscriptionPlanFeatureLimit.objects.filter(
-        plan=catalogue["plans"]["Free"], feature_name=Feature.EDIT_CV
+        plan=catalogue["plans"]["Free"], feature_name=Feature.CREATE_CV_MANUAL
     ).update(is_enabled=False)
     record_transaction(alice.pk, amount=5, type=TransactionType.GIFT, key="gift")
     with pytest.raises(PaymentRequired) as refused:
-        charge_feature(alice, Feature.EDIT_CV, key="e1")
+        charge_feature(alice, Feature.CREATE_CV_MANUAL, key="e1")
     assert refused.value.reason == PaymentRequired.NOT_IN_PLAN
     assert refused.value.url == "/billing/plans/"
 
@@ -156,7 +156,7 @@ def test_moving_from_free_to_a_paid_plan_starts_the_quotas_afresh(
 
 
 def test_subscription_mode_without_plans_works_like_credits_only(alice, subscription_mode):
-    assert charge_feature(alice, Feature.EDIT_CV, key="e1").is_free
+    assert charge_feature(alice, Feature.CREATE_CV_MANUAL, key="e1").is_free
     with pytest.raises(PaymentRequired) as refused:
         charge_feature(alice, Feature.MATCH_SCORE, key="s1")
     assert refused.value.reason == PaymentRequired.NOT_ENOUGH_CREDITS

@@ -69,3 +69,37 @@ def test_the_settings_list_refuses_an_invalid_inline_edit(staff_client):
     assert "whole number" in response.content.decode()
     row.refresh_from_db()
     assert row.value == "5"
+
+
+# The AI app's constraints (prices, cost alerts) are worded by the cost-alert work.
+SENTENCE_APPS = OUR_APPS - {"ai"}
+
+
+def test_every_check_constraint_of_ours_explains_itself_in_a_sentence():
+    from django.db.models import CheckConstraint  # only this test looks at constraint classes
+
+    generic = []
+    for model in apps.get_models():
+        if model._meta.app_label not in SENTENCE_APPS:
+            continue
+        for constraint in model._meta.constraints:
+            message = str(constraint.get_violation_error_message())
+            if isinstance(constraint, CheckConstraint) and (
+                "is violated" in message or not message.endswith(".")
+            ):
+                generic.append(f"{model._meta.label}.{constraint.name}")
+    assert generic == []
+
+
+def test_a_pack_with_a_negative_price_is_refused_in_a_sentence(staff_client):
+    from billing.models import CreditPack  # the model whose admin form is under test
+
+    url = reverse("admin:billing_creditpack_add")
+    data = {"name": "Pack", "credit_amount": "10", "price": "-1", "price_currency": "EUR"}
+    response = staff_client.post(url, {**data, "is_active": "on"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "A credit pack&#x27;s price cannot be negative." in body
+    assert "is violated" not in body
+    assert not CreditPack.objects.exists()
