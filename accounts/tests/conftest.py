@@ -12,6 +12,8 @@ from django.test import Client
 from conftest import PASSWORD
 
 NEW_PASSWORD = "Tailored-CV-2026!"
+
+
 def link_in(message: mail.EmailMessage) -> str:
     """The path of the first link of this site in an e-mail (the request's host, or SITE_ROOT
     for e-mails the mail worker writes)."""
