@@ -82,7 +82,7 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     mail worker: the page does the same for an address with an account and one without."""
 
     def clean_email(self) -> str:
-        self.users = []
+        self.users: list[User] = []
         return str(get_adapter().clean_email(self.cleaned_data["email"].lower()))
 
     def save(self, request: HttpRequest, **kwargs: Any) -> str:

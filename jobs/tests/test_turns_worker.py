@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,6 +22,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 def _enqueue(user: Any, **payload: Any) -> BackgroundTask:
     return services.enqueue_task(user, type=TaskType.TEST, title="Queue test", payload=payload)
+
+
+def _field(task: BackgroundTask, name: str) -> Any:
+    return getattr(BackgroundTask.objects.get(pk=task.pk), name)
 
 
 def _commits() -> int:
@@ -58,11 +63,9 @@ def test_one_users_waiting_tasks_cost_nothing_and_another_users_task_starts_at_o
     for _ in range(5):
         sent = timezone.now()
         bobs = _enqueue(bob, steps=1, sleep=0)
-        started = wait_for(
-            lambda task=bobs: BackgroundTask.objects.get(pk=task.pk).started_at, what="Bob's start"
-        )
+        started = wait_for(partial(_field, bobs, "started_at"), what="Bob's start")
         delays.append((started - sent).total_seconds())
-        wait_for(lambda task=bobs: BackgroundTask.objects.get(pk=task.pk).status == "completed")
+        wait_for(lambda: _field(bobs, "status") == TaskStatus.COMPLETED, what="Bob's end")  # noqa: B023
 
     print(  # the figures docs/reliability.md quotes
         f"\ncommits/s: one task running {alone:.1f}, with 300 waiting {waiting:.1f}; "
