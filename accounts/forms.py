@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -73,6 +75,20 @@ class ProfileForm(forms.ModelForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False, max_length=2000)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's form, but the accounts of the address are looked up, and written to, by the
+    mail worker: the page does the same for an address with an account and one without."""
+
+    def clean_email(self) -> str:
+        self.users: list[User] = []
+        return str(get_adapter().clean_email(self.cleaned_data["email"].lower()))
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        email = str(self.cleaned_data["email"])
+        services.queue_password_reset(email)
+        return email
 
 
 class ResendVerificationForm(forms.Form):

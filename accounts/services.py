@@ -11,9 +11,14 @@ import secrets
 import time
 import uuid
 from decimal import Decimal
+from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
+from allauth.account.internal.flows.password_reset import request_password_reset
+from allauth.account.internal.userkit import filter_users_by_email
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django.apps import apps
 from django.conf import settings
@@ -222,12 +227,41 @@ def send_verification_again(request: HttpRequest, *, email: str) -> bool:
         cache.set(_cooldown_key(email), now, RESEND_COOLDOWN_SECONDS)
     if not ratelimit.consume(request, action="confirm_email", key=email):
         return False
+    # The address is looked up and written to by the mail worker: this request does the same
+    # work whether or not an account waits for it, so its timing tells nothing either.
+    from accounts import tasks  # the task module imports this one
+
+    queue_mail_work(tasks.send_verification_link, email)
+    return True
+
+
+def queue_mail_work(task: Any, email: str) -> None:
+    """Queue a mail task about an address once the request's transaction commits."""
+    transaction.on_commit(partial(task.delay, email))
+
+
+def site_request() -> HttpRequest:
+    """A request for the site's own address (SITE_ROOT), for work done outside a request that
+    builds allauth's links (a worker sending a verification or password reset e-mail)."""
+    parts = urlsplit(settings.SITE_ROOT)
+    request = HttpRequest()
+    request.META["SERVER_NAME"] = parts.hostname or "127.0.0.1"
+    request.META["SERVER_PORT"] = str(parts.port or (443 if parts.scheme == "https" else 80))
+    return request
+
+
+def send_verification_link(email: str) -> bool:
+    """Send a new verification link to the address if an active account waits for it to be
+    confirmed (the mail worker, for `send_verification_again`); False when there is none."""
     address = (
         EmailAddress.objects.filter(email__iexact=email, verified=False, user__is_active=True)
         .select_related("user")
         .first()
     )
-    if address is not None:
+    if address is None:
+        return False
+    request = site_request()
+    with allauth_context.request_context(request):
         address.send_confirmation(request, signup=False)
     return True
 
@@ -252,6 +286,23 @@ def reset_onboarding(user: User) -> None:
     """The first-run tour from the start, as for a new account (support, or a user who asks)."""
     user.onboarding_state = default_onboarding_state()
     user.save(update_fields=["onboarding_state", "updated_at"])
+
+
+def queue_password_reset(email: str) -> None:
+    """Have the mail worker send the password reset e-mail (or allauth's note to an address
+    without an account): the request does the same whatever the address."""
+    from accounts import tasks  # the task module imports this one
+
+    queue_mail_work(tasks.send_password_reset, email)
+
+
+def send_password_reset(email: str) -> None:
+    """The password reset e-mail for each active account of the address, or allauth's note
+    that no account uses it (the mail worker, for `queue_password_reset`)."""
+    request = site_request()
+    with allauth_context.request_context(request):
+        users = filter_users_by_email(email, is_active=True, prefer_verified=True, for_login=True)
+        request_password_reset(request, email, users, None)
 
 
 def delete_account(user: User) -> None:

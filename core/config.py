@@ -132,6 +132,13 @@ SETTINGS: dict[str, SettingSpec] = {
     "tasks_max_running_global": SettingSpec(
         int, 20, C.TASKS, "Tasks running at once across all users", 1, 1000
     ),
+    # Reading job offers (free, but each reading is a model call)
+    "offer_reads_per_minute": SettingSpec(
+        int, 10, C.TASKS, "Job offers one user may have read per minute", 1, 1000
+    ),
+    "offer_reads_per_day": SettingSpec(
+        int, 100, C.TASKS, "Job offers one user may have read per 24 h", 1, 100000
+    ),
     # PDF import
     "pdf_max_pages": SettingSpec(int, 10, C.PDF_IMPORT, "Most pages in an imported PDF", 1, 50),
     "pdf_max_size_mb": SettingSpec(int, 10, C.PDF_IMPORT, "Largest PDF upload (MB)", 1, 50),

@@ -467,7 +467,8 @@ def diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return _("Current"), cv.content
         if value == "0":
             return _("Source CV"), _get_version(cv, 0).content
-        if not value.isdigit():
+        # ASCII digits that fit the column: "²" is a digit to str.isdigit, not to int().
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise Http404("Unknown version")
         return _("Version %(n)s") % {"n": value}, _get_version(cv, int(value)).content
 

@@ -239,7 +239,10 @@ ACCOUNT_RATE_LIMITS = {
     "promo_code_failed": os.getenv("PROMO_CODE_RATE_LIMIT", "10/h/user,30/h/ip"),
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 # Security notices (password changed, e-mail changed...) go to the account's address.
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
@@ -327,6 +330,8 @@ CELERY_TASK_ROUTES = {
     "jobs.tasks.run_task": {"queue": "llm"},
     "cvs.tasks.run_task": {"queue": "llm"},  # the job runner's name before it moved to jobs
     "emails.tasks.*": {"queue": "mail"},
+    "accounts.tasks.send_verification_link": {"queue": "mail"},
+    "accounts.tasks.send_password_reset": {"queue": "mail"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {

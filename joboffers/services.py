@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.onboarding import record_step
@@ -33,6 +37,19 @@ logger = logging.getLogger(__name__)
 LINK_HISTORY_SIZE = 20
 MIN_TEXT_CHARS = 200
 MAX_TEXT_CHARS = 60_000
+# Readings are free but each is a model call: each user gets so many per minute and per day.
+READING_WINDOWS = (
+    ("offer_reads_per_minute", timedelta(minutes=1)),
+    ("offer_reads_per_day", timedelta(days=1)),
+)
+
+
+class ReadingLimitReached(Exception):
+    """The user had as many offers read as the settings allow for now; nothing was added."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def _sha256(data: bytes) -> str:
@@ -116,17 +133,107 @@ def add_offer_from_pdf(user: User, *, data: bytes, name: str, content_type: str)
     return offer
 
 
+def check_reading_allowance(user: User) -> None:
+    """Raise ReadingLimitReached if the user had as many offers read as the settings allow,
+    in the last minute or the last 24 hours.
+
+    Locks the user's row until the caller's transaction ends, so two requests at once cannot
+    both take the last reading: call it inside the transaction that queues the reading.
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    now = timezone.now()
+    longest = max(window for _name, window in READING_WINDOWS)
+    readings = BackgroundTask.objects.filter(
+        user=user, type=TaskType.EXTRACT_JOB_OFFER, created_at__gte=now - longest
+    ).aggregate(
+        **{
+            name: Count("pk", filter=Q(created_at__gte=now - window))
+            for name, window in READING_WINDOWS
+        }
+    )
+    if readings["offer_reads_per_minute"] >= get_setting("offer_reads_per_minute"):
+        limit = get_setting("offer_reads_per_minute")
+        raise ReadingLimitReached(
+            ngettext(
+                "You added %(n)d offer to read in the last minute, the most we read at once. "
+                "Please wait a minute before adding another.",
+                "You added %(n)d offers to read in the last minute, the most we read at once. "
+                "Please wait a minute before adding another.",
+                limit,
+            )
+            % {"n": limit}
+        )
+    if readings["offer_reads_per_day"] >= get_setting("offer_reads_per_day"):
+        limit = get_setting("offer_reads_per_day")
+        raise ReadingLimitReached(
+            ngettext(
+                "You added %(n)d offer to read in the last 24 hours, the most we read in a "
+                "day. Please try again tomorrow.",
+                "You added %(n)d offers to read in the last 24 hours, the most we read in a "
+                "day. Please try again tomorrow.",
+                limit,
+            )
+            % {"n": limit}
+        )
+
+
+def add_offer(
+    user: User,
+    *,
+    url: str = "",
+    text: str = "",
+    pdf: tuple[bytes, str, str] | None = None,
+    device_id: str = "",
+) -> tuple[JobOffer, BackgroundTask | None]:
+    """Add an offer from a link, pasted text or a PDF (data, name, content type) and queue its
+    reading. Nothing is added past the user's reading allowance (ReadingLimitReached); a link
+    we will never fetch raises InvalidUrl, a file that is not an acceptable PDF PdfRejected."""
+    with transaction.atomic():
+        check_reading_allowance(user)
+        if url:
+            offer = add_offer_from_url(user, url)
+        elif text:
+            offer = add_offer_from_text(user, text)
+        elif pdf is not None:
+            data, name, content_type = pdf
+            offer = add_offer_from_pdf(user, data=data, name=name, content_type=content_type)
+        else:
+            raise ValueError("An offer needs a link, a text or a PDF")
+        return offer, start_extraction(offer, device_id=device_id)
+
+
+def read_offer_again(offer: JobOffer) -> BackgroundTask | None:
+    """Forget what was read of the offer and queue a new reading, within the user's reading
+    allowance (ReadingLimitReached: the offer keeps what it had)."""
+    with transaction.atomic():
+        check_reading_allowance(offer.user)
+        JobOffer.objects.filter(pk=offer.pk).update(extracted_at=None)
+        offer.extracted_at = None
+        return start_extraction(offer)
+
+
 def start_extraction(offer: JobOffer, *, device_id: str = "") -> BackgroundTask | None:
-    """Queue the reading of an offer, unless it is already extracted (the cache)."""
+    """Queue the reading of an offer, unless it is already extracted (the cache) or being read
+    (the reading under way is returned). Raises ReadingLimitReached past the user's allowance."""
     if offer.extracted_at:
         return None
-    return enqueue_task(
-        offer.user,
-        type=TaskType.EXTRACT_JOB_OFFER,
-        title=_("Reading the offer %(name)s") % {"name": offer.source_name or offer.pk},
-        payload={"offer_id": offer.pk},
-        device_id=device_id,
-    )
+    with transaction.atomic():
+        check_reading_allowance(offer.user)
+        under_way = BackgroundTask.objects.filter(
+            user=offer.user,
+            type=TaskType.EXTRACT_JOB_OFFER,
+            status__in=ACTIVE_STATUSES,
+            payload__offer_id=offer.pk,
+        ).first()
+        if under_way is not None:
+            return under_way
+        return enqueue_task(
+            offer.user,
+            type=TaskType.EXTRACT_JOB_OFFER,
+            title=_("Reading the offer %(name)s") % {"name": offer.source_name or offer.pk},
+            payload={"offer_id": offer.pk},
+            device_id=device_id,
+        )
 
 
 def mark_read_states(offers: Iterable[JobOffer]) -> list[JobOffer]:

@@ -25,31 +25,32 @@ def _get_offer_for_user(request: AuthenticatedHttpRequest, pk: int) -> JobOffer:
 @require_http_methods(["GET", "POST"])
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AddOfferForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        upload = data["file"]
         try:
-            if data["url"]:
-                offer = services.add_offer_from_url(request.user, data["url"])
-            elif data["text"]:
-                offer = services.add_offer_from_text(request.user, data["text"])
-            else:
-                upload = data["file"]
-                offer = services.add_offer_from_pdf(
-                    request.user,
-                    data=upload.read(),
-                    name=upload.name,
-                    content_type=upload.content_type or "",
-                )
+            offer, reading = services.add_offer(
+                request.user,
+                url=data["url"],
+                text=data["text"],
+                pdf=(upload.read(), upload.name, upload.content_type or "") if upload else None,
+            )
         except InvalidUrl as exc:
             form.add_error("url", exc.message)
         except PdfRejected as exc:
             form.add_error("file", exc.message)
+        except services.ReadingLimitReached as exc:
+            form.add_error(None, exc.message)
+            status = 429
         else:
-            if services.start_extraction(offer):
+            if reading:
                 messages.success(request, _("We are reading this offer."))
             else:
                 messages.info(request, _("You already added this offer."))
             return redirect("joboffers:detail", offer.pk)
+    if form.errors and status == 200:
+        status = 400
     offers = services.mark_read_states(
         JobOffer.objects.owned_by(request.user).defer("source_text").order_by("-created_at")
     )
@@ -62,12 +63,18 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             else []
         ),
     }
-    return render(request, "joboffers/index.html", ctx, status=400 if form.errors else 200)
+    # An htmx request gets the form alone, with its message.
+    template = "joboffers/index.html#add-offer" if request.htmx else "joboffers/index.html"
+    return render(request, template, ctx, status=status)
 
 
 @login_required
 @require_GET
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return detail_page(request, pk)
+
+
+def detail_page(request: AuthenticatedHttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
     offer = services.read_state(_get_offer_for_user(request, pk))
     cvs = master_cvs(request.user)
     roles = [role["title"] for role in roles_of(offer.content)]
@@ -90,7 +97,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The page polls its body while the offer is being read: the answer is the offer once read,
     # the reason and a retry if reading failed, or the same waiting body.
     template = "joboffers/detail.html#offer-body" if request.htmx else "joboffers/detail.html"
-    return render(request, template, ctx)
+    return render(request, template, ctx, status=status)
 
 
 @login_required
@@ -113,9 +120,13 @@ def pick_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reextract(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _get_offer_for_user(request, pk)
-    JobOffer.objects.filter(pk=offer.pk).update(extracted_at=None)
-    offer.refresh_from_db()
-    services.start_extraction(offer)
+    try:
+        services.read_offer_again(offer)
+    except services.ReadingLimitReached as exc:
+        if request.htmx:
+            return HttpResponse(exc.message, status=429, content_type="text/plain; charset=utf-8")
+        messages.error(request, exc.message)
+        return detail_page(request, offer.pk, status=429)
     messages.success(request, _("We are reading this offer again."))
     return redirect("joboffers:detail", offer.pk)
 

@@ -6,6 +6,12 @@ handler registered for its type and records the outcome. The row is the only sou
 pages poll it, cancel and the sweeper change it, and every way a task can stop without
 completing goes through `settle_stopped_task` exactly once.
 
+Each user's tasks wait their turn in the database, not in the broker: a task is sent to Celery
+only while its user has a free slot for its type, and when one of their tasks stops the engine
+sends their next waiting ones (`dispatch_waiting`). So one user queueing hundreds of tasks
+puts a handful of messages ahead of everybody else's, and a task waiting for its user's slot
+costs nothing until its turn. The sweeper sends again what was sent but lost.
+
 This package knows no feature: apps register the handler of each task type
 (`register_handlers`) and what must happen when a task stops without completing
 (`on_task_stopped`: billing gives the credits back, the CV app resets its status flags).
@@ -49,9 +55,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A queued task nobody has looked at for this long lost its message (the broker was down when
-# it was sent, or lost it): the sweeper sends it again. A task waiting for a free slot is
-# looked at every few seconds (its updated_at moves), so it is never sent twice.
+# A queued task nobody has looked at for this long may have lost its message (the broker was
+# down when it was sent, or lost it): the sweeper sends it again if its user has a free slot.
+# A task waiting for a free slot across all users is looked at every few seconds (its
+# updated_at moves), so it is never sent twice.
 RESEND_AFTER = timedelta(minutes=10)
 # How long a queued task may wait for its message before the sweeper gives up on it.
 QUEUED_DEADLINE = timedelta(hours=6)
@@ -140,8 +147,72 @@ def enqueue_task(
             credits_debited=credits_debited,
             credit_used=credits_debited > 0,
         )
-        transaction.on_commit(partial(_send, tasks.run_task.delay, str(task.pk)))
+        transaction.on_commit(partial(_send_if_its_turn, tasks.run_task.delay, task.pk))
     return task
+
+
+def _send_if_its_turn(delay: Callable[[str], Any], task_id: UUID) -> None:
+    """Send a new task's message unless its user already has as many tasks of its type under
+    way (running, or sent and not yet running) as they may run: it then waits in the database
+    until one of them stops (`dispatch_waiting`)."""
+    task = BackgroundTask.objects.filter(pk=task_id).values("user_id", "type", "created_at").first()
+    if task is None:
+        return
+    if task["user_id"] is not None:
+        # Its place in its user's line (created_at, then the id for tasks of the same instant).
+        at = task["created_at"]
+        in_line = BackgroundTask.objects.filter(
+            Q(created_at__lt=at) | Q(created_at=at, pk__lte=task_id),
+            user_id=task["user_id"],
+            type=task["type"],
+            status__in=ACTIVE_STATUSES,
+        ).count()
+        if in_line > _limit_for(task["type"]):
+            return
+    _send(delay, str(task_id))
+
+
+def dispatch_waiting(
+    user_id: int | None, task_type: str, *, unseen_since: datetime | None = None
+) -> int:
+    """Send the messages of the user's oldest queued tasks of this type, as many as they have
+    free slots for; returns how many were sent.
+
+    Called once a task stops (whatever the way), and by the sweeper, which sends only those
+    nobody has looked at since `unseen_since`. A message sent for a task whose first message is
+    still alive does no harm: one of the two claims it, the other finds it gone.
+    """
+    from jobs import tasks  # the Celery task module imports this one
+
+    if user_id is None:
+        return 0
+    running = BackgroundTask.objects.filter(
+        user_id=user_id, type=task_type, status=TaskStatus.RUNNING
+    ).count()
+    free = _limit_for(task_type) - running
+    if free <= 0:
+        return 0
+    turns = (
+        BackgroundTask.objects.filter(user_id=user_id, type=task_type, status=TaskStatus.QUEUED)
+        .order_by("created_at", "pk")
+        .values_list("pk", "updated_at")[:free]
+    )
+    waiting = [pk for pk, seen in turns if unseen_since is None or seen < unseen_since]
+    if waiting:
+        # Looked at now: the sweeper waits RESEND_AFTER before sending these again.
+        BackgroundTask.objects.filter(pk__in=waiting, status=TaskStatus.QUEUED).update(
+            updated_at=timezone.now()
+        )
+    for task_id in waiting:
+        _send(tasks.run_task.delay, str(task_id))
+    return len(waiting)
+
+
+def _dispatch_after(task_id: UUID | str) -> None:
+    """Once the transaction that stopped a task commits, send its user's next waiting task."""
+    task = BackgroundTask.objects.filter(pk=task_id).values("user_id", "type").first()
+    if task is not None and task["user_id"] is not None:
+        transaction.on_commit(partial(dispatch_waiting, task["user_id"], task["type"]))
 
 
 def _send(delay: Callable[[str], Any], task_id: str) -> None:
@@ -167,7 +238,10 @@ def _limit_for(task_type: str) -> int:
 def _claim(task_id: UUID | str) -> str:
     """Move a queued task to running unless a concurrency limit says wait.
 
-    Returns "claimed", "busy" (try again later) or "gone" (cancelled, already running or done).
+    Returns "claimed"; "waiting" when its user's slots are taken (the message is dropped: the
+    task waits in the database and is sent again when one of the user's tasks stops); "busy"
+    when the slots of all users are taken (try again later); or "gone" (cancelled, already
+    running or done).
     """
     with transaction.atomic():
         task = BackgroundTask.objects.filter(pk=task_id).first()
@@ -180,7 +254,7 @@ def _claim(task_id: UUID | str) -> str:
                 user_id=task.user_id, type=task.type, status=TaskStatus.RUNNING
             ).count()
             if running_same_type >= _limit_for(task.type):
-                return _still_waiting(task)
+                return "waiting"
         running = BackgroundTask.objects.filter(status=TaskStatus.RUNNING).count()
         if running >= get_setting("tasks_max_running_global"):
             return _still_waiting(task)
@@ -212,7 +286,10 @@ def run_task(task_id: UUID | str) -> str:
     language = (getattr(task.user, "language", "") if task.user else "") or settings.LANGUAGE_CODE
     # Workers have no request: messages the task stores are written in its user's language.
     with translation.override(language):
-        return _run_claimed(task)
+        outcome = _run_claimed(task)
+    if outcome == "completed":
+        _dispatch_after(task.pk)  # a failure or a cancel did it when it stopped the task
+    return outcome
 
 
 def _drop_broken_connection() -> None:
@@ -330,6 +407,7 @@ def fail_task(task_id: UUID | str, message: str) -> bool:
         task_id, to=TaskStatus.FAILED, only_from=ACTIVE_STATUSES, error=message
     )
     if failed:
+        _dispatch_after(task_id)
         task = settle_stopped_task(task_id)
         record_event(
             events.TASK_FAILED,
@@ -348,6 +426,7 @@ def cancel_task(task: BackgroundTask) -> bool:
         task.pk, to=TaskStatus.CANCELLED, only_from=ACTIVE_STATUSES
     )
     if cancelled:
+        _dispatch_after(task.pk)
         settle_stopped_task(task.pk)
         record_event(
             events.TASK_CANCELLED,
@@ -410,18 +489,25 @@ def sweep_stuck_tasks(*, now: datetime | None = None) -> int:
 
 
 def _resend_forgotten_tasks(now: datetime) -> None:
+    """Send again the messages of queued tasks nobody has looked at for RESEND_AFTER: those of
+    no user at once, the others as their users' free slots allow (the rest keep waiting)."""
     from jobs import tasks  # the Celery task module imports this one
 
-    forgotten = list(
-        BackgroundTask.objects.filter(
-            status=TaskStatus.QUEUED,
-            updated_at__lt=now - RESEND_AFTER,
-            created_at__gte=now - QUEUED_DEADLINE,
-        ).values_list("pk", flat=True)
+    forgotten = BackgroundTask.objects.filter(
+        status=TaskStatus.QUEUED,
+        updated_at__lt=now - RESEND_AFTER,
+        created_at__gte=now - QUEUED_DEADLINE,
     )
-    for task_id in forgotten:
+    orphans = list(forgotten.filter(user__isnull=True).values_list("pk", flat=True))
+    for task_id in orphans:
         # Marked first: the next sweep waits RESEND_AFTER again before another try.
         BackgroundTask.objects.filter(pk=task_id, status=TaskStatus.QUEUED).update(updated_at=now)
         _send(tasks.run_task.delay, str(task_id))
-    if forgotten:
-        logger.warning("Sent %d queued background task(s) again", len(forgotten))
+    sent = len(orphans)
+    owners = (
+        forgotten.filter(user__isnull=False).order_by().values_list("user_id", "type").distinct()
+    )
+    for user_id, task_type in list(owners):
+        sent += dispatch_waiting(user_id, task_type, unseen_since=now - RESEND_AFTER)
+    if sent:
+        logger.warning("Sent %d queued background task(s) again", sent)

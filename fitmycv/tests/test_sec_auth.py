@@ -218,3 +218,62 @@ def test_sign_up_takes_as_long_for_a_known_address_as_for_a_new_one(settings):
     known_median, new_median = statistics.median(known), statistics.median(new)
     gap = abs(known_median - new_median)
     assert gap < 0.010 or gap < 0.2 * max(known_median, new_median), (known_median, new_median)
+
+
+def _timed_posts(path: str, addresses: dict[str, str], *, rounds: int = 15) -> dict[str, float]:
+    """Median seconds of a fresh visitor's POST of each address to `path`, the kinds
+    interleaved so a busy moment of the machine weighs on all. Each post must queue one mail
+    task, whatever the address: the e-mail is written by the mail worker."""
+    import statistics
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from accounts import tasks
+
+    timings: dict[str, list[float]] = {kind: [] for kind in addresses}
+    for n in range(rounds + 1):
+        for kind, email in addresses.items():
+            client = Client()
+            with (
+                mock.patch.object(tasks.send_password_reset, "delay") as reset,
+                mock.patch.object(tasks.send_verification_link, "delay") as verify,
+                mock.patch.object(transaction, "on_commit", lambda call, **kw: call()),
+            ):
+                started = time.perf_counter()
+                response = client.post(path, {"email": email.format(n=n)})
+                elapsed = time.perf_counter() - started
+            assert response.status_code == 302
+            assert reset.call_count + verify.call_count == 1, kind
+            if n:  # the first round also loads code and templates
+                timings[kind].append(elapsed)
+            cache.clear()  # the 60 s wait between two links for one address
+    medians = {kind: statistics.median(values) for kind, values in timings.items()}
+    print(path, {kind: f"{1000 * value:.1f} ms" for kind, value in medians.items()})
+    return medians
+
+
+def test_password_reset_takes_as_long_for_a_known_address_as_for_an_unknown_one(settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+    make_user("known@example.org")
+    medians = _timed_posts(
+        "/accounts/password/reset/",
+        {"known": "known@example.org", "unknown": "nobody-{n}@example.org"},
+    )
+    assert abs(medians["known"] - medians["unknown"]) < 0.010, medians
+
+
+def test_asking_a_new_verification_link_takes_as_long_whatever_the_address(settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+    make_user("pending@example.org", verified=False)
+    make_user("verified@example.org")
+    medians = _timed_posts(
+        "/account/verify-email/resend/",
+        {
+            "pending": "pending@example.org",
+            "unknown": "nobody-{n}@example.org",
+            "verified": "verified@example.org",
+        },
+    )
+    assert max(medians.values()) - min(medians.values()) < 0.010, medians
