@@ -63,6 +63,9 @@ class Outcome:
 
 BENCHES = (
     Bench("pages", "Page server time and queries (in-process)", "pages.py", True, 900),
+    Bench(
+        "growth", "Growth: 1 to 500 CVs, 1 to 1,000 versions (in-process)", "growth.py", True, 900
+    ),
     Bench("export_pdf", "PDF export, 2-page CV, warm", "export_pdf.py", True, 900),
     Bench("offline", "Offline engine", "offline.py", True, 900),
     Bench("ai_rounds", "Model rounds, fake model answering in 1 s", "ai_rounds.py", False, 600),
@@ -143,6 +146,30 @@ def page_rows(figures: dict[str, Any]) -> list[Row]:
         else:
             target, met = "constant queries", constant
         rows.append((page["page"], figure, target, status(met)))
+    return rows
+
+
+def growth_rows(figures: dict[str, Any]) -> list[Row]:
+    rows = []
+    for page in figures["growth"]:
+        sizes = ", ".join(map(str, page["sizes"]))
+        figure = (
+            f"{page['queries']} queries at {sizes} {page['unit']}; p50 warm "
+            f"{' / '.join(f'{t:.1f}' for t in page['warm_p50_ms'])} ms, cold "
+            f"{' / '.join(f'{t:.1f}' for t in page['cold_p50_ms'])} ms; slope warm "
+            f"{page['warm_slope_ms_per_100']:+.2f}, cold {page['cold_slope_ms_per_100']:+.2f} "
+            f"ms per 100 {page['unit']} ({page['growth_warm']:+.0%} / {page['growth_cold']:+.0%} "
+            f"over the range)"
+        )
+        target = f"constant queries; slope adds <= {figures['flat_growth']:.0%} over the range"
+        rows.append(
+            (
+                f"{page['page']}, 1 to {page['sizes'][-1]} {page['unit']}",
+                figure,
+                target,
+                status(page["met"]),
+            )
+        )
     return rows
 
 
@@ -288,6 +315,7 @@ def load_rows(figures: dict[str, Any]) -> list[Row]:
 
 TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "pages": page_rows,
+    "growth": growth_rows,
     "export_pdf": pdf_rows,
     "offline": offline_rows,
     "ai_rounds": rounds_rows,
