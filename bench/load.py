@@ -508,6 +508,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_DURATION} s per run")
     parser.add_argument("--python", action="store_true", help="use the Python load generator")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--pool", action="store_true", help="PostgreSQL connections from Django's pool (DB_POOL)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     # A terminating parent (make, bench/run.py on timeout) must still get gunicorn stopped.
@@ -532,6 +535,8 @@ def main() -> None:
         (workdir / "report.lua").write_text(WRK_SCRIPT)
         port = free_port()
         env = bench_environment(workdir, port)
+        if args.pool:
+            env["DB_POOL"] = "True"
         cookie, pages, user_id = prepare_data(env)
         if shared_db:
             database = "PostgreSQL (DATABASE_URL)"
@@ -540,7 +545,7 @@ def main() -> None:
         cache = "Redis" if env.get("REDIS_URL") else "file cache"
         workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
         print(f"gunicorn ({GUNICORN_CONF.name}, {workers} sync workers) on {HOST}:{port}")
-        print(f"{database}, {cache}")
+        print(f"{database}{' (pooled connections)' if args.pool else ''}, {cache}")
         print(f"load generator: {tool}, {duration} s per run, CPUs: {os.cpu_count()}")
         with gunicorn(env, port, workdir / "gunicorn.log") as server:
             check_pages(port, cookie, pages)
