@@ -157,13 +157,13 @@ def _cache_get(key: str) -> str | None:
     if html is not None:
         return html
     try:
-        html = cache.get(key)
+        shared: str | None = cache.get(key)
     except Exception:  # noqa: BLE001 - any cache outage: render instead
         logger.warning("fragment cache unavailable on read", exc_info=True)
         return None
-    if html is not None:
-        local.set(key, html)
-    return html
+    if shared is not None:
+        local.set(key, shared)
+    return shared
 
 
 def _cache_set(key: str, html: str) -> None:

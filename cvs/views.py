@@ -170,7 +170,8 @@ def _list_page(found: QuerySet[CV], ordering: tuple[str, ...], number: str | Non
         wanted = max(1, math.ceil(found.count() / LIST_PAGE_SIZE))
         rows = _list_rows(found, ordering, wanted)
     paginator = Paginator(found, LIST_PAGE_SIZE)
-    paginator.count = rows[0].total if rows else 0
+    total: int = rows[0].total if rows else 0  # type: ignore[attr-defined]  # from _list_rows
+    paginator.count = total
     return Page(rows, wanted, paginator)
 
 
@@ -349,7 +350,8 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _live_response(request, cv)
     if request.htmx and section in SECTION_FORMS:
         return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
-    return render(request, "cvs/detail.html", _editor_context(cv, version_count=cv.version_count))
+    versions: int = cv.version_count  # type: ignore[attr-defined]  # from _editor_cvs
+    return render(request, "cvs/detail.html", _editor_context(cv, version_count=versions))
 
 
 def _section_form(section: str) -> type[SectionForm]:
