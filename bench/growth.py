@@ -41,7 +41,7 @@ RICH_CV = json.loads((ROOT / "cvs" / "tests" / "fixtures" / "rich_cv.json").read
 CV_SIZES = (1, 50, 500)
 VERSION_SIZES = (1, 100, 1000)
 FLAT_GROWTH = 0.25
-QUICK_ROUNDS = 10
+QUICK_ROUNDS = 20
 
 
 def signed_in(email: str) -> tuple[User, Client]:
