@@ -73,12 +73,15 @@ def _eager_celery() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _clean_cache(_test_settings: None) -> Iterator[None]:
     from core.config import forget_local_settings
+    from core.fragments import forget_local_fragments
 
     cache.clear()
     forget_local_settings()
+    forget_local_fragments()
     yield
     cache.clear()
     forget_local_settings()
+    forget_local_fragments()
 
 
 def make_user(email: str, *, name: str = "", verified: bool = True, **fields: Any) -> Any:

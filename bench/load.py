@@ -7,13 +7,18 @@ Migrates and seeds, creates a user with 20 CVs and some tasks and a signed-in se
 starts gunicorn with production settings (DEBUG=False) and the production gunicorn.conf.py
 (WEB_CONCURRENCY sync workers, default 2 per core + 1, access log to a file), and runs wrk
 against the CV list, one CV's editor and the task panel at 20 and 200 connections. Reports
-req/s, p50, p99 and errors (non-2xx answers and socket errors). On the throwaway PostgreSQL
+req/s, p50, p99 and errors (non-2xx answers and socket errors). Each level starts and ends
+with the yardstick, a bare Django page served by the same gunicorn (bench/yardstick.py: 20
+rows from the database through a small template): the editor and the CV list are also given
+as a ratio of its req/s (the mean of both yardstick runs), which says what the pages cost on
+whatever machine runs the benchmark, however busy it is. On the throwaway PostgreSQL
 database and Redis it then loads the editor while Redis pauses for 2 s and every database
 connection is cut (a PostgreSQL restart), and for the 3 s after: only the requests in flight
 at the cut may fail, none after. Without wrk, a Python
 keep-alive load generator stands in (it needs CPU too, so its figures are lower bounds).
 
-Targets: >= 150 req/s and p99 <= 200 ms at 20 connections on 2 cores, no errors at all.
+Targets: >= 150 req/s and p99 <= 200 ms at 20 connections on 2 cores, no errors at all; the
+editor and the CV list at >= 0.5 x the yardstick's req/s with p99 <= 150 ms at 20 connections.
 
     .venv/bin/python bench/load.py [--duration 10] [--connections 20,200] [--quick] [--json FILE]
 """
@@ -65,6 +70,10 @@ SETTLED_MS = 500.0
 # The Python generator's hard cap, whatever the duration: keeps a run bounded in count too.
 MAX_PY_REQUESTS = 200_000
 TARGET_RPS, TARGET_P99_MS, TARGET_CONNECTIONS = 150.0, 200.0, 20
+# The editor and the CV list against the yardstick page, at TARGET_CONNECTIONS.
+YARDSTICK_RATIO, PAGE_P99_MS = 0.5, 150.0
+YARDSTICK = "yardstick (bare page)"
+RATIO_PAGES = ("CV list", "editor")
 
 # wrk counts 3xx as success; a redirect here means the session was refused, so count non-2xx.
 WRK_SCRIPT = """
@@ -85,11 +94,13 @@ function done(summary, latency, requests)
 end
 """
 
-# Production settings with one change: static files are collected into the throwaway directory
-# (STATIC_ROOT is not read from the environment), so the checkout stays untouched.
+# Production settings with two changes: static files are collected into the throwaway
+# directory (STATIC_ROOT is not read from the environment), so the checkout stays untouched,
+# and the URLs are the site's plus the yardstick page (bench/yardstick.py).
 SETTINGS_SHIM = """from fitmycv.settings import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}
+ROOT_URLCONF = "yardstick"
 """
 
 
@@ -112,6 +123,8 @@ class Run:
     # "blips": measured while Redis paused and PostgreSQL dropped every connection (see
     # run_blips); "after blips": the seconds right after.
     phase: str = ""
+    # req/s over the yardstick's at the same level, for the pages measured against it.
+    ratio: float | None = None
 
     @property
     def errors(self) -> int:
@@ -134,7 +147,7 @@ def bench_environment(workdir: Path, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench_settings",
-        PYTHONPATH=os.pathsep.join([str(workdir), str(ROOT)]),
+        PYTHONPATH=os.pathsep.join([str(workdir), str(ROOT), str(ROOT / "bench")]),
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
@@ -231,7 +244,10 @@ def prepare_data(env: dict[str, str]) -> tuple[str, dict[str, str], int]:
         # autovacuum analyses the tables during the first run.
         cursor.execute("ANALYZE")
     connections.close_all()  # SQLite: release the file before the server takes it
+    from yardstick import URL as yardstick_url
+
     pages = {
+        YARDSTICK: yardstick_url,
         f"CV list ({N_CVS} CVs)": "/cvs/",
         f"editor ({N_VERSIONS} versions)": f"/cvs/{cvs[0].pk}/",
         f"task panel ({sum(TASKS.values())} tasks)": "/cvs/tasks/panel/",
@@ -442,7 +458,38 @@ def measured(
     return run
 
 
+def against_yardstick(level: list[Run]) -> list[Run]:
+    """The runs of one level with the yardstick's two runs as one (their mean req/s) and the
+    ratio of the editor and the CV list to it, printed."""
+    sticks = [run for run in level if run.page == YARDSTICK]
+    stick = sticks[0]
+    stick.requests = sum(run.requests for run in sticks)
+    stick.seconds = sum(run.seconds for run in sticks)
+    stick.rps = stick.requests / stick.seconds
+    stick.p99_ms = max(run.p99_ms for run in sticks)
+    stick.max_ms = max(run.max_ms for run in sticks)
+    stick.non2xx = sum(run.non2xx for run in sticks)
+    stick.socket_errors = sum(run.socket_errors for run in sticks)
+    stick.timeouts = sum(run.timeouts for run in sticks)
+    rest = [run for run in level if run.page != YARDSTICK]
+    print(f"{YARDSTICK}: {stick.rps:.1f} req/s over both runs")
+    for run in rest:
+        if run.page.startswith(RATIO_PAGES):
+            run.ratio = run.rps / stick.rps if stick.rps else 0.0
+            print(f"  {run.page}: {run.ratio:.2f} x the yardstick's req/s, p99 {run.p99_ms:.0f} ms")
+    return [stick, *rest]
+
+
+def meets_ratio_target(run: Run) -> bool | None:
+    """The editor's and the CV list's target against the yardstick; None for other runs."""
+    if run.ratio is None or run.connections != TARGET_CONNECTIONS or run.phase:
+        return None
+    return run.ratio >= YARDSTICK_RATIO and run.p99_ms <= PAGE_P99_MS and not run.errors
+
+
 def meets_target(run: Run, workers: int = 0) -> bool:
+    if run.page == YARDSTICK:
+        return not (run.errors or run.starved)
     if run.phase == "blips":
         # Cutting the database fails the requests in flight at that instant, one per worker
         # at most; every other request must be served.
@@ -461,6 +508,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_DURATION} s per run")
     parser.add_argument("--python", action="store_true", help="use the Python load generator")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--pool", action="store_true", help="PostgreSQL connections from Django's pool (DB_POOL)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     # A terminating parent (make, bench/run.py on timeout) must still get gunicorn stopped.
@@ -485,6 +535,8 @@ def main() -> None:
         (workdir / "report.lua").write_text(WRK_SCRIPT)
         port = free_port()
         env = bench_environment(workdir, port)
+        if args.pool:
+            env["DB_POOL"] = "True"
         cookie, pages, user_id = prepare_data(env)
         if shared_db:
             database = "PostgreSQL (DATABASE_URL)"
@@ -493,7 +545,7 @@ def main() -> None:
         cache = "Redis" if env.get("REDIS_URL") else "file cache"
         workers = int(env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
         print(f"gunicorn ({GUNICORN_CONF.name}, {workers} sync workers) on {HOST}:{port}")
-        print(f"{database}, {cache}")
+        print(f"{database}{' (pooled connections)' if args.pool else ''}, {cache}")
         print(f"load generator: {tool}, {duration} s per run, CPUs: {os.cpu_count()}")
         with gunicorn(env, port, workdir / "gunicorn.log") as server:
             check_pages(port, cookie, pages)
@@ -501,7 +553,9 @@ def main() -> None:
                   f"{'max ms':>8} {'non-2xx':>8} {'sock err':>8} {'starved':>8}")  # fmt: skip
             warmed: dict[str, bool] = {}
             for connections in levels:
-                for label, url in pages.items():
+                level: list[Run] = []
+                # The yardstick opens and closes the level: the machine's load drifts.
+                for label, url in [*pages.items(), (YARDSTICK, pages[YARDSTICK])]:
                     settle(port, cookie, url)
                     if tool == "wrk" and not warmed.get(url):
                         # Not measured: every worker compiles its templates and fills its
@@ -517,10 +571,11 @@ def main() -> None:
                         )
                     else:
                         figures = run_python(port, url, cookie, connections, duration)
-                    runs.append(measured(label, url, connections, figures, tool))
+                    level.append(measured(label, url, connections, figures, tool))
                     if server.poll() is not None:
                         log = tail(workdir / "gunicorn.log")
                         raise RuntimeError(f"gunicorn died under load:\n{log}")
+                runs += against_yardstick(level)
             on_services = env["DATABASE_URL"].startswith("postgres") and env.get("REDIS_URL")
             if tool == "wrk" and on_services and not shared_db:
                 url = next(v for k, v in pages.items() if k.startswith("editor"))
@@ -542,6 +597,13 @@ def main() -> None:
         met = all(meets_target(run, workers) for run in runs)
         print(f"\nTarget ({target}, no errors): {'met' if met else 'missed'}", end="")
         print("" if TARGET_CONNECTIONS in levels else " (20 connections not measured)")
+        ratios = [meets_ratio_target(run) for run in runs]
+        target = (
+            f">= {YARDSTICK_RATIO} x the yardstick's req/s and p99 <= {PAGE_P99_MS:.0f} ms "
+            f"at {TARGET_CONNECTIONS} connections"
+        )
+        met = all(ratio is not False for ratio in ratios) and any(ratios)
+        print(f"Target of the editor and the CV list ({target}): {'met' if met else 'missed'}")
         if args.json:
             rows = [
                 dict(
@@ -549,6 +611,7 @@ def main() -> None:
                     errors=run.errors,
                     starved=run.starved,
                     met=meets_target(run, workers),
+                    ratio_met=meets_ratio_target(run),
                 )
                 for run in runs
             ]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import math
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -11,8 +13,21 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,7 +80,7 @@ from cvs.forms import (
     TranslateForm,
 )
 from cvs.jsonresume import to_json_resume
-from cvs.models import CV, CVVersion, ExportPreset
+from cvs.models import CV, CVQuerySet, CVVersion, ExportPreset
 from cvs.review import review_progress
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import UseOfferForm, master_cvs
@@ -99,6 +114,11 @@ def _tasks_for(request: AuthenticatedHttpRequest) -> list[BackgroundTask]:
     return list(tasks.order_by(order, "-created_at")[:TASK_LIST_LIMIT])
 
 
+LIST_PAGE_SIZE = 25
+LIST_FIELDS = (
+    "name", "filename", "blocked", "created_by", "language", "match_score", "created_at",
+    "updated_at",
+)  # fmt: skip
 SORTS = {
     "updated": "-updated_at",
     "created": "-created_at",
@@ -107,14 +127,53 @@ SORTS = {
 }
 
 
-def _get_cv_for_user(request: AuthenticatedHttpRequest, pk: int, *, writable: bool = False) -> CV:
-    """The only way a view loads a CV: another user's CV is a 404, a blocked one read-only."""
-    cv = get_object_or_404(CV.objects.owned_by(request.user), pk=pk)
+def _get_cv_for_user(
+    request: AuthenticatedHttpRequest, pk: int, *, writable: bool = False, editor: bool = False
+) -> CV:
+    """The only way a view loads a CV: another user's CV is a 404, a blocked one read-only.
+    For the editor's page (`editor`), what its side panel counts comes in the same query."""
+    cvs = _editor_cvs() if editor else CV.objects
+    cv = get_object_or_404(cvs.owned_by(request.user), pk=pk)
     if writable and cv.blocked:
         raise PermissionDenied(
             _("This CV is read-only: %(reason)s") % {"reason": cv.blocked_reason or _("blocked")}
         )
     return cv
+
+
+def _list_rows(found: QuerySet[CV], ordering: tuple[str, ...], number: int) -> list[CV]:
+    """The page's rows with the columns the list shows and the total found, in one query.
+
+    The page is chosen by its ids in a subquery, and the total counted in another, so that
+    only its LIST_PAGE_SIZE rows are read in full: the title comes out of each row's JSON
+    document, which would otherwise be read for every CV the user keeps."""
+    start = (number - 1) * LIST_PAGE_SIZE
+    ids = found.order_by(*ordering).values("pk")[start : start + LIST_PAGE_SIZE]
+    total = found.order_by().values("user").annotate(n=Count("pk")).values("n")
+    rows = (
+        CV.objects.filter(pk__in=ids)
+        .order_by(*ordering)
+        .only(*LIST_FIELDS)
+        .annotate(current_title=KT("content__header__current_title"), total=Subquery(total))
+    )
+    return list(rows)
+
+
+def _list_page(found: QuerySet[CV], ordering: tuple[str, ...], number: str | None) -> Page[CV]:
+    """One page of LIST_PAGE_SIZE CVs, however many a user keeps: one query (a page number
+    past the end shows the last page, as Paginator.get_page does, for one query more)."""
+    try:
+        wanted = max(1, int(number or 1))
+    except ValueError:
+        wanted = 1
+    rows = _list_rows(found, ordering, wanted)
+    if not rows and wanted > 1:
+        wanted = max(1, math.ceil(found.count() / LIST_PAGE_SIZE))
+        rows = _list_rows(found, ordering, wanted)
+    paginator = Paginator(found, LIST_PAGE_SIZE)
+    total: int = rows[0].total if rows else 0  # type: ignore[attr-defined]  # from _list_rows
+    paginator.count = total
+    return Page(rows, wanted, paginator)
 
 
 @login_required
@@ -129,20 +188,24 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             | Q(source_value__icontains=query)
         )
     sort = request.GET.get("sort", "updated")
-    # The list never needs the whole document: only the title is read out of the JSON.
-    cvs = (
-        cvs.order_by(SORTS.get(sort, "-updated_at"), "-pk")
-        .defer("content", "job_offer_snapshot", "pending_changes", "score_evidence")
-        .annotate(current_title=KT("content__header__current_title"))
-    )
+    page = _list_page(cvs, (SORTS.get(sort, "-updated_at"), "-pk"), request.GET.get("page"))
+    others = request.GET.copy()
+    others.pop("page", None)
+    user = request.user
+    language = user.language or "en"
     ctx = {
-        "cvs": cvs,
+        "cvs": page.object_list,
+        "page": page,
+        "others": others.urlencode(),
         "cvs_url": reverse("cvs:index"),
         "query": query,
         "sort": sort,
-        "create_form": CreateCvForm(initial={"email": request.user.email}),
-        "import_form": ImportJsonResumeForm(),
-        "title_form": JobTitleForm(initial={"language": request.user.language or "en"}),
+        # Rendered only when the cached cards are not (they vary on the e-mail and language).
+        "email": user.email,
+        "language": language,
+        "create_form": SimpleLazyObject(lambda: CreateCvForm(initial={"email": user.email})),
+        "import_form": SimpleLazyObject(ImportJsonResumeForm),
+        "title_form": SimpleLazyObject(lambda: JobTitleForm(initial={"language": language})),
     }
     return render(request, "cvs/index.html", ctx)
 
@@ -189,19 +252,48 @@ LIVE_TYPES = (TaskType.CALCULATE_MATCH_SCORE, TaskType.IMPROVE_CV, TaskType.TRAN
 LIVE_RECENT = timedelta(minutes=10)
 
 
+def _live_tasks(cv: CV) -> QuerySet[BackgroundTask]:
+    """The jobs the CV's page tells live: running, or finished lately with news to tell."""
+    recent = timezone.now() - LIVE_RECENT
+    return BackgroundTask.objects.filter(cv=cv, type__in=LIVE_TYPES).filter(
+        Q(status__in=ACTIVE_STATUSES)
+        | Q(status=TaskStatus.FAILED, finished_at__gte=recent)
+        | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV, finished_at__gte=recent)
+    )
+
+
+@functools.cache
+def _editor_cvs() -> CVQuerySet:
+    """CVs with the editor's side panel in their own query: the offer, the number of saved
+    versions (version_count) and whether a job may have news to tell live (has_live_tasks: a
+    running one, a failure or a translation, however old; _cv_live then looks closer). A page
+    of the editor costs one query for the CV, whatever the number of its versions and jobs.
+
+    Built once per process (never evaluated, only filtered): building these subqueries cost
+    more than running the query."""
+    versions = (
+        CVVersion.objects.filter(cv=OuterRef("pk"), version__gt=0)
+        .order_by()
+        .values("cv")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    news = BackgroundTask.objects.filter(cv=OuterRef("pk"), type__in=LIVE_TYPES).filter(
+        Q(status__in=[*ACTIVE_STATUSES, TaskStatus.FAILED])
+        | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV)
+    )
+    return CV.objects.select_related("job_offer").annotate(
+        version_count=Coalesce(Subquery(versions), 0), has_live_tasks=Exists(news)
+    )
+
+
 def _cv_live(cv: CV) -> dict[str, Any]:
     """The CV's running jobs (the page polls while there is one), its recent failures and
     its recent translations."""
-    recent = timezone.now() - LIVE_RECENT
-    tasks = list(
-        BackgroundTask.objects.filter(cv=cv, type__in=LIVE_TYPES)
-        .filter(
-            Q(status__in=ACTIVE_STATUSES)
-            | Q(status=TaskStatus.FAILED, finished_at__gte=recent)
-            | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV, finished_at__gte=recent)
-        )
-        .order_by("-created_at")[:3]
-    )
+    if getattr(cv, "has_live_tasks", True):
+        tasks = list(_live_tasks(cv).order_by("-created_at")[:3])
+    else:
+        tasks = []  # known from the CV's own query (_editor_cvs)
     active = [str(task.pk) for task in tasks if task.is_active]
     return {"tasks": tasks, "polling": bool(active), "watch": ",".join(active)}
 
@@ -258,13 +350,13 @@ def _editor_context(cv: CV, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    cv = _get_cv_for_user(request, pk)
+    cv = _get_cv_for_user(request, pk, editor=True)
     section = request.GET.get("section", "")
     if request.htmx and request.GET.get("part") == "live":
         return _live_response(request, cv)
     if request.htmx and section in SECTION_FORMS:
         return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
-    versions = cv.versions.filter(version__gt=0).count()
+    versions: int = cv.version_count  # type: ignore[attr-defined]  # from _editor_cvs
     return render(request, "cvs/detail.html", _editor_context(cv, version_count=versions))
 
 

@@ -7,6 +7,7 @@ service is switched on by its own variable (see README.md, "Configuration").
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -152,8 +153,18 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", "60")
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if envbool("DB_POOL", "False") and importlib.util.find_spec("psycopg_pool"):
+        # Django's pool of PostgreSQL connections (psycopg-pool), per process: one connection
+        # per sync worker thread is all it ever lends. Connections are then never "persistent".
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": envint("DB_POOL_MAX_SIZE", "4"),
+            "timeout": 10,
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", "60")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, is the Celery broker (db 0) and the shared cache (db 1).

@@ -59,6 +59,12 @@ def digest_rows(objects: object) -> str:
     return fragments.digest_rows(objects)
 
 
+@register.filter
+def digest_row(obj: object) -> str:
+    """A digest of every loaded field of one row, to vary a cached fragment on it."""
+    return fragments.digest_row(obj)
+
+
 @register.simple_tag(takes_context=True)
 def submission_token(context: template.Context) -> str:
     """The hidden one-time token of a paid form (see core.decorators.once_per_submission).

@@ -1,0 +1,51 @@
+"""DB_POOL=True serves PostgreSQL connections from Django's pool (psycopg-pool), which Django
+accepts only without persistent connections."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+READ = (
+    "import django, json; django.setup(); from django.conf import settings; "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps([db.get('OPTIONS', {}).get('pool'), db['CONN_MAX_AGE']]))"
+)
+
+
+def _database(**env: str) -> list:
+    done = subprocess.run(
+        [sys.executable, "-c", READ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "fitmycv.settings",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/fitmycv",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("psycopg_pool"), reason="psycopg-pool absent")
+def test_the_pool_replaces_persistent_connections() -> None:
+    pool, max_age = _database(DB_POOL="True", DB_POOL_MAX_SIZE="3")
+
+    assert pool == {"min_size": 1, "max_size": 3, "timeout": 10}
+    assert max_age == 0
+
+
+def test_without_the_pool_connections_persist() -> None:
+    assert _database(DB_CONN_MAX_AGE="30") == [None, 30]
