@@ -49,7 +49,11 @@ def test_a_bad_date_and_a_drag(browser_page: Any, live_server: Any) -> None:
 
     entries.first.hover()
     handle = entries.first.locator(".entry-handle")
-    handle.drag_to(entries.nth(2), target_position={"x": 20, "y": 40})
+    # The list reorders in the browser before the server has saved the move: the database is
+    # read once the server has answered (on SQLite, reading while it writes would lock it).
+    with page.expect_response(lambda response: "/move/" in response.url) as moved:
+        handle.drag_to(entries.nth(2), target_position={"x": 20, "y": 40})
+    assert moved.value.status == 200
     expect(entries.first).not_to_contain_text(companies[0])
     cv.refresh_from_db()
     assert [e["company"] for e in cv.content["experience"]][-1] == companies[0]
