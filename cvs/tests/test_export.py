@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import json
 import re
@@ -438,6 +439,56 @@ def test_render_pdf_reports_a_refused_resource_as_an_export_error(
 
     with pytest.raises(ExportError, match="refused"):
         render_pdf(rich_cv, ExportOptions())
+
+
+# --- Render cost ------------------------------------------------------------------------------
+
+
+def record_collector_state(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    from weasyprint import HTML
+
+    seen: list[bool] = []
+    original = HTML.write_pdf
+
+    def write_pdf(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", write_pdf)
+    return seen
+
+
+def test_the_cyclic_collector_is_off_during_a_render_and_on_again_after(
+    rich_cv: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = record_collector_state(monkeypatch)
+    assert gc.isenabled()
+
+    render_pdf(rich_cv, ExportOptions())
+
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_render_leaves_a_disabled_collector_disabled(
+    rich_cv: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = record_collector_state(monkeypatch)
+    monkeypatch.setattr(
+        "cvs.export._render_html",
+        lambda *args, **kwargs: '<link rel="stylesheet" href="http://127.0.0.1/x.css">',
+    )
+    gc.disable()
+    try:
+        render_pdf(rich_cv, ExportOptions(template="modern"))  # a failed render too
+    except ExportError:
+        pass
+    finally:
+        disabled_after = not gc.isenabled()
+        gc.enable()
+
+    assert seen == [False]
+    assert disabled_after
 
 
 # --- Preview ----------------------------------------------------------------------------------
