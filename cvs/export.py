@@ -40,7 +40,7 @@ from cvdoc.document import LANGUAGES, PRESENT, SECTION_NAMES, normalize_cv
 # WeasyPrint takes over a second to import, so it is imported where a PDF is made, not by
 # every process that loads the URLconf.
 if TYPE_CHECKING:
-    from weasyprint import CSS  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint import CSS, HTML  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.text.fonts import FontConfiguration  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.urls import URLFetcher  # WeasyPrint loads Pango: only for PDFs
 
@@ -463,6 +463,41 @@ def _static_file_fetcher_class() -> type[URLFetcher]:
     return StaticFileFetcher
 
 
+@functools.cache
+def _cv_html_class() -> type[HTML]:
+    """WeasyPrint's HTML document with a user agent stylesheet cut down for CVs.
+
+    WeasyPrint's stylesheet styles `::marker`, `::footnote-*` and `::note-*` on every element,
+    so each render computed six pseudo-element styles per element of the CV, 20 times as many
+    styles as the elements need: half the time spent styling. Markers are scoped to list
+    items, and footnotes, which the CV templates never use, are left out; every other rule is
+    WeasyPrint's own.
+    """
+    from weasyprint import CSS, HTML  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.css.counters import CounterStyle  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.html import UA  # WeasyPrint loads Pango: only for PDFs
+
+    # The counter styles it defines are WeasyPrint's own, already registered for every render.
+    stylesheet = CSS(string=cv_user_agent_css(UA), counter_style=CounterStyle())
+
+    class CvHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            return [stylesheet]
+
+    return CvHTML
+
+
+def cv_user_agent_css(css: str) -> str:
+    """WeasyPrint's user agent stylesheet without the rules that style every element's
+    footnote pseudo-elements, and with `::marker` limited to list items."""
+    lines = []
+    for line in css.splitlines():
+        if line.startswith(("::footnote-", "::note-")):
+            continue
+        lines.append("li" + line if line.startswith("::marker ") else line)
+    return "\n".join(lines)
+
+
 def static_path(url: str, root: Path = STATIC_CV_DIR) -> Path:
     """The file a file:// URL names when it is a stylesheet, font or image under `root`."""
     parts = urlsplit(url)
@@ -550,14 +585,13 @@ _collector_paused = _CollectorPause()
 
 def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
     """The CV as a PDF with a real text layer; needs no browser and no network."""
-    from weasyprint import HTML  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
 
     html = _render_html(cv, options, for_preview=False, stylesheets=[])
     stylesheets, font_config = _stylesheets(options.template)
     try:
         with _collector_paused():
-            document = HTML(
+            document = _cv_html_class()(
                 string=html,
                 base_url=STATIC_CV_DIR.as_uri() + "/",
                 url_fetcher=static_file_fetcher(),

@@ -26,6 +26,7 @@ from cvs.export import (
     ExportError,
     ExportOptions,
     build_view,
+    cv_user_agent_css,
     export_filename,
     format_period,
     render_docx,
@@ -489,6 +490,44 @@ def test_a_render_leaves_a_disabled_collector_disabled(
 
     assert seen == [False]
     assert disabled_after
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_pseudo_elements_are_styled_only_where_a_stylesheet_gives_them_content(
+    rich_cv: dict[str, Any], template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint.css import StyleFor
+
+    styled: list[tuple[Any, str | None]] = []
+    original = StyleFor.set_computed_styles
+
+    def set_computed_styles(self: Any, element: Any, *args: Any, **kwargs: Any) -> None:
+        styled.append((element, kwargs.get("pseudo_type")))
+        original(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(StyleFor, "set_computed_styles", set_computed_styles)
+
+    render_pdf(rich_cv, ExportOptions(template=template))
+
+    # Pages and their margin boxes are styled too; elements are those with a tag.
+    pseudo = [(e.tag, p) for e, p in styled if hasattr(e, "tag") and p]
+    assert pseudo
+    # Bullets' dots, list markers and the separators the stylesheets draw: never footnotes,
+    # nor a pseudo-element for each element.
+    assert {p for _, p in pseudo} <= {"before", "marker"}
+    elements = len(re.findall(r"<[a-z]", render_html(rich_cv, ExportOptions(template=template))))
+    assert len(pseudo) < elements / 4
+
+
+def test_the_user_agent_stylesheet_keeps_weasyprints_rules_but_footnotes() -> None:
+    from weasyprint.html import UA
+
+    css = cv_user_agent_css(UA)
+
+    assert "li::marker {" in css
+    for line in css.splitlines():
+        assert not line.startswith("::")
+    assert len(UA.splitlines()) - len(css.splitlines()) == 5
 
 
 # --- Preview ----------------------------------------------------------------------------------
