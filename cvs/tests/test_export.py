@@ -25,6 +25,7 @@ from cvs.export import (
     TEMPLATES,
     ExportError,
     ExportOptions,
+    _stylesheets,
     build_view,
     cv_user_agent_css,
     export_filename,
@@ -517,6 +518,19 @@ def test_pseudo_elements_are_styled_only_where_a_stylesheet_gives_them_content(
     assert {p for _, p in pseudo} <= {"before", "marker"}
     elements = len(re.findall(r"<[a-z]", render_html(rich_cv, ExportOptions(template=template))))
     assert len(pseudo) < elements / 4
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_text_is_laid_out_without_font_features_but_small_caps(
+    rich_cv: dict[str, Any], template: str
+) -> None:
+    # WeasyPrint leaks a Pango attribute list for each piece of text laid out with font
+    # features (ligatures, small caps...): the fonts' defaults must do for ordinary text.
+    render_pdf(rich_cv, ExportOptions(template=template))
+
+    features = _stylesheets(template)[1].font_features
+    assert all(b"smcp" in key for key in features)
+    assert bool(features) == (template == "classic")  # its small-caps headings and labels
 
 
 def test_the_user_agent_stylesheet_keeps_weasyprints_rules_but_footnotes() -> None:
