@@ -25,6 +25,8 @@ from cvs.export import (
     TEMPLATES,
     ExportError,
     ExportOptions,
+    _cv_html_class,
+    _render_html,
     _stylesheets,
     build_view,
     cv_user_agent_css,
@@ -531,6 +533,47 @@ def test_text_is_laid_out_without_font_features_but_small_caps(
     features = _stylesheets(template)[1].font_features
     assert all(b"smcp" in key for key in features)
     assert bool(features) == (template == "classic")  # its small-caps headings and labels
+
+
+def element_tree(element: Any) -> list[Any]:
+    """Tags, attributes and words of an element and its descendants, in document order."""
+    return [
+        (
+            node.tag,
+            sorted(node.attrib.items()),
+            (node.text or "").split(),
+            (node.tail or "").split(),
+        )
+        for node in element.iter()
+    ]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_pdf_document_is_read_as_xml_into_the_tree_the_html_parser_builds(
+    rich_cv: dict[str, Any], template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tinyhtml5
+
+    options = ExportOptions(template=template, watermark="fitmycv.io")
+    html = _render_html(rich_cv, options, for_preview=False, stylesheets=[])  # as render_pdf
+    expected = tinyhtml5.parse(html, namespace_html_elements=False)
+
+    def no_html_parser(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("parsed as HTML")
+
+    monkeypatch.setattr(tinyhtml5, "parse", no_html_parser)
+    document = _cv_html_class()(string=html, base_url="", url_fetcher=static_file_fetcher())
+
+    assert element_tree(document.etree_element) == element_tree(expected)
+
+
+def test_text_that_xml_refuses_goes_through_the_html_parser(rich_cv: dict[str, Any]) -> None:
+    html = render_html(rich_cv, ExportOptions()).replace("Camille Dupont", "Camille\x0cDupont")
+
+    document = _cv_html_class()(string=html, base_url="", url_fetcher=static_file_fetcher())
+
+    assert document.etree_element.find("head/title").text.startswith("Camille")
+    assert "Dupont" in pdf_text(document.write_pdf())
 
 
 def test_the_user_agent_stylesheet_keeps_weasyprints_rules_but_footnotes() -> None:
