@@ -10,18 +10,21 @@ engine, and a URL that slipped through anyway would stop the render instead of b
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import functools
+import gc
 import io
 import mimetypes
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -38,7 +41,7 @@ from cvdoc.document import LANGUAGES, PRESENT, SECTION_NAMES, normalize_cv
 # WeasyPrint takes over a second to import, so it is imported where a PDF is made, not by
 # every process that loads the URLconf.
 if TYPE_CHECKING:
-    from weasyprint import CSS  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint import CSS, HTML  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.text.fonts import FontConfiguration  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.urls import URLFetcher  # WeasyPrint loads Pango: only for PDFs
 
@@ -461,6 +464,60 @@ def _static_file_fetcher_class() -> type[URLFetcher]:
     return StaticFileFetcher
 
 
+@functools.cache
+def _cv_html_class() -> type[HTML]:
+    """WeasyPrint's HTML document, parsed faster, with a user agent stylesheet cut down for CVs.
+
+    WeasyPrint's stylesheet styles `::marker`, `::footnote-*` and `::note-*` on every element,
+    so each render computed six pseudo-element styles per element of the CV, 20 times as many
+    styles as the elements need: half the time spent styling. Markers are scoped to list
+    items, and footnotes, which the CV templates never use, are left out; every other rule is
+    WeasyPrint's own.
+    """
+    import cssselect2  # comes with WeasyPrint: only for PDFs
+    from weasyprint import CSS, HTML  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.css.counters import CounterStyle  # WeasyPrint loads Pango: only for PDFs
+    from weasyprint.html import UA  # WeasyPrint loads Pango: only for PDFs
+
+    # The counter styles it defines are WeasyPrint's own, already registered for every render.
+    stylesheet = CSS(string=cv_user_agent_css(UA), counter_style=CounterStyle())
+
+    class CvHTML(HTML):
+        """Parses the export templates' documents as XML when they are well-formed (they are
+        written so), in a tenth of the time WeasyPrint's pure-Python HTML parser takes."""
+
+        def __init__(self, *, string: str, base_url: str, url_fetcher: URLFetcher) -> None:
+            try:
+                root = ElementTree.fromstring(string.removeprefix("<!doctype html>"))
+            except ElementTree.ParseError:
+                # Characters XML refuses (form feeds, say) in the CV: the HTML parser takes them.
+                super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+                return
+            self.base_url = base_url
+            self.url_fetcher = url_fetcher
+            self.media_type = "print"
+            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+                root, content_language=None
+            )
+            self.etree_element = self.wrapper_element.etree_element
+
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            return [stylesheet]
+
+    return CvHTML
+
+
+def cv_user_agent_css(css: str) -> str:
+    """WeasyPrint's user agent stylesheet without the rules that style every element's
+    footnote pseudo-elements, and with `::marker` limited to list items."""
+    lines = []
+    for line in css.splitlines():
+        if line.startswith(("::footnote-", "::note-")):
+            continue
+        lines.append("li" + line if line.startswith("::marker ") else line)
+    return "\n".join(lines)
+
+
 def static_path(url: str, root: Path = STATIC_CV_DIR) -> Path:
     """The file a file:// URL names when it is a stylesheet, font or image under `root`."""
     parts = urlsplit(url)
@@ -510,18 +567,56 @@ def _stylesheets(template: str) -> tuple[list[CSS], FontConfiguration]:
     return cache[template][1], cache[template][2]
 
 
+class _CollectorPause:
+    """Keeps Python's cyclic garbage collector off while at least one render runs.
+
+    A render of a two-page CV allocates enough objects to set off some 35 young collections,
+    3 older ones and, every fifth render, a full one over the whole process (a quarter of a
+    million objects once Django is loaded): a tenth of the render's time, more on a full one.
+    The render's own cyclic garbage (about 20,000 objects) is then collected once, by the
+    first collection after the render. The collector is process-wide, hence the count of
+    renders in flight: it is switched back on when the last one ends, and only if it was on
+    before the first.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._renders = 0
+        self._was_enabled = False
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if not self._renders:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._renders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._renders -= 1
+                if not self._renders and self._was_enabled:
+                    gc.enable()
+
+
+_collector_paused = _CollectorPause()
+
+
 def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
     """The CV as a PDF with a real text layer; needs no browser and no network."""
-    from weasyprint import HTML  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
 
     html = _render_html(cv, options, for_preview=False, stylesheets=[])
     stylesheets, font_config = _stylesheets(options.template)
     try:
-        document = HTML(
-            string=html, base_url=STATIC_CV_DIR.as_uri() + "/", url_fetcher=static_file_fetcher()
-        )
-        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+        with _collector_paused():
+            document = _cv_html_class()(
+                string=html,
+                base_url=STATIC_CV_DIR.as_uri() + "/",
+                url_fetcher=static_file_fetcher(),
+            )
+            return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
     except FatalURLFetchingError as exc:
         raise ExportError(str(exc.__cause__ or exc)) from None
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import json
 import re
@@ -24,7 +25,11 @@ from cvs.export import (
     TEMPLATES,
     ExportError,
     ExportOptions,
+    _cv_html_class,
+    _render_html,
+    _stylesheets,
     build_view,
+    cv_user_agent_css,
     export_filename,
     format_period,
     render_docx,
@@ -438,6 +443,148 @@ def test_render_pdf_reports_a_refused_resource_as_an_export_error(
 
     with pytest.raises(ExportError, match="refused"):
         render_pdf(rich_cv, ExportOptions())
+
+
+# --- Render cost ------------------------------------------------------------------------------
+
+
+def record_collector_state(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    from weasyprint import HTML
+
+    seen: list[bool] = []
+    original = HTML.write_pdf
+
+    def write_pdf(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(HTML, "write_pdf", write_pdf)
+    return seen
+
+
+def test_the_cyclic_collector_is_off_during_a_render_and_on_again_after(
+    rich_cv: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = record_collector_state(monkeypatch)
+    assert gc.isenabled()
+
+    render_pdf(rich_cv, ExportOptions())
+
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_render_leaves_a_disabled_collector_disabled(
+    rich_cv: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = record_collector_state(monkeypatch)
+    monkeypatch.setattr(
+        "cvs.export._render_html",
+        lambda *args, **kwargs: '<link rel="stylesheet" href="http://127.0.0.1/x.css">',
+    )
+    gc.disable()
+    try:
+        render_pdf(rich_cv, ExportOptions(template="modern"))  # a failed render too
+    except ExportError:
+        pass
+    finally:
+        disabled_after = not gc.isenabled()
+        gc.enable()
+
+    assert seen == [False]
+    assert disabled_after
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_pseudo_elements_are_styled_only_where_a_stylesheet_gives_them_content(
+    rich_cv: dict[str, Any], template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint.css import StyleFor
+
+    styled: list[tuple[Any, str | None]] = []
+    original = StyleFor.set_computed_styles
+
+    def set_computed_styles(self: Any, element: Any, *args: Any, **kwargs: Any) -> None:
+        styled.append((element, kwargs.get("pseudo_type")))
+        original(self, element, *args, **kwargs)
+
+    monkeypatch.setattr(StyleFor, "set_computed_styles", set_computed_styles)
+
+    render_pdf(rich_cv, ExportOptions(template=template))
+
+    # Pages and their margin boxes are styled too; elements are those with a tag.
+    pseudo = [(e.tag, p) for e, p in styled if hasattr(e, "tag") and p]
+    assert pseudo
+    # Bullets' dots, list markers and the separators the stylesheets draw: never footnotes,
+    # nor a pseudo-element for each element.
+    assert {p for _, p in pseudo} <= {"before", "marker"}
+    elements = len(re.findall(r"<[a-z]", render_html(rich_cv, ExportOptions(template=template))))
+    assert len(pseudo) < elements / 4
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_text_is_laid_out_without_font_features_but_small_caps(
+    rich_cv: dict[str, Any], template: str
+) -> None:
+    # WeasyPrint leaks a Pango attribute list for each piece of text laid out with font
+    # features (ligatures, small caps...): the fonts' defaults must do for ordinary text.
+    render_pdf(rich_cv, ExportOptions(template=template))
+
+    features = _stylesheets(template)[1].font_features
+    assert all(b"smcp" in key for key in features)
+    assert bool(features) == (template == "classic")  # its small-caps headings and labels
+
+
+def element_tree(element: Any) -> list[Any]:
+    """Tags, attributes and words of an element and its descendants, in document order."""
+    return [
+        (
+            node.tag,
+            sorted(node.attrib.items()),
+            (node.text or "").split(),
+            (node.tail or "").split(),
+        )
+        for node in element.iter()
+    ]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_pdf_document_is_read_as_xml_into_the_tree_the_html_parser_builds(
+    rich_cv: dict[str, Any], template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint import HTML
+
+    options = ExportOptions(template=template, watermark="fitmycv.io")
+    html = _render_html(rich_cv, options, for_preview=False, stylesheets=[])  # as render_pdf
+    expected = HTML(string=html).etree_element  # WeasyPrint's own HTML parser
+
+    def no_html_parser(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("parsed as HTML")
+
+    monkeypatch.setattr(HTML, "__init__", no_html_parser)
+    document = _cv_html_class()(string=html, base_url="", url_fetcher=static_file_fetcher())
+
+    assert element_tree(document.etree_element) == element_tree(expected)
+
+
+def test_text_that_xml_refuses_goes_through_the_html_parser(rich_cv: dict[str, Any]) -> None:
+    html = render_html(rich_cv, ExportOptions()).replace("Camille Dupont", "Camille\x0cDupont")
+
+    document = _cv_html_class()(string=html, base_url="", url_fetcher=static_file_fetcher())
+
+    assert document.etree_element.find("head/title").text.startswith("Camille")
+    assert "Dupont" in pdf_text(document.write_pdf())
+
+
+def test_the_user_agent_stylesheet_keeps_weasyprints_rules_but_footnotes() -> None:
+    from weasyprint.html import UA
+
+    css = cv_user_agent_css(UA)
+
+    assert "li::marker {" in css
+    for line in css.splitlines():
+        assert not line.startswith("::")
+    assert len(UA.splitlines()) - len(css.splitlines()) == 5
 
 
 # --- Preview ----------------------------------------------------------------------------------
