@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from accounts.models import AutoSignInToken, ConsentLog, User
 from accounts.services import delete_account, reset_onboarding, set_up_staff_created_account
+from billing.services import PaymentError
 
 
 @admin.register(User)
@@ -49,11 +50,22 @@ class UserAdmin(DjangoUserAdmin):
         return deleted, counts, set(), protected
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
-        delete_account(obj)
+        self._erase(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in list(queryset):
+            self._erase(request, user)
+
+    def _erase(self, request: HttpRequest, user: User) -> None:
+        try:
             delete_account(user)
+        except PaymentError as exc:
+            self.message_user(
+                request,
+                f"{user.email} was not deleted: their Stripe customer could not be deleted "
+                f"({exc}). Nothing of theirs was changed; try again later.",
+                messages.ERROR,
+            )
 
     @admin.action(description="Reset the onboarding tour of the selected users")
     def reset_onboarding_action(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import delete_account
+from billing.services import PaymentError
 from core.config import get_setting
 from emails import mail
 from emails import services as email_services
@@ -67,7 +68,13 @@ def send_inactivity_notices(now: datetime | None = None) -> RetentionReport:
                 user, last_activity=last_activity, deletion_date=deletion_date, now=now
             )
         elif now >= notice.deletion_date:
-            delete_account(user)
+            try:
+                delete_account(user)
+            except PaymentError:
+                # Stripe is away: the account waits for the next run rather than leave a
+                # subscription charging a person whose account is gone.
+                logger.warning("retention: account %s kept for now (Stripe unreachable)", user_id)
+                continue
             deleted += 1
     if warned or deleted:
         logger.info("retention: %s warned, %s deleted", warned, deleted)

@@ -39,7 +39,7 @@ from accounts.models import (
     default_onboarding_state,
 )
 from billing.models import Referral
-from billing.services import allow_ledger_erasure, grant_welcome_credits
+from billing.services import allow_ledger_erasure, erase_stripe_customer, grant_welcome_credits
 from core.http import client_ip
 from emails.mail import welcome
 from emails.models import EmailLog
@@ -308,10 +308,12 @@ def send_password_reset(email: str) -> None:
 def delete_account(user: User) -> None:
     """Delete the user and, through the cascades, every row that belongs to them.
 
-    The Stripe customer is left as it is (invoices must be kept for accounting); deleting the
-    user row drops our only link to it.
+    Their Stripe customer goes first, through the adapter: that ends any subscription at once
+    and drops their payment methods (Stripe keeps the invoices it must keep). Raises
+    PaymentError, with nothing deleted, when Stripe cannot be reached.
     """
 
+    erase_stripe_customer(user)
     user_id = user.pk
     # The ledger's PostgreSQL trigger refuses deletes unless erasure names the user first.
     with transaction.atomic(), allow_ledger_erasure(user_id):

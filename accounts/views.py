@@ -38,7 +38,7 @@ from accounts.http import (
 )
 from accounts.models import ConsentLog
 from billing.models import CreditPack, SubscriptionPlan
-from billing.services import feature_cost
+from billing.services import PaymentError, feature_cost
 from core.config import get_setting
 from core.http import AuthenticatedHttpRequest
 
@@ -352,7 +352,19 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeleteAccountForm(request.POST, user=request.user)
         if form.is_valid():
-            services.delete_account(request.user)
+            try:
+                services.delete_account(request.user)
+            except PaymentError:
+                # Their subscription must end with the account: nothing is deleted until
+                # the payment service has ended it.
+                form.add_error(
+                    None,
+                    _(
+                        "Your subscription could not be ended with the payment service just "
+                        "now, so nothing was deleted. Please try again in a few minutes."
+                    ),
+                )
+                return render(request, "accounts/delete.html", {"form": form}, status=503)
             logout(request)
             messages.success(request, _("Your account and all its data have been deleted."))
             return redirect("home")

@@ -185,6 +185,25 @@ def cancel_subscription(subscription_id: str) -> StripeData:
     return _plain(_call(_client().v1.subscriptions.cancel, subscription_id))
 
 
+def delete_customer(customer_id: str) -> None:
+    """Delete a customer: Stripe cancels their subscriptions at once and forgets their payment
+    methods; it keeps the invoices and payments it must keep. A customer already gone is fine."""
+    try:
+        _client().v1.customers.delete(customer_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.code == "resource_missing":
+            return
+        logger.warning("Stripe customer deletion failed: %s", exc.user_message)
+        raise PaymentError(
+            _("The payment service could not be reached. Please try again in a moment.")
+        ) from None
+    except stripe.StripeError as exc:
+        logger.warning("Stripe customer deletion failed: %s (%s)", type(exc).__name__, exc)
+        raise PaymentError(
+            _("The payment service could not be reached. Please try again in a moment.")
+        ) from None
+
+
 def list_invoices(customer_id: str) -> list[StripeData]:
     """The customer's most recent invoices, newest first."""
     page = _call(_client().v1.invoices.list, {"customer": customer_id, "limit": INVOICE_PAGE_SIZE})

@@ -29,6 +29,7 @@ from billing.services.checkout import (
     start_pack_checkout,
     start_plan_checkout,
 )
+from billing.services.customers import erase_stripe_customer
 from billing.services.fulfilment import (
     PAID_SESSION_STATUSES,
     fulfil_checkout_session,
@@ -81,6 +82,7 @@ __all__ = [
     "current_plan",
     "customer_invoices",
     "email_fingerprint",
+    "erase_stripe_customer",
     "export_watermark",
     "feature_cost",
     "feature_usage",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from billing import stripe_api
 from billing.services.ledger import lock_balance
 from billing.stripe_api import StripeData
 
@@ -63,3 +64,21 @@ def lock_payer(obj: StripeData) -> User | None:
     lock_balance(user.pk)
     remember_customer(user, obj)
     return user
+
+
+def erase_stripe_customer(user: User) -> None:
+    """Before an account is erased: delete its Stripe customer, which ends any subscription
+    at once (no renewal charges a person who no longer has an account) and drops the payment
+    methods. Raises PaymentError, with nothing changed, when Stripe cannot be reached."""
+    if not user.stripe_customer_id:
+        return
+    if not stripe_api.is_enabled():
+        # Payments switched off on this site: there is no Stripe to ask; said in the log so
+        # an operator can delete the customer from Stripe's dashboard.
+        logger.warning(
+            "Account %s erased with Stripe customer %s left in Stripe (payments disabled)",
+            user.pk,
+            user.stripe_customer_id,
+        )
+        return
+    stripe_api.delete_customer(user.stripe_customer_id)

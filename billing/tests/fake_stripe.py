@@ -86,6 +86,9 @@ class FakeStripe:
     # Idempotency key -> the object the first request with it made (as Stripe keeps them).
     by_key: dict[str, str] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    deleted_customers: list[str] = field(default_factory=list)
+    # Set to make every customer deletion fail as an unreachable Stripe would.
+    failing_deletes: bool = False
 
     def new_id(self, kind: str) -> str:
         return f"{PREFIXES[kind]}_{next(self._ids):06d}"
@@ -341,6 +344,15 @@ class FakeStripe:
         self.objects[price_id]["active"] = False
         return self.get(price_id)
 
+    def _delete_customer(self, customer_id: str) -> None:
+        if self.failing_deletes:
+            raise PaymentError("The payment service could not be reached.")
+        self.deleted_customers.append(customer_id)
+        # As Stripe does: the customer's subscriptions end at once.
+        for obj in self.objects.values():
+            if obj["object"] == "subscription" and obj["customer"] == customer_id:
+                obj["status"], obj["canceled_at"] = "canceled", int(time.time())
+
     def _customer(self, user: Any) -> str:
         if not user.stripe_customer_id:
             User.objects.filter(pk=user.pk).update(stripe_customer_id=f"cus_test_{user.pk}")
@@ -359,6 +371,7 @@ class FakeStripe:
             "cancel_subscription": self._cancel,
             "create_checkout_session": self._create_session,
             "get_or_create_customer": self._customer,
+            "delete_customer": self._delete_customer,
             "create_price": self._create_price,
             "archive_price": self._archive_price,
             "create_portal_session": lambda customer_id, return_url: (
@@ -428,6 +441,11 @@ class FakeStripe:
             if existing is not None:
                 existing["active"] = params.get("active") != "false"
                 return _json(existing)
+        deleting_customer = request.method == "DELETE" and parts[:2] == ["v1", "customers"]
+        if deleting_customer and len(parts) == 3 and parts[2] in self.objects:
+            self.objects.pop(parts[2])
+            self.deleted_customers.append(parts[2])
+            return _json({"id": parts[2], "object": "customer", "deleted": True})
         if request.method == "POST" and request.path == "/v1/customers":
             return _json(self.add({"id": self.new_id("customer"), "object": "customer"}))
         if request.method == "GET" and request.path == "/v1/invoices":
@@ -438,7 +456,13 @@ class FakeStripe:
             obj = self.objects.get(parts[-1])
             if obj is not None:
                 return _json(obj)
-        error = {"error": {"type": "invalid_request_error", "message": "No such object"}}
+        error = {
+            "error": {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "message": "No such object",
+            }
+        }
         return Response(json.dumps(error), status=404, content_type="application/json")
 
 
