@@ -74,6 +74,13 @@ BENCHES = (
     Bench("offline", "Offline engine", "offline.py", True, 900),
     Bench("ai_rounds", "Model rounds, fake model answering in 1 s", "ai_rounds.py", False, 600),
     Bench("load", "Load: gunicorn (gunicorn.conf.py), PostgreSQL, Redis", "load.py", True, 1200),
+    Bench(
+        "throughput",
+        "AI throughput: compose.yaml's `llm` worker, Redis, PostgreSQL, model answering in 1 s",
+        "throughput.py",
+        True,
+        900,
+    ),
 )
 
 
@@ -330,6 +337,41 @@ def load_rows(figures: dict[str, Any]) -> list[Row]:
     return rows
 
 
+TAILORINGS_PER_S, WORKER_RSS_MB, WORKER_DB_CONNECTIONS = 10.0, 1536, 20
+FAIR_START_S = 2.0
+
+
+def throughput_rows(figures: dict[str, Any]) -> list[Row]:
+    run, fair = figures["throughput"], figures["fairness"]
+    figure = (
+        f"{run['tasks_per_s']:.1f} tailorings/s over {run['duration_s']} s ({run['rate']:.0f}/s "
+        f"started by {run['users']} users; {run['model_calls_per_s']:.0f} model calls/s, up to "
+        f"{run['max_calls_in_flight']} at once); enqueue-to-start p50 {run['start_p50_s']:.1f} s "
+        f"p99 {run['start_p99_s']:.1f} s; enqueue-to-done p50 {run['done_p50_s']:.1f} s p99 "
+        f"{run['done_p99_s']:.1f} s; worker CPU {run['cpu_pct']:.0f} % (of one core), peak "
+        f"RSS {run['peak_rss_mb']:.0f} MB, peak {run['peak_db_connections']} database "
+        f"connections (load avg {run['loadavg']:.1f}); `{figures['worker']}`"
+    )
+    met = (
+        run["tasks_per_s"] >= TAILORINGS_PER_S
+        and run["peak_rss_mb"] <= WORKER_RSS_MB
+        and run["peak_db_connections"] <= WORKER_DB_CONNECTIONS
+    )
+    target = (
+        f">= {TAILORINGS_PER_S:.0f} tailorings/s, RSS <= {WORKER_RSS_MB / 1024:.1f} GB, "
+        f"<= {WORKER_DB_CONNECTIONS} database connections"
+    )
+    rows = [("one worker host, steady tailorings", figure, target, status(met))]
+    figure = (
+        f"another user's tailoring started {fair['start_delay_s']:.2f} s after it was queued, "
+        f"behind {fair['backlog']} of one user's ({fair['hog_still_queued']} still waiting) "
+        f"(load avg {fair['loadavg']:.1f})"
+    )
+    met = fair["start_delay_s"] <= FAIR_START_S
+    rows.append(("fairness", figure, f"starts within {FAIR_START_S:.0f} s", status(met)))
+    return rows
+
+
 TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "pages": page_rows,
     "growth": growth_rows,
@@ -337,6 +379,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "offline": offline_rows,
     "ai_rounds": rounds_rows,
     "load": load_rows,
+    "throughput": throughput_rows,
 }
 
 

@@ -130,7 +130,7 @@ SETTINGS: dict[str, SettingSpec] = {
         int, 1, C.TASKS, "Other tasks of one type running at once per user", 1, 20
     ),
     "tasks_max_running_global": SettingSpec(
-        int, 20, C.TASKS, "Tasks running at once across all users", 1, 1000
+        int, 64, C.TASKS, "Tasks running at once across all users", 1, 1000
     ),
     # Reading job offers (free, but each reading is a model call)
     "offer_reads_per_minute": SettingSpec(

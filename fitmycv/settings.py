@@ -152,6 +152,13 @@ SQLITE_OPTIONS = {
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+elif DB_POOL_MAX_SIZE := envint("DB_POOL_MAX_SIZE", "0"):
+    # A pool shared by the threads of one process (the `llm` worker's threads pool): a thread
+    # holds a connection only while it queries, not while its model call waits on the network.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections open
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 2, "max_size": DB_POOL_MAX_SIZE, "timeout": 30}
+    }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if envbool("DB_POOL", "False") and importlib.util.find_spec("psycopg_pool"):
