@@ -7,7 +7,6 @@ service is switched on by its own variable (see README.md, "Configuration").
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -152,26 +151,20 @@ SQLITE_OPTIONS = {
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
-elif DB_POOL_MAX_SIZE := envint("DB_POOL_MAX_SIZE", "0"):
-    # A pool shared by the threads of one process (the `llm` worker's threads pool): a thread
-    # holds a connection only while it queries, not while its model call waits on the network.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections open
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 2, "max_size": DB_POOL_MAX_SIZE, "timeout": 30}
+elif envbool("DB_POOL", "False") or envint("DB_POOL_MAX_SIZE", "0"):
+    # Django's pool of PostgreSQL connections (psycopg-pool), per process: a web process lends
+    # one per sync worker; the `llm` worker's threads share theirs, each holding a connection
+    # only while it queries, not while its model call waits on the network. Django refuses a
+    # pool with persistent connections, hence CONN_MAX_AGE 0 (the pool keeps them open).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": envint("DB_POOL_MAX_SIZE", "4"),
+        "timeout": 30,
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if envbool("DB_POOL", "False") and importlib.util.find_spec("psycopg_pool"):
-        # Django's pool of PostgreSQL connections (psycopg-pool), per process: one connection
-        # per sync worker thread is all it ever lends. Connections are then never "persistent".
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": 1,
-            "max_size": envint("DB_POOL_MAX_SIZE", "4"),
-            "timeout": 10,
-        }
-    else:
-        DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", "60")
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", "60")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, is the Celery broker (db 0) and the shared cache (db 1).
