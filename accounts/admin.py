@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import redirect
 
 from accounts.models import AutoSignInToken, ConsentLog, User
 from accounts.services import delete_account, reset_onboarding, set_up_staff_created_account
@@ -56,10 +57,17 @@ class UserAdmin(DjangoUserAdmin):
         for user in list(queryset):
             self._erase(request, user)
 
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: int) -> Any:
+        if getattr(request, "erasure_failed", False):
+            # Not "deleted successfully": back to the user, with the error message.
+            return redirect("admin:accounts_user_change", obj_id)
+        return super().response_delete(request, obj_display, obj_id)
+
     def _erase(self, request: HttpRequest, user: User) -> None:
         try:
             delete_account(user)
         except PaymentError as exc:
+            request.erasure_failed = True  # type: ignore[attr-defined]
             self.message_user(
                 request,
                 f"{user.email} was not deleted: their Stripe customer could not be deleted "
