@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +60,15 @@ def stripe_on(settings: Any) -> None:
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.SITE_ROOT = "https://fitmycv.example"
+
+
+@pytest.fixture
+def stripe_server(httpserver: Any, settings: Any, stripe_on: None) -> FakeStripe:
+    """Stripe on, the real SDK talking to a local HTTP server that answers as Stripe would."""
+    fake = FakeStripe()
+    httpserver.expect_request(re.compile(r"/v1/.*")).respond_with_handler(fake.handle)
+    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
+    return fake
 
 
 @pytest.fixture

@@ -3,26 +3,15 @@ whose account is gone, and nothing is deleted while Stripe cannot be reached."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import User
 from billing import stripe_api
-from billing.tests.fake_stripe import FakeStripe
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stripe_server(httpserver, settings, stripe_on):
-    fake = FakeStripe()
-    httpserver.expect_request(re.compile(r"/v1/.*")).respond_with_handler(fake.handle)
-    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
-    return fake
 
 
 def test_the_sdk_deletes_the_customer_and_a_missing_one_is_no_error(stripe_server):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -167,14 +166,6 @@ class TestPlans:
         price = fake_stripe.objects[plan.stripe_price_id_monthly]
         assert (price["unit_amount"], price["recurring"]) == (1199, {"interval": "month"})
         assert plan.stripe_price_id_yearly is None
-
-
-@pytest.fixture
-def stripe_server(httpserver, settings, stripe_on):
-    fake = FakeStripe()
-    httpserver.expect_request(re.compile(r"/v1/.*")).respond_with_handler(fake.handle)
-    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
-    return fake
 
 
 def test_the_real_sdk_creates_then_archives_with_idempotency_keys(stripe_server):

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pytest
 
 from billing import services, stripe_api
 from billing.stripe_api import PaymentError
-from billing.tests.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, sign_stripe_payload
-
-
-@pytest.fixture
-def stripe_server(httpserver, settings, stripe_on):
-    fake = FakeStripe()
-    httpserver.expect_request(re.compile(r"/v1/.*")).respond_with_handler(fake.handle)
-    settings.STRIPE_API_BASE = httpserver.url_for("").rstrip("/")
-    return fake
+from billing.tests.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, sign_stripe_payload
 
 
 def test_a_pack_checkout_sends_the_line_item_buyer_and_metadata(stripe_server):

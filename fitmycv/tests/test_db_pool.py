@@ -17,9 +17,9 @@ READ = (
 )
 
 
-def _database(**env: str) -> list:
+def _database(read: str = READ, **env: str) -> list:
     done = subprocess.run(
-        [sys.executable, "-c", READ],
+        [sys.executable, "-c", read],
         cwd=ROOT,
         env={
             **os.environ,
@@ -48,21 +48,10 @@ def test_without_the_pool_connections_persist() -> None:
 
 
 def test_the_pool_keeps_the_options_of_the_database_url() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", READ.replace("db.get('OPTIONS', {}).get('pool')", "db['OPTIONS']")],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "fitmycv.settings",
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/fitmycv?sslmode=require",
-            "DB_POOL_MAX_SIZE": "5",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    options, _max_age = _database(
+        READ.replace("db.get('OPTIONS', {}).get('pool')", "db['OPTIONS']"),
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/fitmycv?sslmode=require",
+        DB_POOL_MAX_SIZE="5",
     )
-    assert done.returncode == 0, done.stderr
-    options, _max_age = json.loads(done.stdout.strip().splitlines()[-1])
     assert options["sslmode"] == "require"
     assert options["pool"]["max_size"] == 5
