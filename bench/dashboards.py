@@ -55,7 +55,10 @@ STAFF_EMAIL = "bench-staff@example.org"
 # (the manifest storage needs them; pages only name them) and the staff member's second factor.
 SETTINGS_SHIM = """from fitmycv.settings import *  # noqa: F403
 
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 STAFF_REQUIRE_2FA = False
 """
 
@@ -330,7 +333,9 @@ def main() -> int:
             results[name][period] = {"median_ms": round(median, 1), "max_ms": round(worst, 1)}
             cells.append(f"{median:>8.0f} (max {worst:>5.0f})")
         met = all(r["median_ms"] < TARGET_MS for r in results[name].values())
-        print(f"{name:<13}" + "".join(f"{c:>20}" for c in cells) + f"   {'met' if met else 'MISSED'}")
+        print(
+            f"{name:<13}" + "".join(f"{c:>20}" for c in cells) + f"   {'met' if met else 'MISSED'}"
+        )
     load = os.getloadavg()
     print(f"\nmedian (max) ms over {args.runs} runs; load average {load[0]:.2f} {load[1]:.2f}")
     if args.json:
