@@ -124,3 +124,38 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating or '-'}★ {self.comment[:40]}"
+
+
+class DailyEventCount(models.Model):
+    """The events of one whole past day (site time zone), counted by type, status and error
+    message, for the staff dashboards: they read these rows for past days and raw events only
+    for today. Rebuilt from the events by `telemetry.services.refresh_daily_event_counts`;
+    `DailyRollup` says through which day they are complete."""
+
+    day = models.DateField()
+    type = models.CharField(max_length=50)
+    category = models.CharField(max_length=20, choices=EventCategory.choices)
+    status = models.CharField(max_length=10, choices=EventStatus.choices, blank=True)
+    error = models.TextField(blank=True)
+    events = models.PositiveIntegerField()
+    timed = models.PositiveIntegerField()  # the events that have a duration
+    duration_ms = models.PositiveBigIntegerField()  # the sum of their durations
+    last_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day", "type"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.type} {self.status}: {self.events}"
+
+
+class DailyRollup(models.Model):
+    """Through which day a daily roll-up table is complete, and when it was last rebuilt."""
+
+    name = models.CharField(max_length=50, unique=True)
+    through = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} through {self.through}"

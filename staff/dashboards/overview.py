@@ -28,6 +28,7 @@ from staff.dashboards.blocks import (
     usd,
 )
 from staff.dashboards.revenue import PAID_SUBSCRIPTION, PAYING_SUBSCRIPTION, pack_sales
+from staff.dashboards.rollups import event_counts
 from telemetry.models import Feedback, FeedbackStatus, TelemetryEvent
 
 AI_CREATED = (CreatedBy.GENERATE_CV, CreatedBy.CREATE_TEMPLATE, CreatedBy.GENERATE_FROM_JOB_TITLE)
@@ -90,7 +91,13 @@ def build(period: Period) -> Dashboard:
     )["cost"] or Decimal(0)
     open_feedback = Feedback.objects.filter(status=FeedbackStatus.NEW).count()
     alerts = OpenAIAlertEvent.objects.filter(period.q("created_at")).count()
-    top = list(events.values("type").annotate(n=Count("id")).order_by("-n", "type")[:8])
+    top = sorted(
+        (
+            {"type": type_, "n": row["n"]}
+            for (type_,), row in event_counts(period, ("type",), customers=True).items()
+        ),
+        key=lambda row: (-row["n"], row["type"]),
+    )[:8]
 
     cv_total = sum(row["total"] for row in cvs_by_day.values())
     cv_ai = sum(row["ai"] for row in cvs_by_day.values())
