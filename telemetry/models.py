@@ -150,6 +150,37 @@ class DailyEventCount(models.Model):
         return f"{self.day} {self.type} {self.status}: {self.events}"
 
 
+class DailyActiveUsers(models.Model):
+    """How many signed-in users had at least one event on a whole past day (everybody)."""
+
+    day = models.DateField(unique=True)
+    users = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.users}"
+
+
+class LastEventSeen(models.Model):
+    """Each user's latest event of each type before today: who did something since a moment
+    is who has a row here since then, plus who did it today (raw events)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=50)
+    category = models.CharField(max_length=20, choices=EventCategory.choices)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "type", "category"], name="lasteventseen_unique_user_type"
+            )
+        ]
+        indexes = [models.Index(fields=["last_at", "type", "category", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.type} at {self.last_at}"
+
+
 class DailyRollup(models.Model):
     """Through which day a daily roll-up table is complete, and when it was last rebuilt."""
 

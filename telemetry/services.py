@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from telemetry.models import DailyEventCount, DailyRollup, TelemetryEvent
+from telemetry.models import (
+    DailyActiveUsers,
+    DailyEventCount,
+    DailyRollup,
+    LastEventSeen,
+    TelemetryEvent,
+)
 
 EVENT_ROLLUP = "events"
 BATCH_SIZE = 2_000
@@ -53,9 +59,33 @@ def refresh_daily_event_counts(*, today: date | None = None) -> date:
         )
         for row in grouped.iterator(chunk_size=BATCH_SIZE)
     ]
+    past = TelemetryEvent.objects.filter(timestamp__lt=start_of(today), user__isnull=False)
+    active = [
+        DailyActiveUsers(day=row["day"], users=row["users"])
+        for row in past.annotate(day=TruncDate("timestamp"))
+        .values("day")
+        .annotate(users=Count("user", distinct=True))
+        .order_by()
+    ]
+    # One row per user and type: too many to pass through Python, copied inside the database.
+    seen_sql, seen_params = (
+        past.values("user", "type", "category")
+        .annotate(last=Max("timestamp"))
+        .order_by()
+        .query.sql_with_params()
+    )
     with transaction.atomic():
         DailyEventCount.objects.all().delete()
         DailyEventCount.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        DailyActiveUsers.objects.all().delete()
+        DailyActiveUsers.objects.bulk_create(active, batch_size=BATCH_SIZE)
+        LastEventSeen.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {LastEventSeen._meta.db_table} (user_id, type, category, last_at) "
+                f"{seen_sql}",
+                seen_params,
+            )
         DailyRollup.objects.update_or_create(
             name=EVENT_ROLLUP, defaults={"through": through, "refreshed_at": timezone.now()}
         )

@@ -15,14 +15,14 @@ from staff.dashboards.blocks import (
     Period,
     TableSpec,
     customer_owned,
-    customer_rows,
     day_labels,
     feature_label,
     pct,
 )
 from staff.dashboards.rollups import event_counts
+from staff.dashboards.rollups import users_by_type as users_per_type
 from telemetry.events import EVENT_FEATURES
-from telemetry.models import EventStatus, FeatureUsage, TelemetryEvent
+from telemetry.models import EventStatus, FeatureUsage
 
 TOP_SERIES = 5
 
@@ -56,14 +56,8 @@ EVENTS_TABLE = TableSpec(
 
 
 def build(period: Period) -> Dashboard:
-    events = TelemetryEvent.objects.filter(period.q("timestamp")).filter(customer_rows())
-    # Counts and durations from the daily roll-ups; people (distinct) from the events.
-    users_by_type = {
-        (row["type"], row["category"]): row["users"]
-        for row in events.values("type", "category")
-        .annotate(users=Count("user", distinct=True))
-        .order_by()
-    }
+    # Counts from the daily roll-ups, people from the per-user ones (see staff.dashboards.rollups).
+    users_by_type = users_per_type(period)
     by_type_status = event_counts(period, ("type", "category", "status"), customers=True)
     types: dict[tuple[str, str], dict[str, Any]] = {}
     for (type_, category, status), row in by_type_status.items():

@@ -11,6 +11,7 @@ from ai.models import OpenAIAlertEvent, OpenAICall
 from billing.models import TransactionType
 from cvs.models import CV, CreatedBy
 from jobs.models import BackgroundTask, TaskStatus
+from staff.dashboards import rollups
 from staff.dashboards.blocks import (
     CUSTOMER,
     Chart,
@@ -19,7 +20,6 @@ from staff.dashboards.blocks import (
     Period,
     TableSpec,
     customer_owned,
-    customer_rows,
     day_labels,
     day_series,
     group_by_day,
@@ -29,7 +29,7 @@ from staff.dashboards.blocks import (
 )
 from staff.dashboards.revenue import PAID_SUBSCRIPTION, PAYING_SUBSCRIPTION, pack_sales
 from staff.dashboards.rollups import event_counts
-from telemetry.models import Feedback, FeedbackStatus, TelemetryEvent
+from telemetry.models import Feedback, FeedbackStatus
 
 AI_CREATED = (CreatedBy.GENERATE_CV, CreatedBy.CREATE_TEMPLATE, CreatedBy.GENERATE_FROM_JOB_TITLE)
 IMPORTED = (CreatedBy.IMPORT_PDF, CreatedBy.IMPORT_JSON_RESUME)
@@ -66,12 +66,9 @@ def build(period: Period) -> Dashboard:
         .count()
     )
     signups = group_by_day(customers.filter(period.q("created_at")), "created_at", n=Count("id"))
-    events = TelemetryEvent.objects.filter(period.q("timestamp")).filter(customer_rows())
-    active_by_day = group_by_day(
-        events.filter(user__isnull=False), "timestamp", n=Count("user", distinct=True)
-    )
+    active_by_day = rollups.active_by_day(period)
     # Active means at least one recorded event (login, CV action...) in the period.
-    active = events.aggregate(n=Count("user", distinct=True))["n"]
+    active = rollups.active_users(period)
     cvs = CV.objects.filter(period.q("created_at")).filter(customer_owned())
     cvs_by_day = group_by_day(
         cvs,

@@ -7,15 +7,22 @@ roll-ups (which count everybody) by counting their raw events, which are few.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from staff.dashboards.blocks import CUSTOMER, Period, customer_rows
-from telemetry.models import DailyEventCount, DailyRollup, TelemetryEvent
+from telemetry.models import (
+    DailyActiveUsers,
+    DailyEventCount,
+    DailyRollup,
+    LastEventSeen,
+    TelemetryEvent,
+)
 from telemetry.services import EVENT_ROLLUP, start_of
 
 # What each group of the result holds; `last` is left out when staff events are taken away.
@@ -102,3 +109,100 @@ def _add(
             into[name] += sign * (row[name] or 0)
         if row["last"] is not None and (into["last"] is None or row["last"] > into["last"]):
             into["last"] = row["last"]
+
+
+def _raw_from(period: Period) -> datetime | None:
+    """Where the raw events take over from the per-user roll-ups, when they serve the period:
+    those answer "who was active since a moment", so only for periods that run to today."""
+    through = next(
+        iter(DailyRollup.objects.filter(name=EVENT_ROLLUP).values_list("through", flat=True)),
+        None,
+    )
+    if through is None or period.end < timezone.localdate():
+        return None
+    return start_of(through + DAY)
+
+
+def _staff() -> Any:
+    return User.objects.exclude(CUSTOMER).values("pk")
+
+
+def active_users(period: Period) -> int:
+    """Customers with at least one event in the period."""
+    events = TelemetryEvent.objects.filter(period.q("timestamp"), user__isnull=False)
+    raw_from = _raw_from(period)
+    if raw_from is None:
+        return events.filter(customer_rows()).values("user").distinct().count()
+    seen = LastEventSeen.objects.filter(last_at__gte=period.start_at).exclude(user__in=_staff())
+    later = (
+        events.filter(timestamp__gte=raw_from)
+        .filter(customer_rows())
+        .exclude(user__in=seen.values("user"))
+    )
+    return seen.values("user").distinct().count() + later.values("user").distinct().count()
+
+
+def users_by_type(period: Period) -> dict[tuple[str, str], int]:
+    """Customers with at least one event of each type (and category) in the period."""
+    events = TelemetryEvent.objects.filter(period.q("timestamp"), user__isnull=False)
+    raw_from = _raw_from(period)
+    if raw_from is None:
+        rows = (
+            events.filter(customer_rows())
+            .values("type", "category")
+            .annotate(n=Count("user", distinct=True))
+            .order_by()
+        )
+        return {(row["type"], row["category"]): row["n"] for row in rows}
+    seen = LastEventSeen.objects.filter(last_at__gte=period.start_at).exclude(user__in=_staff())
+    counts: dict[tuple[str, str], int] = {}
+    rolled = seen.values("type", "category").annotate(n=Count("id")).order_by()
+    already = seen.filter(
+        user=OuterRef("user"), type=OuterRef("type"), category=OuterRef("category")
+    )
+    later = (
+        events.filter(timestamp__gte=raw_from)
+        .filter(customer_rows())
+        .exclude(Exists(already))
+        .values("type", "category")
+        .annotate(n=Count("user", distinct=True))
+        .order_by()
+    )
+    for row in [*rolled, *later]:
+        key = (row["type"], row["category"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def active_by_day(period: Period) -> dict[date, dict[str, int]]:
+    """Customers with at least one event, per day of the period."""
+    events = TelemetryEvent.objects.filter(period.q("timestamp"), user__isnull=False)
+    span = rolled_span(period)
+    days: dict[date, dict[str, int]] = {}
+
+    def add(rows: Any, sign: int) -> None:
+        for row in rows:
+            into = days.setdefault(row["day"], {"n": 0})
+            into["n"] += sign * row["n"]
+
+    def per_day(rows: Any) -> Any:
+        return (
+            rows.annotate(day=TruncDate("timestamp"))
+            .values("day")
+            .annotate(n=Count("user", distinct=True))
+            .order_by()
+        )
+
+    if span is not None:
+        rolled_q = Q(timestamp__gte=start_of(span[0]), timestamp__lt=start_of(span[1]) + DAY)
+        add(
+            DailyActiveUsers.objects.filter(day__gte=span[0], day__lte=span[1]).values(
+                "day", n=F("users")
+            ),
+            1,
+        )
+        # Staff accounts and customers are apart: a day's customers are everybody but staff.
+        add(per_day(events.filter(rolled_q, user__in=_staff())), -1)
+        events = events.exclude(rolled_q)
+    add(per_day(events.filter(customer_rows())), 1)
+    return {day: row for day, row in days.items() if row["n"]}

@@ -11,7 +11,13 @@ from django.utils import timezone
 from conftest import make_user
 from staff import dashboards
 from staff.dashboards import Period
-from telemetry.models import DailyEventCount, DailyRollup, TelemetryEvent
+from telemetry.models import (
+    DailyActiveUsers,
+    DailyEventCount,
+    DailyRollup,
+    LastEventSeen,
+    TelemetryEvent,
+)
 from telemetry.services import refresh_daily_event_counts
 
 pytestmark = pytest.mark.django_db
@@ -85,13 +91,24 @@ def test_the_roll_up_holds_whole_past_days_only_and_is_rebuilt_the_same(alice):
     _set_dates()
     today = timezone.localdate()
 
+    def rows() -> tuple[list[Any], ...]:
+        return (
+            sorted(DailyEventCount.objects.values_list("day", "type", "status", "error", "events")),
+            sorted(LastEventSeen.objects.values_list("user", "type", "last_at")),
+            sorted(DailyActiveUsers.objects.values_list("day", "users")),
+        )
+
     through = refresh_daily_event_counts()
-    first = sorted(DailyEventCount.objects.values_list("day", "type", "status", "error", "events"))
+    first, seen, active = rows()
     refresh_daily_event_counts()
-    again = sorted(DailyEventCount.objects.values_list("day", "type", "status", "error", "events"))
+    again = rows()
 
     assert through == today - dt.timedelta(days=1)
-    assert first == again
+    assert (first, seen, active) == again
+    assert len(seen) == len({(user, type_) for user, type_, _ in seen}) > 0
+    assert max(last for _, _, last in seen) < timezone.make_aware(
+        dt.datetime.combine(today, dt.time.min)
+    )
     assert max(row[0] for row in first) < today
     past = TelemetryEvent.objects.filter(timestamp__lt=timezone.make_aware(
         dt.datetime.combine(today, dt.time.min)
