@@ -28,7 +28,7 @@ PAGES = {
     "features": 15,
     "errors": 17,
     "extractions": 6,
-    "ai-costs": 12,
+    "ai-costs": 13,
     "feedback": 7,
     "users": 7,
     "onboarding": 6,
