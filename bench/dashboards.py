@@ -63,7 +63,7 @@ STAFF_REQUIRE_2FA = False
 
 
 def ensure_database() -> None:
-    import psycopg
+    import psycopg  # only this function talks to the server without Django
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as db:
         found = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
@@ -84,7 +84,7 @@ def setup_django() -> None:
     os.environ["SECURE_SSL_REDIRECT"] = "False"
     os.environ.setdefault("AI_ENGINE", "offline")
     os.environ.pop("REDIS_URL", None)
-    import django
+    import django  # after the settings module is chosen above
 
     django.setup()
     from django.core.management import call_command
@@ -106,6 +106,7 @@ def dated_rows(*fields: Any) -> Iterator[None]:
 
 
 def has_volume() -> bool:
+    # Here, not at the top: Django is set up first (setup_django).
     from accounts.models import User
     from ai.models import OpenAICall
     from cvs.models import CV
@@ -121,6 +122,7 @@ def has_volume() -> bool:
 
 def seed(rng: random.Random) -> float:
     """Empty the tables and seed the volume; returns the seconds it took."""
+    # Here, not at the top: Django is set up first (setup_django).
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
@@ -271,6 +273,7 @@ def seed(rng: random.Random) -> float:
 
 
 def staff_client() -> Any:
+    # Here, not at the top: Django is set up first (setup_django).
     from django.test import Client
 
     from accounts.models import User
@@ -284,6 +287,7 @@ def staff_client() -> Any:
 
 
 def measure(client: Any, url: str, runs: int) -> tuple[float, float]:
+    # Here, not at the top: Django is set up first (setup_django).
     from django.core.cache import cache
 
     samples = []

@@ -86,6 +86,11 @@ def refresh_daily_event_counts(*, today: date | None = None) -> date:
                 f"{seen_sql}",
                 seen_params,
             )
+    with connection.cursor() as cursor:
+        # Rewritten tables need fresh planner statistics, or the dashboards' queries on them
+        # are planned for the old row counts.
+        for model in (DailyEventCount, DailyActiveUsers, LastEventSeen):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
         DailyRollup.objects.update_or_create(
             name=EVENT_ROLLUP, defaults={"through": through, "refreshed_at": timezone.now()}
         )

@@ -19,7 +19,6 @@ from staff.dashboards.blocks import (
     Kpi,
     Period,
     TableSpec,
-    customer_owned,
     day_labels,
     day_series,
     group_by_day,
@@ -69,7 +68,8 @@ def build(period: Period) -> Dashboard:
     active_by_day = rollups.active_by_day(period)
     # Active means at least one recorded event (login, CV action...) in the period.
     active = rollups.active_users(period)
-    cvs = CV.objects.filter(period.q("created_at")).filter(customer_owned())
+    # Staff accounts are few: leaving their CVs out costs less than joining every CV to its user.
+    cvs = CV.objects.filter(period.q("created_at")).exclude(user__in=User.objects.exclude(CUSTOMER))
     cvs_by_day = group_by_day(
         cvs,
         "created_at",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -133,13 +133,17 @@ def active_users(period: Period) -> int:
     raw_from = _raw_from(period)
     if raw_from is None:
         return events.filter(customer_rows()).values("user").distinct().count()
-    seen = LastEventSeen.objects.filter(last_at__gte=period.start_at).exclude(user__in=_staff())
-    later = (
+    since = LastEventSeen.objects.filter(last_at__gte=period.start_at)
+    rolled = since.exclude(user__in=_staff()).values("user").distinct().count()
+    # Today's users are few: the ones the roll-ups have not counted are found here.
+    later = set(
         events.filter(timestamp__gte=raw_from)
         .filter(customer_rows())
-        .exclude(user__in=seen.values("user"))
+        .values_list("user", flat=True)
+        .distinct()
     )
-    return seen.values("user").distinct().count() + later.values("user").distinct().count()
+    counted = set(since.filter(user__in=later).values_list("user", flat=True).distinct())
+    return rolled + len(later - counted)
 
 
 def users_by_type(period: Period) -> dict[tuple[str, str], int]:
@@ -154,23 +158,23 @@ def users_by_type(period: Period) -> dict[tuple[str, str], int]:
             .order_by()
         )
         return {(row["type"], row["category"]): row["n"] for row in rows}
-    seen = LastEventSeen.objects.filter(last_at__gte=period.start_at).exclude(user__in=_staff())
-    counts: dict[tuple[str, str], int] = {}
-    rolled = seen.values("type", "category").annotate(n=Count("id")).order_by()
-    already = seen.filter(
-        user=OuterRef("user"), type=OuterRef("type"), category=OuterRef("category")
-    )
-    later = (
+    since = LastEventSeen.objects.filter(last_at__gte=period.start_at)
+    rolled = since.exclude(user__in=_staff()).values("type", "category").annotate(n=Count("id"))
+    counts = {(row["type"], row["category"]): row["n"] for row in rolled.order_by()}
+    # Today's (user, type) pairs are few: the ones the roll-ups have not counted are found here.
+    later = set(
         events.filter(timestamp__gte=raw_from)
         .filter(customer_rows())
-        .exclude(Exists(already))
-        .values("type", "category")
-        .annotate(n=Count("user", distinct=True))
-        .order_by()
+        .values_list("user", "type", "category")
+        .distinct()
     )
-    for row in [*rolled, *later]:
-        key = (row["type"], row["category"])
-        counts[key] = counts.get(key, 0) + row["n"]
+    counted = set(
+        since.filter(user__in={user for user, _, _ in later}).values_list(
+            "user", "type", "category"
+        )
+    )
+    for _, type_, category in later - counted:
+        counts[(type_, category)] = counts.get((type_, category), 0) + 1
     return counts
 
 

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 BASE = "/admin/dashboards/"
 # Page → most SQL queries it may run (session, user and settings included), whatever the data.
 PAGES = {
-    "overview": 24,
-    "features": 15,
+    "overview": 25,
+    "features": 16,
     "errors": 17,
     "extractions": 6,
     "ai-costs": 13,
