@@ -181,6 +181,18 @@ class LastEventSeen(models.Model):
         return f"{self.user_id} {self.type} at {self.last_at}"
 
 
+class LastActivity(models.Model):
+    """Each user's latest event of any type before today (LastEventSeen across types)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    last_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.last_at}"
+
+
 class DailyRollup(models.Model):
     """Through which day a daily roll-up table is complete, and when it was last rebuilt."""
 

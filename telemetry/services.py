@@ -13,6 +13,7 @@ from telemetry.models import (
     DailyActiveUsers,
     DailyEventCount,
     DailyRollup,
+    LastActivity,
     LastEventSeen,
     TelemetryEvent,
 )
@@ -74,6 +75,9 @@ def refresh_daily_event_counts(*, today: date | None = None) -> date:
         .order_by()
         .query.sql_with_params()
     )
+    last_sql, last_params = (
+        past.values("user").annotate(last=Max("timestamp")).order_by().query.sql_with_params()
+    )
     with transaction.atomic():
         DailyEventCount.objects.all().delete()
         DailyEventCount.objects.bulk_create(rows, batch_size=BATCH_SIZE)
@@ -86,10 +90,15 @@ def refresh_daily_event_counts(*, today: date | None = None) -> date:
                 f"{seen_sql}",
                 seen_params,
             )
+            LastActivity.objects.all().delete()
+            cursor.execute(
+                f"INSERT INTO {LastActivity._meta.db_table} (user_id, last_at) {last_sql}",
+                last_params,
+            )
     with connection.cursor() as cursor:
         # Rewritten tables need fresh planner statistics, or the dashboards' queries on them
         # are planned for the old row counts.
-        for model in (DailyEventCount, DailyActiveUsers, LastEventSeen):
+        for model in (DailyEventCount, DailyActiveUsers, LastEventSeen, LastActivity):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
         DailyRollup.objects.update_or_create(
             name=EVENT_ROLLUP, defaults={"through": through, "refreshed_at": timezone.now()}

@@ -20,6 +20,7 @@ from telemetry.models import (
     DailyActiveUsers,
     DailyEventCount,
     DailyRollup,
+    LastActivity,
     LastEventSeen,
     TelemetryEvent,
 )
@@ -133,8 +134,8 @@ def active_users(period: Period) -> int:
     raw_from = _raw_from(period)
     if raw_from is None:
         return events.filter(customer_rows()).values("user").distinct().count()
-    since = LastEventSeen.objects.filter(last_at__gte=period.start_at)
-    rolled = since.exclude(user__in=_staff()).values("user").distinct().count()
+    since = LastActivity.objects.filter(last_at__gte=period.start_at)
+    rolled = since.exclude(user__in=_staff()).count()
     # Today's users are few: the ones the roll-ups have not counted are found here.
     later = set(
         events.filter(timestamp__gte=raw_from)
@@ -142,7 +143,7 @@ def active_users(period: Period) -> int:
         .values_list("user", flat=True)
         .distinct()
     )
-    counted = set(since.filter(user__in=later).values_list("user", flat=True).distinct())
+    counted = set(since.filter(user__in=later).values_list("user", flat=True))
     return rolled + len(later - counted)
 
 

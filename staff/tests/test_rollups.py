@@ -15,6 +15,7 @@ from telemetry.models import (
     DailyActiveUsers,
     DailyEventCount,
     DailyRollup,
+    LastActivity,
     LastEventSeen,
     TelemetryEvent,
 )
@@ -96,15 +97,17 @@ def test_the_roll_up_holds_whole_past_days_only_and_is_rebuilt_the_same(alice):
             sorted(DailyEventCount.objects.values_list("day", "type", "status", "error", "events")),
             sorted(LastEventSeen.objects.values_list("user", "type", "last_at")),
             sorted(DailyActiveUsers.objects.values_list("day", "users")),
+            sorted(LastActivity.objects.values_list("user", "last_at")),
         )
 
     through = refresh_daily_event_counts()
-    first, seen, active = rows()
+    first, seen, active, last = rows()
     refresh_daily_event_counts()
     again = rows()
 
     assert through == today - dt.timedelta(days=1)
-    assert (first, seen, active) == again
+    assert (first, seen, active, last) == again
+    assert len(last) == len({user for user, _, _ in seen})
     assert len(seen) == len({(user, type_) for user, type_, _ in seen}) > 0
     assert max(last for _, _, last in seen) < timezone.make_aware(
         dt.datetime.combine(today, dt.time.min)
