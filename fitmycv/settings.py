@@ -358,6 +358,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
     },
 }
+# The staff dashboards read past days from daily roll-ups rebuilt every hour (telemetry.services).
+CELERY_BEAT_SCHEDULE["dashboard-rollups"] = {
+    "task": "telemetry.tasks.refresh_daily_rollups",
+    "schedule": crontab(minute=7),
+}
 # Daily retention job: old e-mail logs, inactivity warnings and deletions (accounts.inactivity).
 CELERY_BEAT_SCHEDULE["emails-retention"] = {
     "task": "accounts.tasks.send_inactivity_notices",

@@ -6,7 +6,17 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from telemetry.models import FeatureUsage, Feedback, FeedbackStatus, TelemetryEvent
+from telemetry.models import (
+    DailyActiveUsers,
+    DailyEventCount,
+    DailyRollup,
+    FeatureUsage,
+    Feedback,
+    FeedbackStatus,
+    LastActivity,
+    LastEventSeen,
+    TelemetryEvent,
+)
 
 
 @admin.register(TelemetryEvent)
@@ -48,3 +58,46 @@ class FeedbackAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "current_cv"]
     date_hierarchy = "created_at"
     actions = [_mark(status) for status in FeedbackStatus.values]
+
+
+class RollupAdmin(admin.ModelAdmin):
+    """Daily roll-ups are rebuilt from the events (telemetry.services): shown, never edited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(DailyEventCount)
+class DailyEventCountAdmin(RollupAdmin):
+    list_display = ["day", "type", "status", "events", "last_at"]
+    list_filter = ["status", "category"]
+    search_fields = ["type", "error"]
+
+
+@admin.register(DailyActiveUsers)
+class DailyActiveUsersAdmin(RollupAdmin):
+    list_display = ["day", "users"]
+
+
+@admin.register(LastEventSeen)
+class LastEventSeenAdmin(RollupAdmin):
+    list_display = ["user", "type", "last_at"]
+    search_fields = ["type"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(LastActivity)
+class LastActivityAdmin(RollupAdmin):
+    list_display = ["user", "last_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(DailyRollup)
+class DailyRollupAdmin(RollupAdmin):
+    list_display = ["name", "through", "refreshed_at"]

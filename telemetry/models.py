@@ -124,3 +124,81 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating or '-'}★ {self.comment[:40]}"
+
+
+class DailyEventCount(models.Model):
+    """The events of one whole past day (site time zone), counted by type, status and error
+    message, for the staff dashboards: they read these rows for past days and raw events only
+    for today. Rebuilt from the events by `telemetry.services.refresh_daily_event_counts`;
+    `DailyRollup` says through which day they are complete."""
+
+    day = models.DateField()
+    type = models.CharField(max_length=50)
+    category = models.CharField(max_length=20, choices=EventCategory.choices)
+    status = models.CharField(max_length=10, choices=EventStatus.choices, blank=True)
+    error = models.TextField(blank=True)
+    events = models.PositiveIntegerField()
+    timed = models.PositiveIntegerField()  # the events that have a duration
+    duration_ms = models.PositiveBigIntegerField()  # the sum of their durations
+    last_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day", "type"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.type} {self.status}: {self.events}"
+
+
+class DailyActiveUsers(models.Model):
+    """How many signed-in users had at least one event on a whole past day (everybody)."""
+
+    day = models.DateField(unique=True)
+    users = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.users}"
+
+
+class LastEventSeen(models.Model):
+    """Each user's latest event of each type before today: who did something since a moment
+    is who has a row here since then, plus who did it today (raw events)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=50)
+    category = models.CharField(max_length=20, choices=EventCategory.choices)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "type", "category"], name="lasteventseen_unique_user_type"
+            )
+        ]
+        indexes = [models.Index(fields=["last_at", "type", "category", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.type} at {self.last_at}"
+
+
+class LastActivity(models.Model):
+    """Each user's latest event of any type before today (LastEventSeen across types)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    last_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.last_at}"
+
+
+class DailyRollup(models.Model):
+    """Through which day a daily roll-up table is complete, and when it was last rebuilt."""
+
+    name = models.CharField(max_length=50, unique=True)
+    through = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} through {self.through}"

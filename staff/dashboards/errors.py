@@ -20,7 +20,8 @@ from staff.dashboards.blocks import (
     pct,
     user_link,
 )
-from telemetry.models import EventStatus, TelemetryEvent
+from staff.dashboards.rollups import event_counts
+from telemetry.models import EventStatus
 
 MESSAGES_TABLE = TableSpec(
     "messages",
@@ -61,11 +62,11 @@ EVENTS_TABLE = TableSpec(
 
 
 def build(period: Period) -> Dashboard:
-    events = TelemetryEvent.objects.filter(period.q("timestamp"))
-    error_events = events.filter(status=EventStatus.ERROR)
-    event_totals = events.aggregate(
-        total=Count("id"), errors=Count("id", filter=Q(status=EventStatus.ERROR))
-    )
+    by_status = event_counts(period, ("status",), customers=False)
+    event_totals = {
+        "total": sum(row["n"] for row in by_status.values()),
+        "errors": by_status.get((EventStatus.ERROR,), {}).get("n", 0),
+    }
     # Queue self-tests are operator checks, not product failures.
     tasks = BackgroundTask.objects.filter(period.q("created_at")).exclude(type=TaskType.TEST)
     failed = tasks.filter(status=TaskStatus.FAILED)
@@ -74,7 +75,12 @@ def build(period: Period) -> Dashboard:
         failed=Count("id", filter=Q(status=TaskStatus.FAILED)),
         cancelled=Count("id", filter=Q(status=TaskStatus.CANCELLED)),
     )
-    events_by_day = group_by_day(error_events, "timestamp", n=Count("id"))
+    events_by_day = {
+        day: row
+        for (day,), row in event_counts(
+            period, ("day",), customers=False, status=EventStatus.ERROR
+        ).items()
+    }
     failed_by_day = group_by_day(failed, "created_at", n=Count("id"))
     by_type = list(failed.values("type").annotate(n=Count("id")).order_by("-n"))
     by_message = list(
@@ -87,11 +93,12 @@ def build(period: Period) -> Dashboard:
             "-created_at"
         )[:RECENT_ROWS]
     )
-    event_groups = list(
-        error_events.values("type", "error")
-        .annotate(n=Count("id"), last=Max("timestamp"))
-        .order_by("-n", "-last")[:RECENT_ROWS]
+    error_groups = event_counts(
+        period, ("type", "error"), customers=False, status=EventStatus.ERROR
     )
+    event_groups = sorted(
+        error_groups.values(), key=lambda row: (-row["n"], -row["last"].timestamp())
+    )[:RECENT_ROWS]
     task_labels = dict(TaskType.choices)
     for row in by_message + recent_tasks:
         row["type"] = task_labels.get(row["type"], row["type"])

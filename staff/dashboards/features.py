@@ -6,8 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, Sum
 
 from staff.dashboards.blocks import (
     Chart,
@@ -16,13 +15,14 @@ from staff.dashboards.blocks import (
     Period,
     TableSpec,
     customer_owned,
-    customer_rows,
     day_labels,
     feature_label,
     pct,
 )
+from staff.dashboards.rollups import event_counts
+from staff.dashboards.rollups import users_by_type as users_per_type
 from telemetry.events import EVENT_FEATURES
-from telemetry.models import EventStatus, FeatureUsage, TelemetryEvent
+from telemetry.models import EventStatus, FeatureUsage
 
 TOP_SERIES = 5
 
@@ -56,30 +56,41 @@ EVENTS_TABLE = TableSpec(
 
 
 def build(period: Period) -> Dashboard:
-    events = TelemetryEvent.objects.filter(period.q("timestamp")).filter(customer_rows())
-    by_type = list(
-        events.values("type", "category")
-        .annotate(
-            n=Count("id"),
-            users=Count("user", distinct=True),
-            avg_ms=Avg("duration_ms"),
-            errors=Count("id", filter=Q(status=EventStatus.ERROR)),
+    # Counts from the daily roll-ups, people from the per-user ones (see staff.dashboards.rollups).
+    users_by_type = users_per_type(period)
+    by_type_status = event_counts(period, ("type", "category", "status"), customers=True)
+    types: dict[tuple[str, str], dict[str, Any]] = {}
+    for (type_, category, status), row in by_type_status.items():
+        into = types.setdefault(
+            (type_, category),
+            {"type": type_, "category": category, "n": 0, "errors": 0, "timed": 0, "duration": 0},
         )
-        .order_by("-n", "type")
-    )
+        into["n"] += row["n"]
+        into["timed"] += row["timed"]
+        into["duration"] += row["duration"]
+        if status == EventStatus.ERROR:
+            into["errors"] += row["n"]
+    by_type = sorted(types.values(), key=lambda row: (-row["n"], row["type"]))
+    for row in by_type:
+        row["users"] = users_by_type.get((row["type"], row["category"]), 0)
+        row["avg_ms"] = row["duration"] / row["timed"] if row["timed"] else None
     feature_types = list(EVENT_FEATURES)
-    per_day = (
-        events.filter(type__in=feature_types, status=EventStatus.SUCCESS)
-        .annotate(day=TruncDate("timestamp"))
-        .values("day", "type")
-        .annotate(n=Count("id"))
-        .order_by("day")
-    )
+    per_day = [
+        {"day": day, "type": type_, "n": row["n"]}
+        for (day, type_), row in event_counts(
+            period,
+            ("day", "type"),
+            customers=True,
+            type__in=feature_types,
+            status=EventStatus.SUCCESS,
+        ).items()
+    ]
     usage = list(
         FeatureUsage.objects.filter(customer_owned())
         .values("feature_name")
         .annotate(
-            users=Count("user", distinct=True),
+            # One row per user and feature (a unique constraint): rows are users.
+            users=Count("id"),
             uses=Sum("usage_count"),
             duration=Sum("total_duration_ms"),
             last=Max("last_used_at"),
