@@ -45,7 +45,14 @@ MOVED = [
 # Tables whose rows a migration is expected to add to.
 GROWING = {"django_migrations"}
 # Tables of models added after the layout move: created empty by their own migrations.
-ADDED_SINCE = {"ai_providerincidentevent"}
+ADDED_SINCE = {
+    "ai_providerincidentevent",
+    "telemetry_dailyactiveusers",
+    "telemetry_dailyeventcount",
+    "telemetry_dailyrollup",
+    "telemetry_lastactivity",
+    "telemetry_lasteventseen",
+}
 
 Query = Callable[[str], list[tuple[Any, ...]]]
 
