@@ -551,42 +551,45 @@ def _request_timeout() -> float:
 
 
 def _record(call: _Call, result: openai_api.CompletionResult, ctx: AIContext) -> None:
-    record_ai_call(
-        ctx.user_id,
-        task_id=ctx.task_id,
-        feature=call.feature,
-        model=result.model,
-        prompt_tokens=result.prompt_tokens,
-        cached_tokens=result.cached_tokens,
-        completion_tokens=result.completion_tokens,
-        duration_ms=result.duration_ms,
-        metadata={
-            **call.metadata,
-            "attempts": result.attempts,
-            "structured_mode": result.structured_mode,
-        },
-    )
+    _store(call, result, ctx, metadata={"structured_mode": result.structured_mode})
 
 
 def _record_failure(call: _Call, error: BaseException, ctx: AIContext) -> None:
     """A call that raised is recorded too, with the tokens the provider billed before it did;
     a failure that stops the AI features for everyone alerts staff."""
     usage = error.usage if isinstance(error, AIError) else None
-    usage = usage or BilledUsage(model=call.model)
+    _store(
+        call,
+        usage or BilledUsage(model=call.model),
+        ctx,
+        status=_failure_status(error),
+        metadata={"error": str(error)[:500]},
+    )
+    if isinstance(error, AIError) and error.incident:
+        report_provider_incident(error.incident, detail=f"{call.feature}: {error}")
+
+
+def _store(
+    call: _Call,
+    billed: openai_api.CompletionResult | BilledUsage,
+    ctx: AIContext,
+    *,
+    metadata: dict[str, Any],
+    status: str = CallStatus.OK,
+) -> None:
+    """One OpenAICall row for `call`, with what the provider billed for it."""
     record_ai_call(
         ctx.user_id,
         task_id=ctx.task_id,
         feature=call.feature,
-        model=usage.model,
-        prompt_tokens=usage.prompt_tokens,
-        cached_tokens=usage.cached_tokens,
-        completion_tokens=usage.completion_tokens,
-        duration_ms=usage.duration_ms,
-        status=_failure_status(error),
-        metadata={**call.metadata, "attempts": usage.attempts, "error": str(error)[:500]},
+        model=billed.model,
+        prompt_tokens=billed.prompt_tokens,
+        cached_tokens=billed.cached_tokens,
+        completion_tokens=billed.completion_tokens,
+        duration_ms=billed.duration_ms,
+        status=status,
+        metadata={**call.metadata, "attempts": billed.attempts, **metadata},
     )
-    if isinstance(error, AIError) and error.incident:
-        report_provider_incident(error.incident, detail=f"{call.feature}: {error}")
 
 
 def _failure_status(error: BaseException) -> str:
