@@ -179,6 +179,24 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         assert errors == []
 
 
+def browser_sign_in(page: Any, base: str, email: str) -> None:
+    """Sign in through the login form of the live server at `base`, then accept cookies."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/cvs/")
+    accept_cookies(page)
+
+
+def accept_cookies(page: Any) -> None:
+    """Answer the cookie banner if it shows, and wait until it is gone."""
+    if page.locator("button[value=accept_all]").count():
+        page.click("button[value=accept_all]")
+        page.wait_for_selector("#cookie-banner", state="detached")
+
+
 @pytest.fixture
 def committed(
     django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],

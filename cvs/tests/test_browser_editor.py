@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, make_user
+from conftest import browser_sign_in, make_user
 from cvs import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,13 +25,7 @@ def test_a_bad_date_and_a_drag(browser_page: Any, live_server: Any) -> None:
     cv = services.create_cv(user, content=copy.deepcopy(RICH_CV), name="CV")
     companies = [e["company"] for e in RICH_CV["experience"]]
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/cvs/")
-    if page.locator("button[value=accept_all]").count():
-        page.click("button[value=accept_all]")
+    browser_sign_in(page, base, user.email)
     page.goto(f"{base}{cv.get_absolute_url()}")
 
     entries = page.locator("#section-experience .cv-entry")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from billing.models import CreditBalance
 from billing.services import record_transaction
-from conftest import PASSWORD, make_user
+from conftest import browser_sign_in, make_user
 from cvs.models import CV, CreatedBy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,13 +32,7 @@ def test_import_offer_tailor_review_score_export(browser_page: Any, live_server:
     record_transaction(user.pk, amount=30, type="gift", key="journey-credits")
     base = live_server.url
 
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/cvs/")
-    if page.locator("button[value=accept_all]").count():
-        page.click("button[value=accept_all]")
+    browser_sign_in(page, base, user.email)
 
     # 1. Import the CV from a PDF.
     page.set_input_files("#import-pdf input[type=file]", str(PDF))

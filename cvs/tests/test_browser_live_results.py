@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from billing.services import record_transaction
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, browser_sign_in, make_user
 from cvs import services
 from cvs.models import CV, CreatedBy
 from joboffers.services import add_offer_from_text
@@ -61,16 +61,6 @@ def test_the_score_appears_without_a_reload(
     assert loads == []  # the page was not reloaded
 
 
-def _sign_in(page: Any, base: str, user: Any) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/cvs/")
-    if page.locator("button[value=accept_all]").count():
-        page.click("button[value=accept_all]")
-
-
 def test_a_pasted_offer_appears_read_without_a_reload(
     browser_page: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,7 +69,7 @@ def test_a_pasted_offer_appears_read_without_a_reload(
     queued: list[str] = []
     monkeypatch.setattr(job_services, "_send", lambda delay, task_id: queued.append(task_id))
     base = live_server.url
-    _sign_in(page, base, user)
+    browser_sign_in(page, base, user.email)
 
     page.goto(f"{base}/offers/")
     page.fill("textarea[name=text]", JOB_TEXT)
@@ -104,7 +94,7 @@ def test_a_translation_shows_its_new_cv_without_a_reload(
     queued: list[str] = []
     monkeypatch.setattr(job_services, "_send", lambda delay, task_id: queued.append(task_id))
     base = live_server.url
-    _sign_in(page, base, user)
+    browser_sign_in(page, base, user.email)
 
     page.goto(f"{base}{master.get_absolute_url()}translate/plan/?target=fr")
     page.click("button:has-text('Translate')")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, accept_cookies, browser_sign_in, make_user
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,22 +102,6 @@ def _pages(world: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-def _sign_in(page: Any, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}{reverse('account_login')}")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/cvs/")
-    _accept_cookies(page)
-
-
-def _accept_cookies(page: Any) -> None:
-    if page.locator("button[value=accept_all]").count():
-        page.click("button[value=accept_all]")
-        page.wait_for_selector("#cookie-banner", state="detached")
-
-
 def _serious_violations(page: Any) -> list[str]:
     # Evaluated through the DevTools protocol, which the page's CSP does not govern (a script
     # tag would be refused, rightly: the page allows no inline script).
@@ -161,7 +145,7 @@ def test_every_main_page_fits_is_accessible_and_uncovered(
             if who == "anon":
                 page.context.clear_cookies()
             else:
-                _sign_in(page, base, world[who].email)
+                browser_sign_in(page, base, world[who].email)
             signed_in = who
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
@@ -180,7 +164,7 @@ def test_every_main_page_fits_is_accessible_and_uncovered(
             if shots:
                 _screenshot(page, Path(shots) / f"{name}-{width}.png")
         if who == "anon":
-            _accept_cookies(page)
+            accept_cookies(page)
     assert problems == [], "\n".join(problems)
 
 
