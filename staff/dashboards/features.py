@@ -95,7 +95,7 @@ def build(period: Period) -> Dashboard:
             duration=Sum("total_duration_ms"),
             last=Max("last_used_at"),
         )
-        .order_by("-uses")
+        .order_by("-uses", "feature_name")
     )
 
     in_period: dict[str, dict[str, Any]] = defaultdict(
@@ -113,9 +113,9 @@ def build(period: Period) -> Dashboard:
     daily: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for row in per_day:
         daily[EVENT_FEATURES[row["type"]]][row["day"]] += row["n"]
-    top = sorted(daily, key=lambda name: -sum(daily[name].values()))[:TOP_SERIES]
+    top = sorted(daily, key=lambda name: (-sum(daily[name].values()), name))[:TOP_SERIES]
     all_time = {row["feature_name"]: row for row in usage}
-    names = sorted(set(in_period) | set(all_time), key=lambda n: -in_period[n]["uses"])
+    names = sorted(set(in_period) | set(all_time), key=lambda n: (-in_period[n]["uses"], n))
     feature_rows = [
         {
             "feature": feature_label(name),
