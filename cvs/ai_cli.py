@@ -12,7 +12,7 @@ from ai import gateway
 from ai.errors import AIError
 from core.pdftext import PdfRejected, extract_pdf_text
 from cvdoc.document import CvValidationError, normalize_cv
-from cvs.jsonresume import from_json_resume
+from cvs.imports import ImportResult, detect_format, import_document
 
 # Operator commands run without an account; their model calls are accounted without a user.
 CONTEXT = gateway.AIContext(user_id=None)
@@ -28,7 +28,12 @@ def read_json(path: Path) -> Any:
 
 
 def load_cv(path: Path) -> dict[str, Any]:
-    """A CV document from our JSON or a JSON Resume file (detected by its keys)."""
+    """A CV document from our JSON or another tool's export (see cvs.imports)."""
+    return load_cv_import(path)[0]
+
+
+def load_cv_import(path: Path) -> tuple[dict[str, Any], ImportResult | None]:
+    """The CV in a file of our JSON (result None) or of a format cvs.imports reads."""
     if _is_pdf(path):
         raise CommandError(
             f"{path} is a PDF; these commands take a CV JSON. Convert it first: "
@@ -38,9 +43,10 @@ def load_cv(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CommandError(f"{path}: a CV is a JSON object")
     try:
-        if "basics" in data or "work" in data:
-            return from_json_resume(data)
-        return normalize_cv(data)
+        if "header" not in data and detect_format(data):
+            result = import_document(data)
+            return result.cv, result
+        return normalize_cv(data), None
     except CvValidationError as exc:
         raise CommandError(f"{path} is not a valid CV: {exc}") from None
 

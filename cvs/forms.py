@@ -187,7 +187,12 @@ class RenameCvForm(forms.Form):
 
 
 class ImportJsonResumeForm(forms.Form):
-    file = forms.FileField(label=_("JSON Resume file"))
+    """One JSON upload for every format we import (cvs.imports recognises it)."""
+
+    file = forms.FileField(
+        label=_("JSON file"),
+        help_text=_("A JSON Resume, Reactive Resume (v3 or v4) or Resume-Matcher export."),
+    )
 
     def clean_file(self) -> dict[str, Any]:
         upload = self.cleaned_data["file"]
@@ -199,14 +204,14 @@ class ImportJsonResumeForm(forms.Form):
             raise ValidationError(_("This file is not valid JSON.")) from None
         except JsonResumeParseError as exc:
             if exc.reason == "depth":
-                message = _("This file nests its data too deeply to be a JSON Resume.")
+                message = _("This file nests its data too deeply to be a CV.")
             elif exc.reason == "number":
                 message = _("This file holds a number too large (or not finite) for a CV.")
             else:
                 message = _("This file is not valid JSON.")
             raise ValidationError(message) from None
         if not isinstance(document, dict):
-            raise ValidationError(_("A JSON Resume document is a JSON object."))
+            raise ValidationError(_("A CV file holds a JSON object."))
         return document
 
 

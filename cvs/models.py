@@ -49,12 +49,16 @@ class SourceType(models.TextChoices):
     TEXT = "text", "Pasted text"
     JOB_TITLE = "job-title", "Job title"
     JSON_RESUME = "json-resume", "JSON Resume"
+    REACTIVE_RESUME = "reactive-resume", "Reactive Resume"
+    RESUME_MATCHER = "resume-matcher", "Resume-Matcher"
 
 
 class CreatedBy(models.TextChoices):
     GENERATE_CV = "generate-cv", _("Tailored to an offer")
     IMPORT_PDF = "import-pdf", _("Imported from PDF")
     IMPORT_JSON_RESUME = "import-json-resume", _("Imported from JSON Resume")
+    IMPORT_REACTIVE_RESUME = "import-reactive-resume", _("Imported from Reactive Resume")
+    IMPORT_RESUME_MATCHER = "import-resume-matcher", _("Imported from Resume-Matcher")
     TRANSLATE_CV = "translate-cv", _("Translation")
     CREATE_TEMPLATE = "create-template", _("Example CV for an offer")
     GENERATE_FROM_JOB_TITLE = "generate-cv-job-title", _("Example CV for a job title")

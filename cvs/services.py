@@ -20,6 +20,14 @@ from billing.services import charge_feature, feature_cost, refund_task
 from core.config import get_setting
 from core.pdftext import check_pdf_upload, extract_pdf_text
 from cvdoc.document import empty_cv, normalize_cv
+from cvs.imports import (
+    JSON_RESUME,
+    REACTIVE_RESUME_V3,
+    REACTIVE_RESUME_V4,
+    RESUME_MATCHER,
+    ImportResult,
+    import_document,
+)
 from cvs.jsonresume import from_json_resume
 from cvs.models import (
     CV,
@@ -139,6 +147,38 @@ def import_json_resume(user: User, *, document: dict[str, Any], filename: str) -
     record_step(user, "create_cv")
     record_event(events.CV_IMPORTED, user=user, metadata={"cv": cv.pk, "source": "json-resume"})
     return cv
+
+
+# The source and creator recorded for a CV imported from each format.
+IMPORT_ORIGINS = {
+    JSON_RESUME: (SourceType.JSON_RESUME, CreatedBy.IMPORT_JSON_RESUME),
+    REACTIVE_RESUME_V4: (SourceType.REACTIVE_RESUME, CreatedBy.IMPORT_REACTIVE_RESUME),
+    REACTIVE_RESUME_V3: (SourceType.REACTIVE_RESUME, CreatedBy.IMPORT_REACTIVE_RESUME),
+    RESUME_MATCHER: (SourceType.RESUME_MATCHER, CreatedBy.IMPORT_RESUME_MATCHER),
+}
+
+
+def import_json_file(
+    user: User, *, document: dict[str, Any], filename: str
+) -> tuple[CV, ImportResult]:
+    """A new CV from another tool's JSON export (JSON Resume, Reactive Resume v3/v4 or
+    Resume-Matcher, recognised by its shape). Raises UnknownFormat or CvValidationError;
+    nothing is saved then. The result tells what was kept in Additional information."""
+    result = import_document(document)
+    content = result.cv
+    if not result.ordered:
+        content["section_order"] = new_cv_section_order()
+    source_type, created_by = IMPORT_ORIGINS[result.source]
+    cv = create_cv(
+        user,
+        content=content,
+        created_by=created_by,
+        source_type=source_type,
+        source_value=filename[:255],
+    )
+    record_step(user, "create_cv")
+    record_event(events.CV_IMPORTED, user=user, metadata={"cv": cv.pk, "source": result.source})
+    return cv, result
 
 
 def _json_resume_order(document: dict[str, Any]) -> Any:

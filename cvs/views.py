@@ -79,6 +79,7 @@ from cvs.forms import (
     TailorForm,
     TranslateForm,
 )
+from cvs.imports import FORMAT_NAMES, UnknownFormat, detect_format
 from cvs.jsonresume import to_json_resume
 from cvs.models import CV, CVQuerySet, CVVersion, ExportPreset
 from cvs.review import review_progress
@@ -232,16 +233,48 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def import_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportJsonResumeForm(request.POST, request.FILES)
     if form.is_valid():
+        document = form.cleaned_data["file"]
         try:
-            cv = services.import_json_resume(
-                request.user,
-                document=form.cleaned_data["file"],
-                filename=request.FILES["file"].name,
+            cv, result = services.import_json_file(
+                request.user, document=document, filename=request.FILES["file"].name
+            )
+        except UnknownFormat:
+            form.add_error(
+                "file",
+                _(
+                    "We do not recognise this JSON file. We import JSON Resume, Reactive "
+                    "Resume (v3 and v4) and Resume-Matcher exports."
+                ),
             )
         except CvValidationError as exc:
-            form.add_error("file", _("This is not a valid JSON Resume: %(e)s") % {"e": exc})
+            name = FORMAT_NAMES.get(detect_format(document) or "", "JSON")
+            form.add_error(
+                "file",
+                _("This is not a valid %(format)s file: %(e)s") % {"format": name, "e": exc},
+            )
         else:
-            messages.success(request, _("Your CV was imported."))
+            messages.success(
+                request,
+                _("Your CV was imported from %(format)s.") % {"format": result.format_name},
+            )
+            if result.kept:
+                messages.info(
+                    request,
+                    _(
+                        "These fields have no place of their own in a FitMyCV CV and were kept "
+                        "in Additional information: %(fields)s."
+                    )
+                    % {"fields": ", ".join(result.kept)},
+                )
+            if result.hidden:
+                messages.info(
+                    request,
+                    _(
+                        "These entries were hidden in %(format)s and are shown in your CV now; "
+                        "remove those you do not want: %(entries)s."
+                    )
+                    % {"format": result.format_name, "entries": "; ".join(result.hidden)},
+                )
             return redirect("cvs:detail", cv.pk)
     return render(request, "cvs/import_json.html", {"form": form}, status=400)
 

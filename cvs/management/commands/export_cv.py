@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cvdoc.document import LANGUAGES, CvValidationError, normalize_cv
 from cvs.export import PAPERS, ExportError, ExportOptions, render_docx, render_pdf
-from cvs.jsonresume import from_json_resume, to_json_resume
+from cvs.imports import detect_format, import_document
+from cvs.jsonresume import to_json_resume
 
 FORMATS = ("pdf", "docx", "json", "jsonresume")
 # The file name each format gets; an --out named for another format is a mistake.
@@ -24,7 +25,6 @@ KNOWN_SUFFIXES = frozenset(SUFFIXES.values()) | {".doc"}
 # Options that only change how a page looks; a JSON export has no pages.
 LAYOUT_OPTIONS = ("template", "paper")
 # Keys only a JSON Resume document has at its top level (ours has "header").
-JSON_RESUME_KEYS = frozenset({"basics", "work"})
 
 
 class Command(BaseCommand):
@@ -88,8 +88,8 @@ def read_cv(path: Path, *, language: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CommandError(f"{path} must hold a JSON object")
     try:
-        if JSON_RESUME_KEYS & data.keys() and "header" not in data:
-            return from_json_resume(data, language=language)
+        if "header" not in data and detect_format(data):
+            return import_document(data, language=language).cv
         if language:
             data["language"] = language
         return normalize_cv(data)
