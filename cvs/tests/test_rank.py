@@ -540,3 +540,29 @@ class TestRerankWithTheModel:
 
         with pytest.raises(AIUnavailableOffline):
             gateway.rerank_offers(cv.content, [{}], ctx=gateway.AIContext(user_id=cv.user_id))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rerank_sent_four_times_at_once_is_charged_once(alice, cv, offers, provider):
+    from django.test import Client
+
+    from core.testing import run_in_threads
+
+    give_credits(alice, 10)
+    browsers = []
+    for _ in range(4):
+        client = Client()
+        client.force_login(alice)
+        browsers.append(client)
+    pending = iter(browsers)
+    answers: list[int] = []
+
+    def double_click() -> None:
+        response = next(pending).post(reverse("cvs:rerank", args=[cv.pk]), {"submission": "page"})
+        answers.append(response.status_code)
+
+    run_in_threads(double_click, 4)
+
+    assert answers == [302] * 4
+    assert BackgroundTask.objects.filter(type=TaskType.RERANK_OFFERS).count() == 1
+    assert balance(alice) == 10 - 2 and rerank_charges(alice) == 1
