@@ -113,9 +113,10 @@ def build(period: Period) -> Dashboard:
     daily: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for row in per_day:
         daily[EVENT_FEATURES[row["type"]]][row["day"]] += row["n"]
-    top = sorted(daily, key=lambda name: -sum(daily[name].values()))[:TOP_SERIES]
+    # Ties by name: the rows come in whatever order the database reads them.
+    top = sorted(daily, key=lambda name: (-sum(daily[name].values()), name))[:TOP_SERIES]
     all_time = {row["feature_name"]: row for row in usage}
-    names = sorted(set(in_period) | set(all_time), key=lambda n: -in_period[n]["uses"])
+    names = sorted(set(in_period) | set(all_time), key=lambda n: (-in_period[n]["uses"], n))
     feature_rows = [
         {
             "feature": feature_label(name),
