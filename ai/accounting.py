@@ -50,6 +50,8 @@ PRODUCT_FEATURES = {
     "import_pdf": "import_pdf",
     "generate_from_job_title": "generate_from_job_title",
     "extract_job_offer": "extract_job_offer",  # reading an offer: free for users, still spent
+    "rank_offers": "rank_offers",  # the offline ranking of a user's offers: free, no model
+    "rerank_offers": "rerank_offers",  # the top ten re-scored by the model, paid as one
 }
 # What staff read about each provider failure that stops the AI features.
 INCIDENT_TITLES = {

@@ -188,6 +188,67 @@ def score_match(cv: dict[str, Any], offer: dict[str, Any], *, ctx: AIContext) ->
     return _finish_score(vault.restore(out.model_dump(mode="json")), cv, offer)
 
 
+def rank_offers(
+    cv: dict[str, Any], offers: list[dict[str, Any]], *, ctx: AIContext
+) -> list[dict[str, Any]]:
+    """Each offer's match score by the offline engine, whatever the configured engine: the
+    free ranking of a user's offers (`rerank_offers` is the model's). One recorded call.
+
+    Each result is `score_match`'s, with `strengths` and `gaps` (ai.offline.score)."""
+    from ai.offline import score  # the offline engine loads its vocabularies on first use
+
+    def run() -> list[dict[str, Any]]:
+        return [_finish_score(score.score_match(cv, offer), cv, offer) for offer in offers]
+
+    return _offline("rank_offers", ctx, run)
+
+
+def read_offers_offline(texts: list[str], *, ctx: AIContext) -> list[dict[str, Any] | None]:
+    """Each text read as a job offer by the offline engine, whatever the configured engine
+    (free, instant); None for a text that holds no job offer. One recorded call."""
+    from ai.offline import extract  # the offline engine loads its vocabularies on first use
+
+    def run() -> list[dict[str, Any] | None]:
+        read = [extract.extract_job_offer(text) for text in texts]
+        return [content if extract.is_job_offer(content) else None for content in read]
+
+    return _offline("extract_job_offer", ctx, run)
+
+
+def rerank_offers(
+    cv: dict[str, Any], offers: list[dict[str, Any]], *, ctx: AIContext
+) -> list[dict[str, Any]]:
+    """Each offer's match score by the language model, all in one parallel round.
+
+    The offline engine has no better ranking than its own (`rank_offers`): it raises
+    AIUnavailableOffline, and the product never offers (nor charges) this without a provider.
+    """
+    if _engine() == "offline":
+        raise AIUnavailableOffline("re-ranking with a model needs an AI provider")
+    masked, vault = mask_cv(cv)
+    calls = [
+        _prepare(
+            "rerank_offers",
+            setting="model_match_score",
+            prompt="match_score",
+            variables=_languages(cv, ctx),
+            user=_cv_and_offer(masked, offer),
+            output=MatchScoreOut,
+            temperature=0.1,
+        )
+        for offer in offers
+    ]
+    results = _ask_parallel(calls, ctx) if calls else []
+    return [
+        _finish_score(
+            vault.restore(MatchScoreOut.model_validate(result.data).model_dump(mode="json")),
+            cv,
+            offer,
+        )
+        for result, offer in zip(results, offers, strict=True)
+    ]
+
+
 def tailor_cv(
     cv: dict[str, Any],
     offer: dict[str, Any],

@@ -72,6 +72,7 @@ BENCHES = (
     ),
     Bench("export_pdf", "PDF export, 2-page CV, warm", "export_pdf.py", True, 900),
     Bench("offline", "Offline engine", "offline.py", True, 900),
+    Bench("rank", "Ranking one CV against 50 offers (in-process)", "rank.py", True, 600),
     Bench("ai_rounds", "Model rounds, fake model answering in 1 s", "ai_rounds.py", False, 600),
     Bench("load", "Load: gunicorn (gunicorn.conf.py), PostgreSQL, Redis", "load.py", True, 1200),
     Bench(
@@ -282,6 +283,32 @@ def offline_rows(figures: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def rank_rows(figures: dict[str, Any]) -> list[Row]:
+    figure = (
+        f"p50 {figures['page_p50_ms']:.0f} ms, p95 {figures['page_p95_ms']:.0f} ms, "
+        f"{figures['queries']} queries (the ranking alone p50 {figures['rank_p50_ms']:.0f} ms); "
+        f"{figures['ratio']:.0f} x the yardstick page's {figures['yardstick_p50_ms']:.1f} ms "
+        f"(load avg {figures['loadavg']:.1f})"
+    )
+    target = f"p50 < {figures['target_ms']:.0f} ms"
+    rows = [
+        (
+            f"ranking page, {figures['offers']} saved offers",
+            figure,
+            target,
+            status(figures["page_p50_ms"] < figures["target_ms"]),
+        )
+    ]
+    figure = (
+        f"p50 {figures['paste_p50_ms']:.0f} ms, p95 {figures['paste_p95_ms']:.0f} ms "
+        f"(load avg {figures['loadavg']:.1f})"
+    )
+    rows.append(
+        (f"ranking page, {figures['offers']} saved + {figures['pasted']} pasted", figure, "-", "-")
+    )
+    return rows
+
+
 def rounds_rows(figures: dict[str, Any]) -> list[Row]:
     rows = []
     by_name = {row["pipeline"]: row for row in figures["pipelines"]}
@@ -399,6 +426,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "growth": growth_rows,
     "export_pdf": pdf_rows,
     "offline": offline_rows,
+    "rank": rank_rows,
     "ai_rounds": rounds_rows,
     "load": load_rows,
     "throughput": throughput_rows,

@@ -99,6 +99,9 @@ SETTINGS: dict[str, SettingSpec] = {
     "credits_optimize_cv": _cost(2, "Improve from suggestions"),
     "credits_generate_from_job_title": _cost(1, "CV from a job title"),
     "credits_import_pdf": _cost(2, "PDF import"),
+    "credits_rerank_offers": _cost(
+        2, "The ten best-ranked offers scored again by the AI model (only with a provider)"
+    ),
     "welcome_credits": _cost(15, "Credits granted at sign-up"),
     "referral_referrer_credits": _cost(10, "Credits for the referrer when the referred user pays"),
     "referral_referred_credits": _cost(5, "Credits for the referred user on first payment"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cvdoc.document import LANGUAGES, PRESENT, PROFICIENCY_LABELS, SECTION_NAMES, normalize_date
 from cvs.jsonresume import JsonResumeParseError, load_json
+from cvs.ranking import MAX_PASTE_CHARS, PASTED, SAVED, PastedOffer, PasteRejected, split_pasted
 
 MAX_JSON_UPLOAD_BYTES = 1_000_000
 LEVEL_CHOICES = [("", _("No level"))] + [
@@ -823,6 +824,71 @@ class TailorForm(forms.Form):
             raise ValidationError(_("Choose an offer, give a link, or paste an offer."))
         if data.get("text") and len(data["text"].strip()) < 200:
             self.add_error("text", _("Paste the whole offer (200 characters at least)."))
+        return data
+
+
+class RankForm(forms.Form):
+    """The offers pasted on the ranking page, one per block between lines of dashes."""
+
+    offers_text = forms.CharField(
+        label=_("Paste offers to rank them too"),
+        help_text=_(
+            "One offer after the other, with a line of three dashes (---) between two. They "
+            "are read and scored here, and saved only if you choose to."
+        ),
+        required=False,
+        max_length=MAX_PASTE_CHARS,
+        error_messages={
+            "max_length": _(
+                "Paste at most %(limit_value)d characters at once (this is %(show_value)d)."
+            )
+        },
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def clean_offers_text(self) -> list[PastedOffer]:
+        try:
+            return split_pasted(self.cleaned_data.get("offers_text") or "")
+        except PasteRejected as exc:
+            raise ValidationError(exc.message) from None
+
+
+OFFER_KEY = re.compile(rf"({SAVED})-(\d{{1,18}})|({PASTED})-([0-9a-f]{{64}})")
+
+
+class OfferKeysField(forms.MultipleChoiceField):
+    """Rows of the ranking: "offer-<id>" for a saved offer, "pasted-<sha256>" for a pasted one."""
+
+    def valid_value(self, value: Any) -> bool:
+        return bool(OFFER_KEY.fullmatch(str(value)))
+
+
+class RankedChoiceForm(RankForm):
+    """The offers ticked on the ranking page, to tailor the CV to or (pasted ones) to save."""
+
+    chosen = OfferKeysField(
+        required=True,
+        error_messages={
+            "required": _("Tick at least one offer."),
+            "invalid_choice": _("This is not an offer of the ranking."),
+        },
+    )
+    action = forms.ChoiceField(choices=[("tailor", "tailor"), ("save", "save")])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        keys = [OFFER_KEY.fullmatch(key) for key in data.get("chosen") or []]
+        data["offer_ids"] = [int(m[2]) for m in keys if m and m[1]]
+        digests = [m[4] for m in keys if m and m[3]]
+        pasted = {item.digest: item for item in data.get("offers_text") or []}
+        if "offers_text" in data and any(digest not in pasted for digest in digests):
+            raise ValidationError(
+                _("The pasted offers changed since they were ranked: rank them again, then choose.")
+            )
+        data["pasted"] = [pasted[digest] for digest in dict.fromkeys(digests) if digest in pasted]
+        if data.get("action") == "save" and not data["pasted"]:
+            raise ValidationError(_("Tick the pasted offers you want to save."))
         return data
 
 

@@ -39,6 +39,7 @@ from cvs.models import (
     VersionChangeType,
     content_digest,
 )
+from cvs.ranking import RERANK_COUNT
 from cvs.review import (
     ACCEPTED,
     ORPHANED,
@@ -52,7 +53,7 @@ from cvs.review import (
 )
 from joboffers.models import JobOffer
 from joboffers.roles import cv_skills_and_titles, role_for_cv
-from joboffers.services import ensure_extracted, offer_snapshot, task_context
+from joboffers.services import add_offer, ensure_extracted, offer_snapshot, task_context
 from jobs.models import BackgroundTask, TaskType, Upload
 from jobs.services import TaskFailed, enqueue_task, save_result
 from telemetry import events
@@ -373,6 +374,77 @@ def start_improvement(
         )
         CV.objects.filter(pk=cv.pk).update(optimise_status=RunStatus.IN_PROGRESS)
     return task
+
+
+def save_pasted_offers(user: User, *, texts: list[str]) -> list[JobOffer]:
+    """Save offers pasted on the ranking page (each queued for its reading), all or none:
+    past the user's reading allowance (ReadingLimitReached) nothing is saved."""
+    with transaction.atomic():
+        return [add_offer(user, text=text)[0] for text in texts]
+
+
+def tailor_to_ranked_offers(
+    user: User,
+    *,
+    base_cv: CV,
+    offers: list[JobOffer],
+    pasted: list[str],
+    device_id: str = "",
+) -> list[BackgroundTask]:
+    """The tailoring of the offers chosen on the ranking page: the pasted ones are saved
+    first, then one paid task per offer (start_tailoring). A refused charge or reading saves
+    and charges nothing."""
+    with transaction.atomic():
+        chosen = offers + save_pasted_offers(user, texts=pasted)
+        return start_tailoring(user, base_cv=base_cv, offers=chosen, device_id=device_id)
+
+
+def start_reranking(cv: CV, *, offer_ids: list[int], device_id: str = "") -> BackgroundTask:
+    """The model's scores of the best-ranked saved offers (at most RERANK_COUNT), paid once
+    for all; refunded if the task fails (the jobs engine's stop hooks)."""
+    return _start_paid_task(
+        cv.user,
+        type=TaskType.RERANK_OFFERS,
+        feature="rerank_offers",
+        title=_("Re-ranking your best offers for %(cv)s") % {"cv": cv},
+        payload={"offer_ids": offer_ids[:RERANK_COUNT]},
+        cv=cv,
+        device_id=device_id,
+    )
+
+
+def run_reranking(task: BackgroundTask) -> dict[str, Any]:
+    cv = _locked_cv(task)
+    ids = task.payload.get("offer_ids") or []
+    found = JobOffer.objects.filter(pk__in=ids, user=cv.user, extracted_at__isnull=False)
+    by_id = {offer.pk: offer for offer in found}
+    offers = [by_id[pk] for pk in ids if pk in by_id]
+    if not offers:
+        raise TaskFailed(_("The offers to re-rank were deleted. You were not charged."))
+    task.report_progress(10, _("Scoring your best offers with the AI model"))
+    skills, titles = cv_skills_and_titles(cv.content)
+    contents = [role_for_cv(offer.content, skills, titles)[0] for offer in offers]
+    scores = gateway.rerank_offers(cv.content, contents, ctx=_ctx(task))
+    ranked = sorted(zip(offers, scores, strict=True), key=lambda pair: -pair[1]["match_score"])
+    result = {
+        "digest": content_digest(cv.content),
+        "scores": [
+            {
+                "offer_id": offer.pk,
+                "score": score["match_score"],
+                "matching_skills": score["matching_skills"][:3],
+                "missing_skills": score["missing_skills"][:3],
+            }
+            for offer, score in ranked
+        ],
+        "message": ngettext(
+            "%(n)d offer re-ranked by the AI model.",
+            "%(n)d offers re-ranked by the AI model.",
+            len(offers),
+        )
+        % {"n": len(offers)},
+    }
+    return save_result(task, lambda: result)
 
 
 LANGUAGE_NAMES = {
@@ -881,4 +953,5 @@ TASK_HANDLERS = {
     TaskType.IMPORT_PDF: run_pdf_import,
     TaskType.CREATE_TEMPLATE_CV: run_template_cv,
     TaskType.GENERATE_FROM_JOB_TITLE: run_cv_from_job_title,
+    TaskType.RERANK_OFFERS: run_reranking,
 }

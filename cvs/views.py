@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -59,6 +61,7 @@ from core.decorators import (
 from core.http import AuthenticatedHttpRequest
 from core.pdftext import PdfRejected
 from cvdoc.document import DEFAULT_SECTION_ORDER, CvValidationError
+from cvs import ranking as ranking_
 from cvs import services
 from cvs.diff import diff_cvs
 from cvs.export import ExportOptions, export_filename, render_docx, render_html, render_pdf
@@ -73,6 +76,8 @@ from cvs.forms import (
     ImportPdfForm,
     ImproveForm,
     JobTitleForm,
+    RankedChoiceForm,
+    RankForm,
     RenameCvForm,
     ReviewForm,
     SectionForm,
@@ -86,7 +91,13 @@ from cvs.review import review_progress
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import UseOfferForm, master_cvs
 from joboffers.models import JobOffer
-from joboffers.services import add_offer_from_text, add_offer_from_url, mark_read_states, read_state
+from joboffers.services import (
+    ReadingLimitReached,
+    add_offer_from_text,
+    add_offer_from_url,
+    mark_read_states,
+    read_state,
+)
 from jobs import services as job_services
 from jobs.models import ACTIVE_STATUSES, BackgroundTask, TaskStatus, TaskType
 from telemetry import events
@@ -1092,4 +1103,164 @@ def example_cv_for_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         return redirect_payment_required(request, exc)
     return queued_response(
         request, _("An example CV for this offer is being written."), "cvs:tasks"
+    )
+
+
+# --- Ranking offers before paying ----------------------------------------------------------
+
+
+@login_required
+@feature_required("feature_match_score")
+@require_GET
+def rank_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The ranking of the CV asked for (?cv=), else of the user's most recent own CV."""
+    wanted = request.GET.get("cv", "")
+    if wanted.isdigit():
+        return redirect("cvs:rank", _get_cv_for_user(request, int(wanted)).pk)
+    cv = master_cvs(request.user).first()
+    if cv is None:
+        messages.info(request, _("Add a CV first: the ranking scores it against your offers."))
+        return redirect("cvs:index")
+    return redirect("cvs:rank", cv.pk)
+
+
+def _rank_context(
+    request: AuthenticatedHttpRequest, cv: CV, form: RankForm, ranking: ranking_.Ranking
+) -> dict[str, Any]:
+    # The model's re-ranking is offered only with a provider: the offline engine has no
+    # better ranking than the free one, and never charges for work it cannot do well.
+    provider = settings.AI_ENGINE != "offline"
+    return {
+        "cv": cv,
+        "form": form,
+        "ranking": ranking,
+        "cvs": master_cvs(request.user),
+        "rerank_offered": provider,
+        "rerank_count": len(ranking.top_saved()),
+        "rerank_cost": feature_cost("rerank_offers"),
+        "rerank_task": ranking_.latest_rerank(cv) if provider else None,
+        "tailor_cost": feature_cost("gpt_cv_generation"),
+        "max_pasted": ranking_.MAX_PASTED_OFFERS,
+    }
+
+
+def _rank_page(
+    request: AuthenticatedHttpRequest,
+    cv: CV,
+    form: RankForm,
+    *,
+    pasted: list[ranking_.PastedOffer] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    ctx = _rank_context(request, cv, form, ranking_.rank(cv, pasted=pasted or []))
+    if request.htmx:
+        # htmx swaps only 2xx answers: the ranking with its errors comes back as a 200.
+        return render(request, "cvs/rank.html#ranking", ctx)
+    return render(request, "cvs/rank.html", ctx, status=status)
+
+
+@login_required
+@feature_required("feature_match_score")
+@require_http_methods(["GET", "POST"])
+def rank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The CV scored against every saved offer, and the offers pasted (POST): free, offline.
+    Nothing is stored: pasted offers are saved only from `rank_choose`."""
+    cv = _get_cv_for_user(request, pk)
+    if request.method == "GET":
+        return _rank_page(request, cv, RankForm())
+    form = RankForm(request.POST)
+    if not form.is_valid():
+        return _rank_page(request, cv, form, status=400)
+    return _rank_page(request, cv, form, pasted=form.cleaned_data["offers_text"])
+
+
+@login_required
+@feature_required("feature_ai_generation")
+@require_POST
+@once_per_submission
+def rank_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Tailor the CV to the offers ticked on the ranking (the multi-offer tailoring), or save
+    the pasted ones ticked; all or nothing."""
+    cv = _get_cv_for_user(request, pk)
+    form = RankedChoiceForm(request.POST)
+    if not form.is_valid():
+        return _rank_page(request, cv, form, status=400)
+    data = form.cleaned_data
+    offers = mark_read_states(
+        JobOffer.objects.owned_by(request.user).filter(pk__in=data["offer_ids"])
+    )
+    if len(offers) != len(set(data["offer_ids"])):
+        raise Http404("No such offer.")  # another user's offer, or one deleted since
+    refused = ranking_.unreadable(data["pasted"], user_id=request.user.pk)
+    refused += [str(offer) for offer in offers if offer.read_failed]
+    if refused:
+        form.add_error(
+            None,
+            _("“%(offers)s” could not be read: it cannot be chosen.")
+            % {"offers": ", ".join(refused)},
+        )
+    if form.errors:
+        return _rank_page(request, cv, form, pasted=data["offers_text"], status=400)
+    texts = [item.text for item in data["pasted"]]
+    try:
+        if data["action"] == "save":
+            saved = services.save_pasted_offers(request.user, texts=texts)
+            messages.success(
+                request,
+                ngettext("%(n)d offer saved.", "%(n)d offers saved.", len(saved))
+                % {"n": len(saved)},
+            )
+            return redirect("cvs:rank", cv.pk)
+        tasks = services.tailor_to_ranked_offers(
+            request.user,
+            base_cv=cv,
+            offers=offers,
+            pasted=texts,
+            device_id=request.POST.get("device_id", ""),
+        )
+    except ReadingLimitReached as exc:
+        form.add_error(None, exc.message)
+        return _rank_page(request, cv, form, pasted=data["offers_text"], status=429)
+    except PaymentRequired as exc:
+        return redirect_payment_required(request, exc)
+    return queued_response(
+        request, _("%(n)s tailored CV(s) on the way.") % {"n": len(tasks)}, "cvs:tasks"
+    )
+
+
+@login_required
+@feature_required("feature_match_score")
+@require_POST
+@once_per_submission
+def rerank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The ten best saved offers scored again by the model: paid once, refunded on failure."""
+    cv = _get_cv_for_user(request, pk)
+    form = RankForm({})
+    form.is_valid()  # an empty paste: the page's form, to carry this view's error
+    if settings.AI_ENGINE == "offline":
+        form.add_error(
+            None,
+            _(
+                "Re-ranking with an AI model needs an AI provider, which this site does not "
+                "have. The ranking below is the offline engine's, free."
+            ),
+        )
+        return _rank_page(request, cv, form, status=400)
+    ranking = ranking_.rank(cv)
+    offer_ids = ranking.top_saved()
+    if not offer_ids:
+        form.add_error(None, _("None of your saved offers could be ranked: nothing to re-rank."))
+        return render(
+            request, "cvs/rank.html", _rank_context(request, cv, form, ranking), status=400
+        )
+    try:
+        services.start_reranking(
+            cv, offer_ids=offer_ids, device_id=request.POST.get("device_id", "")
+        )
+    except PaymentRequired as exc:
+        return redirect_payment_required(request, exc)
+    return queued_response(
+        request,
+        _("Your best offers are being scored by the AI model."),
+        reverse("cvs:rank", args=[cv.pk]),
     )

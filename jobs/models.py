@@ -33,6 +33,7 @@ class TaskType(models.TextChoices):
     CALCULATE_MATCH_SCORE = "calculate-match-score", "Match score"
     IMPROVE_CV = "improve-cv", "Improve a CV"
     EXTRACT_JOB_OFFER = "extract-job-offer", "Read a job offer"
+    RERANK_OFFERS = "rerank-offers", "Re-rank offers with the AI model"
     TEST = "test", "Queue test"
 
 

@@ -42,6 +42,7 @@ AI_FEATURES = [
     Feature.OPTIMIZE_CV,
     Feature.GENERATE_FROM_JOB_TITLE,
     Feature.IMPORT_PDF,
+    Feature.RERANK_OFFERS,
 ]
 
 # (tier, name, monthly, yearly, popular, {feature: (enabled, monthly limit)})

@@ -90,6 +90,8 @@ UNRANKED_DEGREE_SCORE = 50
 MAX_SUGGESTIONS = 3
 MAX_EVIDENCE = 3
 MAX_LISTED = 3
+MAX_STRENGTHS = 3  # the ranking of offers shows this many matches and gaps per offer
+MAX_GAPS = 3
 QUOTE_CHARS = 160
 STEM = 6
 SKILL_KINDS = {"hard_skills": "hard_skill", "tools": "tool", "methodologies": "methodology"}
@@ -602,6 +604,7 @@ def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date
         "suggestions": _suggestions(
             breakdown, tech, soft, experience, all_relevant.score, education, language, blocking
         ),
+        **_strengths_and_gaps(breakdown, tech, soft, experience.requirement, education, blocking),
         "evidence": [
             {
                 "requirement": r.requirement,
@@ -611,6 +614,58 @@ def _score_offer(cv: Mapping[str, Any], offer: Mapping[str, Any], *, today: date
                 "cv_evidence": [quote.as_json() for quote in r.cv_evidence],
             }
             for r in all_items
+        ],
+    }
+
+
+def _strengths_and_gaps(
+    breakdown: Mapping[str, int | None],
+    tech: list[_Requirement],
+    soft: list[_Requirement],
+    experience: _Requirement | None,
+    education: _Requirement | None,
+    blocking: list[_Requirement],
+) -> dict[str, list[dict[str, Any]]]:
+    """The MAX_STRENGTHS requirements met that carry the most points, each with the CV's line
+    that shows it, and the MAX_GAPS unmet ones that cost the most (a blocking language first).
+
+    A requirement carries its criterion's share of the total (the weights renormalised over the
+    asked criteria) split by the requirements' weights within the criterion.
+    """
+    groups = {
+        "technical_skills": tech,
+        "soft_skills_languages": soft,
+        "experience": [experience] if experience else [],
+        "education": [education] if education else [],
+    }
+    asked = sum(WEIGHTS[key] for key, value in breakdown.items() if value is not None) or 1
+    shares: list[tuple[_Requirement, float]] = []
+    for key, requirements in groups.items():
+        within = sum(r.weight for r in requirements)
+        if breakdown.get(key) is None or not within:
+            continue
+        shares += [(r, 100 * WEIGHTS[key] / asked * r.weight / within) for r in requirements]
+    strengths = sorted(
+        ((r, share * r.credit) for r, share in shares if r.met and r.cv_evidence),
+        key=lambda pair: -pair[1],
+    )
+    gaps = sorted(
+        ((r, share * (1 - r.credit)) for r, share in shares if not r.met),
+        key=lambda pair: (pair[0] not in blocking, not pair[0].required, -pair[1]),
+    )
+    return {
+        "strengths": [
+            {"requirement": r.requirement, "kind": r.kind, **r.cv_evidence[0].as_json()}
+            for r, _ in strengths[:MAX_STRENGTHS]
+        ],
+        "gaps": [
+            {
+                "requirement": r.requirement,
+                "kind": r.kind,
+                "required": r.required,
+                "blocking": r in blocking,
+            }
+            for r, _ in gaps[:MAX_GAPS]
         ],
     }
 

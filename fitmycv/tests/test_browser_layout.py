@@ -93,6 +93,7 @@ def _pages(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("cv", reverse("cvs:detail", args=[cv.pk]), "user"),
         ("editor", reverse("cvs:edit_section", args=[cv.pk, "experience"]), "user"),
         ("export", reverse("cvs:export", args=[cv.pk]), "user"),
+        ("rank", reverse("cvs:rank", args=[cv.pk]), "user"),
         ("offers", reverse("joboffers:index"), "user"),
         ("offer", reverse("joboffers:detail", args=[offer.pk]), "user"),
         ("tasks", reverse("cvs:tasks"), "user"),
