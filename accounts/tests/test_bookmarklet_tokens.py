@@ -4,6 +4,7 @@ with the account."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from html import unescape
@@ -15,6 +16,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.bookmarklet import BOOKMARKLET_MAX_CHARS, bookmarklet_href
 from accounts.models import BookmarkletToken, hash_bookmarklet_token
+from core.testing import run_in_threads
 from joboffers.services import MAX_TEXT_CHARS
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +93,21 @@ def test_past_the_most_bookmarklets_none_is_made_and_the_page_says_why(alice_cli
     assert response.status_code == 400
     assert "the most an account may have" in response.content.decode()
     assert BookmarkletToken.objects.count() == services.MAX_ACTIVE_BOOKMARKLETS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_cannot_both_take_the_last_place(alice):
+    for n in range(services.MAX_ACTIVE_BOOKMARKLETS - 1):
+        services.create_bookmarklet_token(alice, name=f"Browser {n}")
+
+    def make() -> None:
+        with contextlib.suppress(services.TooManyBookmarklets):
+            services.create_bookmarklet_token(alice, name="Racing tab")
+
+    run_in_threads(make, 3)
+
+    assert BookmarkletToken.objects.count() == services.MAX_ACTIVE_BOOKMARKLETS
+    assert BookmarkletToken.objects.filter(name="Racing tab").count() == 1
 
 
 def test_a_revoked_bookmarklet_leaves_room_for_a_new_one(alice_client, alice):
