@@ -9,8 +9,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
-from accounts.models import AutoSignInToken, ConsentLog, User
-from accounts.services import delete_account, reset_onboarding, set_up_staff_created_account
+from accounts.models import AutoSignInToken, BookmarkletToken, ConsentLog, User
+from accounts.services import (
+    delete_account,
+    reset_onboarding,
+    revoke_bookmarklet_token,
+    set_up_staff_created_account,
+)
 from billing.services import PaymentError
 
 
@@ -100,3 +105,34 @@ class AutoSignInTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
     exclude = ["token_hash"]
+
+
+@admin.register(BookmarkletToken)
+class BookmarkletTokenAdmin(admin.ModelAdmin[BookmarkletToken]):
+    """Read-only: which bookmarklets a user has and when they were used; staff can only revoke
+    them (a user who reports a lost or leaked one). The token itself is never stored."""
+
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["created_at", "last_used_at", "revoked_at"]
+    search_fields = ["user__email", "name", "prefix"]
+    list_select_related = ["user"]
+    exclude = ["token_hash"]
+    date_hierarchy = "created_at"
+    actions = ["revoke_action"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: BookmarkletToken | None = None
+    ) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected bookmarklets")
+    def revoke_action(self, request: HttpRequest, queryset: QuerySet[BookmarkletToken]) -> None:
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            revoke_bookmarklet_token(token)
+        self.message_user(
+            request, f"{len(tokens)} bookmarklet(s) revoked: they no longer work.", messages.SUCCESS
+        )

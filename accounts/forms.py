@@ -130,3 +130,15 @@ class DeleteAccountForm(forms.Form):
         if value.casefold() != self.user.email.casefold():
             raise forms.ValidationError(_("This is not the address of your account."))
         return value
+
+
+class BookmarkletForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name it after the browser you install it in"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Firefox on my laptop")}),
+    )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split()) or str(_("My browser"))

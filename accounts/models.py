@@ -8,9 +8,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 REFERRAL_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
 AUTO_SIGN_IN_LIFETIME = timedelta(minutes=5)
+BOOKMARKLET_TOKEN_PREFIX = "fmcv_"
 
 
 def new_referral_code() -> str:
@@ -136,3 +138,47 @@ class ConsentLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.user_id}"
+
+
+def hash_bookmarklet_token(raw: str) -> str:
+    """The stored form of a bookmarklet token: an HMAC keyed with SECRET_KEY, so the table alone
+    (a leaked backup) neither gives the tokens nor lets anyone check a guess against it."""
+    return salted_hmac("accounts.BookmarkletToken", raw, algorithm="sha256").hexdigest()
+
+
+class BookmarkletTokenQuerySet(models.QuerySet["BookmarkletToken"]):
+    def owned_by(self, user: User) -> BookmarkletTokenQuerySet:
+        return self.filter(user=user)
+
+    def active(self) -> BookmarkletTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class BookmarkletToken(models.Model):
+    """What a "Send to FitMyCV" bookmarklet carries: it lets a job page's text be added as an
+    offer of its user, and nothing else. Only a keyed hash and the first characters are kept;
+    the token is shown once, inside the bookmarklet. Revoked rows stay, so a revoked
+    bookmarklet is told so rather than "unknown"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarklet_tokens"
+    )
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BookmarkletTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

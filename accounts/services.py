@@ -1,5 +1,5 @@
 """Account workflows: sign-up follow-up, auto sign-in tokens, referrals, consent records,
-verification e-mails, data export and account deletion."""
+verification e-mails, data export, account deletion and the bookmarklet's tokens."""
 
 from __future__ import annotations
 
@@ -32,11 +32,14 @@ from django.utils import timezone, translation
 from accounts import consent
 from accounts.models import (
     AUTO_SIGN_IN_LIFETIME,
+    BOOKMARKLET_TOKEN_PREFIX,
     AutoSignInToken,
+    BookmarkletToken,
     ConsentAction,
     ConsentLog,
     User,
     default_onboarding_state,
+    hash_bookmarklet_token,
 )
 from billing.models import Referral
 from billing.services import allow_ledger_erasure, erase_stripe_customer, grant_welcome_credits
@@ -63,6 +66,7 @@ EXPORT_FIELDS = {
     "account.EmailAddress": ["email", "verified", "primary"],
     "socialaccount.SocialAccount": ["provider", "uid"],
     "mfa.Authenticator": ["type", "created_at", "last_used_at"],
+    "accounts.BookmarkletToken": ["name", "prefix", "created_at", "last_used_at", "revoked_at"],
 }
 
 
@@ -422,3 +426,68 @@ def export_user_data(user: User) -> dict[str, Any]:
         "social_accounts": records.pop("socialaccount.SocialAccount", []),
         "records": records,
     }
+
+
+# Bookmarklet tokens -----------------------------------------------------------------------------
+
+# Enough for every browser a user has; more is a leak waiting to happen.
+MAX_ACTIVE_BOOKMARKLETS = 10
+BOOKMARKLET_PREFIX_LENGTH = len(BOOKMARKLET_TOKEN_PREFIX) + 6
+
+
+class TooManyBookmarklets(Exception):
+    """The user already has MAX_ACTIVE_BOOKMARKLETS working bookmarklets; nothing was made."""
+
+
+class BookmarkletRefused(Exception):
+    """A bookmarklet token that does not authenticate anyone; `reason` is "revoked" (it was
+    valid once: the user is told to install a new one) or "invalid"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def create_bookmarklet_token(user: User, *, name: str) -> tuple[BookmarkletToken, str]:
+    """A new token for the user's bookmarklet and its only clear copy (shown once, in the
+    bookmarklet); raises TooManyBookmarklets past MAX_ACTIVE_BOOKMARKLETS."""
+    # 256 random bits: unguessable, so the token alone authenticates (no cookie, no CSRF).
+    raw = BOOKMARKLET_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # The user's row is locked so that two tabs cannot both take the last free place.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if BookmarkletToken.objects.owned_by(user).active().count() >= MAX_ACTIVE_BOOKMARKLETS:
+            raise TooManyBookmarklets
+        token = BookmarkletToken.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:BOOKMARKLET_PREFIX_LENGTH],
+            token_hash=hash_bookmarklet_token(raw),
+        )
+    return token, raw
+
+
+def revoke_bookmarklet_token(token: BookmarkletToken) -> None:
+    """The bookmarklet stops working at once; revoking twice keeps the first date."""
+    BookmarkletToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def authenticate_bookmarklet(raw: str) -> User:
+    """The active user a bookmarklet token belongs to, its last use recorded; raises
+    BookmarkletRefused for a revoked token, or one this site never made (a mistyped,
+    tampered or forged one: only a token signed with our key matches a stored hash)."""
+    if not raw.startswith(BOOKMARKLET_TOKEN_PREFIX) or len(raw) > 100:
+        raise BookmarkletRefused("invalid")
+    token = (
+        BookmarkletToken.objects.select_related("user")
+        .filter(token_hash=hash_bookmarklet_token(raw))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        raise BookmarkletRefused("invalid")
+    if token.is_revoked:
+        raise BookmarkletRefused("revoked")
+    BookmarkletToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

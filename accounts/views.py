@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import consent, onboarding, services
+from accounts.bookmarklet import bookmarklet_href
 from accounts.forms import (
+    BookmarkletForm,
     ConsentForm,
     DeleteAccountForm,
     LanguageForm,
@@ -36,13 +38,16 @@ from accounts.http import (
     remember_pending_email,
     sign_in_token_is_bound,
 )
-from accounts.models import ConsentLog
+from accounts.models import BookmarkletToken, ConsentLog
 from billing.models import CreditPack, SubscriptionPlan
 from billing.services import PaymentError, feature_cost
 from core.config import get_setting
 from core.http import AuthenticatedHttpRequest
 
 REFERRAL_CODE_MAX_LENGTH = 16
+# A new bookmarklet's token, kept in the session from its creation to the page that shows it
+# (once: only its hash is stored).
+NEW_BOOKMARKLET_SESSION_KEY = "accounts_new_bookmarklet"
 CONSENT_HISTORY_LIMIT = 50
 # What credits pay for, as shown on the landing page: (cost setting, label).
 # Features by their billing name: the price shown is what charging them takes (feature_cost),
@@ -279,7 +284,25 @@ def complete_signin(request: HttpRequest) -> HttpResponse:
 # Account page -----------------------------------------------------------------------------------
 
 
-def _account_context(request: AuthenticatedHttpRequest, form: ProfileForm) -> dict[str, Any]:
+def _new_bookmarklet(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+    """The bookmarklet made just before this page, to drag now: its token is never shown again."""
+    new = request.session.pop(NEW_BOOKMARKLET_SESSION_KEY, None)
+    if not isinstance(new, dict) or not isinstance(new.get("pk"), int):
+        return None
+    pk, raw = new["pk"], str(new.get("token", ""))
+    if not BookmarkletToken.objects.owned_by(request.user).active().filter(pk=pk).exists():
+        return None
+    # The bookmarklet posts to the address the user reached us by (SITE_ROOT may be another).
+    action = request.build_absolute_uri(reverse("joboffers:send"))
+    return {"pk": pk, "href": bookmarklet_href(raw, action=action)}
+
+
+def _account_context(
+    request: AuthenticatedHttpRequest,
+    form: ProfileForm,
+    *,
+    bookmarklet_form: BookmarkletForm | None = None,
+) -> dict[str, Any]:
     user = request.user
     providers = get_social_adapter().list_providers(request)
     state = onboarding.normalise(user.onboarding_state)
@@ -294,6 +317,10 @@ def _account_context(request: AuthenticatedHttpRequest, form: ProfileForm) -> di
         "referral_count": user.referrals.count(),
         "onboarding": state,
         "onboarding_active": onboarding.is_active(state),
+        "bookmarklets": BookmarkletToken.objects.owned_by(user).active(),
+        "bookmarklet_form": bookmarklet_form or BookmarkletForm(),
+        "new_bookmarklet": _new_bookmarklet(request),
+        "max_bookmarklets": services.MAX_ACTIVE_BOOKMARKLETS,
     }
 
 
@@ -318,6 +345,51 @@ def update_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         _set_language_cookie(response, user.language)
     messages.success(request, _("Your profile has been saved."))
     return response
+
+
+def _get_bookmarklet_for_user(request: AuthenticatedHttpRequest, pk: int) -> BookmarkletToken:
+    return get_object_or_404(BookmarkletToken.objects.owned_by(request.user).active(), pk=pk)
+
+
+@login_required
+@require_POST
+def create_bookmarklet(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = BookmarkletForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw = services.create_bookmarklet_token(
+                request.user, name=form.cleaned_data["name"]
+            )
+        except services.TooManyBookmarklets:
+            form.add_error(
+                None,
+                _(
+                    "You have %(n)d bookmarklets already, the most an account may have. "
+                    "Remove one you no longer use first."
+                )
+                % {"n": services.MAX_ACTIVE_BOOKMARKLETS},
+            )
+        else:
+            request.session[NEW_BOOKMARKLET_SESSION_KEY] = {"pk": token.pk, "token": raw}
+            messages.success(
+                request, _("Your bookmarklet is ready: drag it to your bookmarks bar.")
+            )
+            return redirect(reverse("accounts:index") + "#bookmarklet")
+    context = _account_context(request, ProfileForm(instance=request.user), bookmarklet_form=form)
+    return render(request, "accounts/index.html", context, status=400)
+
+
+@login_required
+@require_POST
+def revoke_bookmarklet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    token = _get_bookmarklet_for_user(request, pk)
+    services.revoke_bookmarklet_token(token)
+    messages.success(
+        request,
+        _("The bookmarklet “%(name)s” no longer works. You can remove it from your browser.")
+        % {"name": token.name},
+    )
+    return redirect(reverse("accounts:index") + "#bookmarklet")
 
 
 @login_required

@@ -31,6 +31,8 @@ class JobOffer(models.Model):
     # The normalised URL, or "pdf:<sha256 of the text>" / "text:<sha256>" for uploads and pastes.
     source_value = models.CharField(max_length=2000)
     source_name = models.CharField(max_length=255, blank=True)
+    # The page a text offer was sent from by the bookmarklet (normalised); empty otherwise.
+    page_url = models.CharField(max_length=2000, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     source_text = models.TextField(blank=True)
     content = models.JSONField(default=dict)

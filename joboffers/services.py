@@ -92,7 +92,9 @@ def add_offer_from_url(user: User, url: str) -> JobOffer:
     return offer
 
 
-def add_offer_from_text(user: User, text: str) -> JobOffer:
+def add_offer_from_text(user: User, text: str, *, page_url: str = "", title: str = "") -> JobOffer:
+    """The offer of a pasted text, or of a text the bookmarklet sent from `page_url` (titled
+    `title`); the same text twice is the same offer, whatever page it came from."""
     text = text.strip()[:MAX_TEXT_CHARS]
     digest = _sha256(text.encode())
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
@@ -101,9 +103,10 @@ def add_offer_from_text(user: User, text: str) -> JobOffer:
         source_value=f"text:{digest}",
         defaults={
             "source_type": OfferSourceType.TEXT,
-            "source_name": first_line[:120],
+            "source_name": (" ".join(title.split()) or first_line)[:120],
             "source_text": text,
             "content_hash": digest,
+            "page_url": page_url,
         },
     )
 
@@ -183,17 +186,21 @@ def add_offer(
     url: str = "",
     text: str = "",
     pdf: tuple[bytes, str, str] | None = None,
+    page_url: str = "",
+    title: str = "",
     device_id: str = "",
 ) -> tuple[JobOffer, BackgroundTask | None]:
     """Add an offer from a link, pasted text or a PDF (data, name, content type) and queue its
-    reading. Nothing is added past the user's reading allowance (ReadingLimitReached); a link
-    we will never fetch raises InvalidUrl, a file that is not an acceptable PDF PdfRejected."""
+    reading. A text may come with the page it was sent from (`page_url`, `title`: the
+    bookmarklet). Nothing is added past the user's reading allowance (ReadingLimitReached); a
+    link we will never fetch raises InvalidUrl, a file that is not an acceptable PDF
+    PdfRejected."""
     with transaction.atomic():
         check_reading_allowance(user)
         if url:
             offer = add_offer_from_url(user, url)
         elif text:
-            offer = add_offer_from_text(user, text)
+            offer = add_offer_from_text(user, text, page_url=page_url, title=title)
         elif pdf is not None:
             data, name, content_type = pdf
             offer = add_offer_from_pdf(user, data=data, name=name, content_type=content_type)

@@ -8,6 +8,7 @@ app_name = "joboffers"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("send/", views.send_from_page, name="send"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/role/", views.pick_role, name="pick_role"),
     path("<int:pk>/reextract/", views.reextract, name="reextract"),

@@ -2,17 +2,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.services import BookmarkletRefused, authenticate_bookmarklet
 from core.config import get_setting
 from core.http import AuthenticatedHttpRequest
 from core.pdftext import PdfRejected
 from joboffers import services
 from joboffers.fetch import InvalidUrl
-from joboffers.forms import AddOfferForm, PickRoleForm, UseOfferForm, master_cvs
+from joboffers.forms import (
+    AddOfferForm,
+    PickRoleForm,
+    SendFromPageForm,
+    UseOfferForm,
+    master_cvs,
+)
 from joboffers.models import JobOffer, LinkHistory
 from joboffers.roles import cv_skills_and_titles, role_for_cv, roles_of
 
@@ -139,3 +149,50 @@ def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer.delete()
     messages.success(request, _("The offer was deleted. CVs made for it keep a copy."))
     return redirect("joboffers:index")
+
+
+def _not_sent(request: HttpRequest, *, status: int, reason: str, message: str) -> HttpResponse:
+    """The page the bookmarklet's tab shows when no offer was added, and why."""
+    return render(
+        request, "joboffers/send_failed.html", {"reason": reason, "message": message}, status=status
+    )
+
+
+# The bookmarklet posts from the job page's site, with none of our cookies (SameSite) and no
+# CSRF token: its own token authenticates it, which a page that has not run the bookmarklet
+# cannot know. Cookies are never read here, so a forged cross-site post adds nothing.
+@csrf_exempt
+@require_POST
+def send_from_page(request: HttpRequest) -> HttpResponse:
+    """A job page sent by the "Send to FitMyCV" bookmarklet becomes a new offer of the token's
+    user, read like a pasted text (same allowance, size limits and cache); the answer is the
+    offer's page, or a page saying why not: never data a page could read back."""
+    data = request.POST  # read once by the site's form guard (core.middleware), size-capped
+    try:
+        user = authenticate_bookmarklet(data.get("token", ""))
+    except BookmarkletRefused as exc:
+        return _not_sent(request, status=403, reason=exc.reason, message="")
+    # The answer speaks the user's language, not the job site's visitor's.
+    with translation.override(user.language or translation.get_language()):
+        form = SendFromPageForm(data)
+        if not form.is_valid():
+            too_large = form.has_error(NON_FIELD_ERRORS, "too_large")
+            return _not_sent(
+                request,
+                status=413 if too_large else 400,
+                reason="too_large" if too_large else "text",
+                message=" ".join(str(error) for error in form.non_field_errors()),
+            )
+        try:
+            offer, _reading = services.add_offer(
+                user,
+                text=form.cleaned_data["offer_text"],
+                page_url=form.cleaned_data["page_url"],
+                title=form.cleaned_data["title"],
+            )
+        except services.ReadingLimitReached as exc:
+            return _not_sent(request, status=429, reason="limit", message=exc.message)
+    # See Other: the new tab then GETs the offer's page, where the user's own session shows it.
+    response = redirect("joboffers:detail", offer.pk)
+    response.status_code = 303
+    return response

@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialAccount
 
 from accounts.models import AutoSignInToken, ConsentLog
+from accounts.services import create_bookmarklet_token
 from ai.models import OpenAICall, OpenAIUsage
 from billing.models import CreditBalance, CreditTransaction, FeatureUsageCounter
 from cvs.models import CV, CVVersion
@@ -62,6 +63,7 @@ def create_owned_rows(user: Any, tag: str) -> dict[str, int]:
     SocialAccount.objects.create(user=user, provider="github", uid=f"uid-{tag}")
     TOTP.activate(user, generate_totp_secret())
     AutoSignInToken.objects.create(user=user, token_hash=f"{tag:0<64}", expires_at=now)
+    create_bookmarklet_token(user, name=f"Browser of {tag}")
     counts = {
         "joboffers.JobOffer": 1,
         "cvs.CV": 1,
@@ -81,6 +83,7 @@ def create_owned_rows(user: Any, tag: str) -> dict[str, int]:
         "socialaccount.SocialAccount": 1,
         "mfa.Authenticator": 1,
         "accounts.AutoSignInToken": 1,
+        "accounts.BookmarkletToken": 1,
         "account.EmailAddress": EmailAddress.objects.filter(user=user).count(),
         "accounts.User": 1,
     }

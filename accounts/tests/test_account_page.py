@@ -27,9 +27,9 @@ def test_it_runs_a_fixed_number_of_queries(alice_client, settings, django_assert
     # A private cache, so the settings table stays cached whatever other processes do.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     alice_client.get("/account/")
-    # session, user, social apps, e-mail address, 2FA, referrals, social accounts, and the
-    # credit balance of the top bar
-    with django_assert_num_queries(8):
+    # session, user, social apps, e-mail address, 2FA, referrals, social accounts, bookmarklets
+    # and the credit balance of the top bar
+    with django_assert_num_queries(9):
         alice_client.get("/account/")
 
 

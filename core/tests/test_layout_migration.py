@@ -46,6 +46,7 @@ MOVED = [
 GROWING = {"django_migrations"}
 # Tables of models added after the layout move: created empty by their own migrations.
 ADDED_SINCE = {
+    "accounts_bookmarklettoken",
     "ai_providerincidentevent",
     "telemetry_dailyactiveusers",
     "telemetry_dailyeventcount",

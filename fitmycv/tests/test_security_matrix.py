@@ -23,7 +23,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import BookmarkletToken, User
+from accounts.services import create_bookmarklet_token
 from billing.models import CreditBalance, CreditPack, CreditTransaction, SubscriptionPlan
 from conftest import make_user
 from cvdoc.document import empty_cv
@@ -136,6 +137,10 @@ ROUTES: dict[str, Route] = {
     "account/export/": Route(LOGIN),
     "account/delete/": Route(LOGIN, (GET, POST)),
     "account/onboarding/<slug:action>/": Route(LOGIN, (POST,)),
+    "account/bookmarklets/": Route(LOGIN, (POST,)),
+    "account/bookmarklets/<int:pk>/revoke/": Route(
+        LOGIN, (POST,), owner="bookmarklet", params={"pk": "bookmarklet"}
+    ),
     "feedback/": Route(LOGIN, (POST,)),
     # The CV workspace.
     "cvs/": Route(LOGIN),
@@ -179,6 +184,8 @@ ROUTES: dict[str, Route] = {
     "cvs/<int:pk>/resume.json": _cv(GET),
     # Job offers.
     "offers/": Route(LOGIN, (GET, POST)),
+    # The bookmarklet posts from job pages: its token authenticates it, never a cookie.
+    "offers/send/": Route(SIGNED, (POST,)),
     "offers/<int:pk>/": _offer(GET),
     "offers/<int:pk>/reextract/": _offer(POST),
     "offers/<int:pk>/delete/": _offer(POST),
@@ -239,6 +246,7 @@ GENERATED_ADMIN_ROUTE = Route(ADMIN, (GET, POST))
 # Views that skip CSRF: each is authenticated by something else (see the ROUTES comments).
 CSRF_EXEMPT = {
     "billing/webhook/",
+    "offers/send/",
     "anymail/resend/tracking/",
     "accounts/google/login/token/",
     "accounts/apple/login/callback/",
@@ -325,6 +333,7 @@ def make_objects(alice: User, bob: User) -> dict[str, Any]:
     )
     CV.objects.filter(pk=cv.pk).update(job_offer=offer)
     preset = ExportPreset.objects.create(user=alice, name="Alice secret preset", options={})
+    bookmarklet, _raw = create_bookmarklet_token(alice, name="Alice secret browser")
     task = BackgroundTask.objects.create(user=alice, type=TaskType.TEST, title="Alice secret task")
     pack = CreditPack.objects.create(name="Ten", credit_amount=10, price="9.00")
     plan = SubscriptionPlan.objects.create(name="Pro", tier=1)
@@ -335,6 +344,7 @@ def make_objects(alice: User, bob: User) -> dict[str, Any]:
         "version": version.version,
         "offer": offer.pk,
         "preset": preset.pk,
+        "bookmarklet": bookmarklet.pk,
         "task": task.pk,
         "pack": pack.pk,
         "plan": plan.pk,
@@ -504,6 +514,7 @@ OWNED_DATA: list[type[models.Model]] = [
     BackgroundTask,
     JobOffer,
     LinkHistory,
+    BookmarkletToken,
     ExportPreset,
     Upload,
     CreditBalance,
