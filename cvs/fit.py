@@ -140,6 +140,26 @@ def drop_candidates(
     return sorted(candidates, key=lambda b: (b.relevance or 0, recency(b), -position[b.path]))
 
 
+def review_rows(
+    cv: dict[str, Any],
+    options: ExportOptions,
+    result: FitResult,
+    *,
+    offer: dict[str, Any] | None,
+) -> list[tuple[Bullet, bool]]:
+    """The bullets on review, each with whether the user accepted to leave it out: those
+    accepted and those proposed, in one ranking (least relevant first), so that a row stays
+    where it was as the user accepts or rejects the others."""
+    offer = offer_for_cv(offer, cv) if offer else None
+    accepted = set(options.drop_bullets)
+    proposed = {b.path for b in result.proposal}
+    ranked = drop_candidates(cv, dataclasses.replace(options, drop_bullets=[]), offer=offer)
+    rows = [(b, b.path in accepted) for b in ranked if b.path in accepted | proposed]
+    listed = {b.path for b, _ in rows}
+    rows += [(b, True) for b in bullets(cv, options) if b.path in accepted - listed]
+    return rows
+
+
 def _evidence_quotes(cv: dict[str, Any], offer: dict[str, Any]) -> list[str]:
     quotes = []
     for requirement in score_match(cv, offer)["evidence"]:

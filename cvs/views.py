@@ -70,8 +70,7 @@ from cvs.export import (
     render_pdf,
     write_pdf,
 )
-from cvs.fit import FitResult, fit_export
-from cvs.fit import bullets as fit_bullets
+from cvs.fit import FitResult, fit_export, review_rows
 from cvs.forms import (
     ITEM_SECTIONS,
     LANGUAGE_CHOICES,
@@ -709,26 +708,24 @@ def _initial_options(form: ExportForm) -> dict[str, Any]:
     }
 
 
-def _fit(cv: CV, form: ExportForm, options: ExportOptions) -> FitResult:
+def _fit_offer(form: ExportForm) -> dict[str, Any] | None:
     offer = form.cleaned_data["fit_offer"]
-    return fit_export(cv.content, options, offer=offer.content if offer else None)
+    return offer.content if offer else None
 
 
-def _fit_context(cv: CV, form: ExportForm, fitted: FitResult | None) -> dict[str, Any]:
-    """The fit panel: the result, and every bullet on review, the accepted ones ticked."""
-    if fitted is None:
+def _fit_context(
+    cv: CV, form: ExportForm, options: ExportOptions | None, fitted: FitResult | None
+) -> dict[str, Any]:
+    """The fit panel: the result, and the bullets on review, the accepted ones ticked."""
+    if fitted is None or options is None:
         return {"fit": None}
-    accepted = set(form.cleaned_data["drop"])
-    shown = {b.key: b for b in fit_bullets(cv.content, ExportOptions())}
-    rows = [(shown[key], True) for key in shown if key in accepted]
-    rows += [(bullet, False) for bullet in fitted.proposal if bullet.key not in accepted]
-    density = DENSITIES[fitted.density]
+    rows = review_rows(cv.content, options, fitted, offer=_fit_offer(form))
     return {
         "fit": fitted,
         "fit_rows": rows,
+        "fit_accepted": sum(accepted for _, accepted in rows),
         "fit_step": fitted.density,
         "fit_steps": len(DENSITIES) - 1,
-        "fit_density": density,
     }
 
 
@@ -741,14 +738,17 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = _export_form(request, cv, request.POST)
         kind = request.POST.get("format", "pdf")
+        if kind == "fit" or "fit_all" in request.POST:
+            # The fit panel's buttons, posted without htmx: the same check as export_fit.
+            return _check_fit(request, cv, form)
         if kind in EXPORT_FORMATS and form.is_valid():
             options = _options(form.options(), request.user)
             if options.fit_pages:
-                fitted = _fit(cv, form, options)
+                fitted = fit_export(cv.content, options, offer=_fit_offer(form))
                 # A file longer than asked is only made once the user saw it does not fit
                 # and chose to download it anyway (the page count they were shown).
                 if not fitted.fits and request.POST.get("fit_accept_pages") != str(fitted.pages):
-                    return _export_page(request, cv, form, fitted, status=200)
+                    return _export_page(request, cv, form, options, fitted, status=200)
                 options.density = fitted.density
             renderer, content_type = EXPORT_FORMATS[kind]
             # One export per page load: the page's one-time token pays for one file. Posted
@@ -794,14 +794,15 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if fitted is not None and kind == "pdf":
                 response["X-Page-Count"] = str(fitted.pages)
             return response
-        return _export_page(request, cv, form, None, status=400)
-    return _export_page(request, cv, _export_form(request, cv), None, status=200)
+        return _export_page(request, cv, form, None, None, status=400)
+    return _export_page(request, cv, _export_form(request, cv), None, None, status=200)
 
 
 def _export_page(
     request: AuthenticatedHttpRequest,
     cv: CV,
     form: ExportForm,
+    options: ExportOptions | None,
     fitted: FitResult | None,
     *,
     status: int,
@@ -813,7 +814,7 @@ def _export_page(
         "preview_query": preview,
         "presets": ExportPreset.objects.filter(user=request.user),
         "preset_form": ExportPresetForm(),
-        **_fit_context(cv, form, fitted),
+        **_fit_context(cv, form, options, fitted),
     }
     return render(request, "cvs/export.html", ctx, status=status)
 
@@ -826,32 +827,30 @@ def export_fit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     count, and the bullets proposed for removal when tightening is not enough. Nothing is
     charged: only a download is."""
     cv = _get_cv_for_user(request, pk)
-    form = _export_form(request, cv, request.POST)
+    return _check_fit(request, cv, _export_form(request, cv, request.POST))
+
+
+def _check_fit(request: AuthenticatedHttpRequest, cv: CV, form: ExportForm) -> HttpResponse:
     valid = form.is_valid()
     if valid and form.cleaned_data["fit_pages"] is None:
         form.add_error("fit_pages", _("Choose 1 or 2 pages to fit the CV to."))
         valid = False
-    fitted = None
+    options = fitted = None
     if valid:
         options = _options(form.options(), request.user)
+        offer = _fit_offer(form)
         choice = request.POST.get("fit_all")
         if choice == "reject":
             options.drop_bullets = []
-            form.cleaned_data["drop"] = []
-        fitted = _fit(cv, form, options)
+        fitted = fit_export(cv.content, options, offer=offer)
         if choice == "accept" and fitted.proposal:
-            form.cleaned_data["drop"] = [
-                *form.cleaned_data["drop"],
-                *(b.key for b in fitted.proposal),
-            ]
-            options.drop_bullets = sorted(
-                {*options.drop_bullets, *(b.path for b in fitted.proposal)}
-            )
-            fitted = _fit(cv, form, options)
+            proposal = {b.path for b in fitted.proposal}
+            options.drop_bullets = sorted({*options.drop_bullets, *proposal})
+            fitted = fit_export(cv.content, options, offer=offer)
     if not request.htmx:
-        return _export_page(request, cv, form, fitted, status=200 if valid else 400)
+        return _export_page(request, cv, form, options, fitted, status=200 if valid else 400)
     # htmx swaps only 2xx answers: the panel with its errors must come back as a 200.
-    ctx = {"cv": cv, "form": form, **_fit_context(cv, form, fitted)}
+    ctx = {"cv": cv, "form": form, **_fit_context(cv, form, options, fitted)}
     return render(request, "cvs/export.html#fit-result", ctx)
 
 

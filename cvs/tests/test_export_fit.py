@@ -309,6 +309,18 @@ def test_a_fitted_download_has_the_pages_asked_for(alice_client, credited):
 
 
 @pytest.mark.django_db
+def test_the_check_works_as_a_plain_form_post_too(alice_client, credited):
+    cv = make_cv(credited, *TWO_PAGES_THAT_TIGHTEN_TO_ONE["classic"])
+    before = balance(credited)
+
+    response = alice_client.post(reverse("cvs:export", args=[cv.pk]), form_data(cv, format="fit"))
+
+    assert response.status_code == 200
+    assert "The PDF has 1 page, with the layout tightened to step" in response.content.decode()
+    assert balance(credited) == before
+
+
+@pytest.mark.django_db
 def test_the_htmx_check_answers_with_the_panel_only(alice_client, credited):
     cv = make_cv(credited, *TWO_PAGES_THAT_TIGHTEN_TO_ONE["compact"])
 
