@@ -4,10 +4,13 @@ proposed for removal, left out only once the user accepts them."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from docx import Document as DocxDocument
 from pypdf import PdfReader
@@ -491,3 +494,54 @@ def test_a_preset_keeps_the_page_target(alice_client, credited):
     )
 
     assert ExportPreset.objects.get(user=credited, name="One page").options["fit_pages"] == 1
+
+
+# --- The export_cv command ---------------------------------------------------------------------
+
+
+def write_cv(tmp_path: Any, cv: dict[str, Any]) -> str:
+    path = tmp_path / "cv.json"
+    path.write_text(json.dumps(cv), encoding="utf-8")
+    return str(path)
+
+
+def test_the_command_fits_a_cv_to_one_page(tmp_path: Any) -> None:
+    source = write_cv(tmp_path, long_cv(jobs=4, bullets=5))
+    out = tmp_path / "cv.pdf"
+    stdout = io.StringIO()
+
+    call_command("export_cv", "--in", source, "--format", "pdf", "--fit-pages", "1",
+                 "--out", str(out), stdout=stdout)  # fmt: skip
+
+    assert pages(out.read_bytes()) == 1
+    assert "Fits on 1 page(s) at step" in stdout.getvalue()
+
+
+def test_the_command_lists_the_bullets_to_drop_and_writes_nothing(tmp_path: Any) -> None:
+    cv = long_cv(jobs=TOO_LONG[0], bullets=TOO_LONG[1])
+    source, out = write_cv(tmp_path, cv), tmp_path / "cv.pdf"
+    args = ["export_cv", "--in", source, "--format", "pdf", "--fit-pages", "1", "--out", str(out)]
+
+    with pytest.raises(CommandError, match="does not fit on 1 page: 2 pages") as refused:
+        call_command(*args)
+    places = re.findall(r"--drop '([^']+)'", str(refused.value))
+    assert places and not out.exists()
+
+    call_command(*args, *[f"--drop={place}" for place in places], stdout=io.StringIO())
+    assert pages(out.read_bytes()) == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--fit-pages", "3"], "invalid choice: 3"),
+        (["--drop", "experience[0].responsibilities[0]"], "--drop applies only with --fit-pages"),
+        (["--fit-pages", "1", "--drop", "header"], "drop_bullets must be a list"),
+    ],
+)
+def test_the_command_refuses_fits_it_cannot_make(tmp_path: Any, extra: list, message: str) -> None:
+    source = write_cv(tmp_path, long_cv(jobs=1, bullets=1))
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("export_cv", "--in", source, "--format", "pdf", *extra,
+                     "--out", str(tmp_path / "cv.pdf"))  # fmt: skip
