@@ -534,7 +534,7 @@ def test_the_command_lists_the_bullets_to_drop_and_writes_nothing(tmp_path: Any)
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--fit-pages", "3"], "invalid choice: 3"),
+        (["--fit-pages", "3"], "invalid choice: '3'"),
         (["--drop", "experience[0].responsibilities[0]"], "--drop applies only with --fit-pages"),
         (["--fit-pages", "1", "--drop", "header"], "drop_bullets must be a list"),
     ],

@@ -57,8 +57,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fit-pages",
             dest="fit_pages",
-            type=int,
-            choices=FIT_PAGES,
+            choices=[str(pages) for pages in FIT_PAGES],
             help="fit to 1 or 2 pages: a tighter layout within readable limits; PDF and DOCX only",
         )
         parser.add_argument(
@@ -80,6 +79,8 @@ class Command(BaseCommand):
                 "change one of them."
             )
         layout = {name: options[name] for name in LAYOUT_OPTIONS if options[name] is not None}
+        if "fit_pages" in layout:
+            layout["fit_pages"] = int(layout["fit_pages"])
         if layout and fmt not in ("pdf", "docx"):
             given = " and ".join(FLAGS.get(name, f"--{name}") for name in layout)
             verb = "apply" if len(layout) > 1 else "applies"
