@@ -10,6 +10,9 @@ Chromium printing the same HTML, measured in the same run; Chromium is timed as 
 process per export (what shelling out to it would cost), only when /usr/bin/chromium exists.
 Memory: the process's resident size after each of --memory-renders renders (it must stop
 growing once warm) and the peak of Python allocations during one render (tracemalloc).
+Fit to one page (cvs.fit): a 2-page CV tightened to one page, and a CV too long for one page
+at the densest readable layout (the bullets to remove proposed, then the accepted removals
+fitted), each searched from scratch (no cache), per template.
 """
 
 from __future__ import annotations
@@ -56,6 +59,65 @@ def time_weasyprint(cv: dict, template: str, runs: int) -> tuple[list[float], li
         wall.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     return wall, cpu, len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def time_fit(template: str, runs: int) -> list[dict[str, float]]:
+    """Wall-clock ms of fit-to-one-page exports, layouts searched and the PDF written."""
+    from django.core.cache.backends.dummy import DummyCache
+
+    import cvs.fit
+    from ai.offline import extract_job_offer
+    from cvs.export import ExportOptions, write_pdf
+    from cvs.tests.fitting_cvs import OFFER_TEXT, long_cv
+
+    cvs.fit.cache = DummyCache("bench", {})  # every run searches: no result kept between runs
+    offer = extract_job_offer(OFFER_TEXT)
+    # Two pages as designed and one once tightened, in each template (as in the tests).
+    two_pages = {"classic": (4, 5), "modern": (4, 5), "compact": (6, 5)}[template]
+    cases = {
+        "2 pages tightened to 1": long_cv(jobs=two_pages[0], bullets=two_pages[1]),
+        "too long: removals proposed": long_cv(jobs=7, bullets=6),
+    }
+    rows = []
+    for case, cv in cases.items():
+        options = ExportOptions(template=template, fit_pages=1)
+        samples, cpu, result = [], [], None
+        for _ in range(runs + 1):  # the first run warms the denser steps' stylesheets
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = cvs.fit.fit_export(cv, options, offer=offer)
+            write_pdf(result.document)
+            samples.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        assert result is not None
+        row = {"template": template, "case": case, "p50_ms": statistics.median(samples[1:])}
+        row["cpu_p50_ms"] = statistics.median(cpu[1:])
+        row |= {"renders": result.renders, "pages": result.pages, "step": result.density}
+        row["proposed"] = len(result.proposal)
+        rows.append(row)
+        if result.proposal:  # then the accepted removals fitted, as the download does
+            accepted = ExportOptions(
+                template=template, fit_pages=1, drop_bullets=[b.path for b in result.proposal]
+            )
+            samples, cpu = [], []
+            for _ in range(runs):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                fitted = cvs.fit.fit_export(cv, accepted, offer=offer)
+                write_pdf(fitted.document)
+                samples.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+            rows.append(
+                {
+                    "template": template,
+                    "case": "accepted removals fitted",
+                    "p50_ms": statistics.median(samples),
+                    "cpu_p50_ms": statistics.median(cpu),
+                    "renders": fitted.renders,
+                    "pages": fitted.pages,
+                    "step": fitted.density,
+                    "proposed": 0,
+                }
+            )
+    return rows
 
 
 def resident_mb() -> float:
@@ -159,11 +221,23 @@ def main() -> None:
             f"one render's Python allocations peak at {used['traced_peak_mb']:.1f} MB",
             flush=True,
         )
+    fits = []
+    for template in TEMPLATES:
+        for row in time_fit(template, max(3, args.runs // 4)):
+            fits.append(row)
+            print(
+                f"{template:8} fit to 1 page, {row['case']}: p50 {row['p50_ms']:4.0f} ms "
+                f"(cpu {row['cpu_p50_ms']:4.0f} ms), "
+                f"{row['renders']} layouts, step {row['step']}, {row['pages']} page(s)"
+                + (f", {row['proposed']} bullets proposed" if row["proposed"] else ""),
+                flush=True,
+            )
     if not has_chromium:
         print(f"{CHROMIUM} not found: no Chromium comparison")
     if args.json:
         figures = {"cv": args.cv.name, "runs": args.runs, "chromium_runs": args.chromium_runs}
-        args.json.write_text(json.dumps({**figures, "templates": rows, "memory": memory}, indent=1))
+        figures |= {"templates": rows, "memory": memory, "fit": fits}
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ PDF_CHROMIUM_RATIO = 5.0
 # Resident size growth allowed from the 10th to the last memory render: a render that leaks
 # 25 KB or more misses it; allocator noise does not.
 PDF_RSS_GROWTH_MB = 1.0
+# A fit to one page lays the CV out up to 4 times (1 + 5 for a proposal) and writes it once.
+FIT_MS, FIT_PROPOSAL_MS = 1000.0, 2000.0
 TAILOR_ROUNDS, TAILOR_WALL_S = 3, 4.0
 LOAD_RPS, LOAD_P99_MS, LOAD_CONNECTIONS = 150.0, 200.0, 20
 # The editor and the CV list against the bare page served in the same load run (issue #19).
@@ -220,6 +222,15 @@ def pdf_rows(figures: dict[str, Any]) -> list[Row]:
         target = f"growth < {PDF_RSS_GROWTH_MB:.0f} MB after the 10th render"
         met = used["rss_growth_mb"] < PDF_RSS_GROWTH_MB
         rows.append((f"template {used['template']} memory", figure, target, status(met)))
+    for fit in figures.get("fit", []):
+        figure = (
+            f"p50 {fit['p50_ms']:.0f} ms (CPU {fit['cpu_p50_ms']:.0f} ms), {fit['renders']} "
+            f"layouts, step {fit['step']}, "
+            f"{fit['pages']} page(s)"
+        ) + (f", {fit['proposed']} bullets proposed" if fit["proposed"] else "")
+        limit = FIT_PROPOSAL_MS if fit["proposed"] else FIT_MS
+        measure = f"template {fit['template']} fit to 1 page: {fit['case']}"
+        rows.append((measure, figure, f"< {limit:.0f} ms", status(fit["p50_ms"] < limit)))
     return rows
 
 

@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import gc
 import io
+import math
 import mimetypes
 import re
 import threading
@@ -114,6 +115,46 @@ _BULLET_LINE = re.compile(r"^(?:[-*•▪◦‣–]\s+)(.+)$")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9]+")
 
 
+# Fit to pages: a CV may be asked to fit one or two pages (a third page is never what a
+# recruiter asks for, and a CV that long is better cut than squeezed).
+FIT_PAGES = (1, 2)
+BULLET_FIELDS = ("responsibilities", "deliverables")
+BULLET_PATH = re.compile(r"experience\[(\d+)\]\.(responsibilities|deliverables)\[(\d+)\]")
+
+# The readable limits a denser layout never crosses (docs/export.md):
+MIN_BODY_PT = 9.0  # text the template sets at 9 pt or more: body, titles, bullets
+MIN_SMALL_PT = 8.0  # smaller text (dates, labels, the sidebar) never shrinks under 8 pt
+MIN_LINE_HEIGHT = 1.2  # nor line spacing under 1.2 (a line height the template sets lower stays)
+MIN_MARGIN_MM = 10.0  # nor page margins and insets under 10 mm
+# Lengths of 10 mm or more in the stylesheets are page margins and insets (the modern header
+# band's padding, its bleed into the right margin): they follow the margins, not the spacing.
+INSET_MM = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Density:
+    """A step of tightening, as factors of the template's own type, line height, vertical
+    spacing and margins; each value is then held at the readable limits above."""
+
+    type: float
+    line_height: float
+    spacing: float
+    margins: float
+
+
+# From the template as designed to the densest readable layout; each step is denser than the
+# one before in every respect, so the page count never grows from one step to the next.
+DENSITIES = (
+    Density(type=1.0, line_height=1.0, spacing=1.0, margins=1.0),
+    Density(type=1.0, line_height=0.95, spacing=0.85, margins=0.85),
+    Density(type=0.96, line_height=0.92, spacing=0.72, margins=0.75),
+    Density(type=0.93, line_height=0.9, spacing=0.62, margins=0.65),
+    Density(type=0.9, line_height=0.88, spacing=0.55, margins=0.6),
+    # Spacing stops at half the designed gaps: sections must still read as sections.
+    Density(type=0.86, line_height=0.86, spacing=0.5, margins=0.55),
+)
+
+
 class ExportError(Exception):
     """The CV could not be rendered (a refused resource, a broken template)."""
 
@@ -153,6 +194,13 @@ class ExportOptions:
     languages_items: list[int] | None = None
     hide_levels: bool = False
     hide_skill_groups: set[str] = field(default_factory=set)
+    # Fit to this many pages (cvs.fit); None = as many pages as the CV takes.
+    fit_pages: int | None = None
+    # How dense the layout is: an index into DENSITIES, 0 = as the template is designed.
+    density: int = 0
+    # Experience bullets left out of this export, as "experience[2].responsibilities[0]"; the
+    # CV itself keeps them. Only bullets the user accepted to drop ever get here.
+    drop_bullets: list[str] = field(default_factory=list)
     watermark: str | None = None
 
     def __post_init__(self) -> None:
@@ -164,6 +212,8 @@ class ExportOptions:
                 setattr(self, f"{section}_items", list(self.item_indices(section)))
         if isinstance(self.hide_skill_groups, list | tuple | frozenset):
             self.hide_skill_groups = set(self.hide_skill_groups)
+        if isinstance(self.drop_bullets, tuple | set | frozenset):
+            self.drop_bullets = sorted(self.drop_bullets)
         if self.language == "":
             self.language = None
         if self.watermark == "":
@@ -223,6 +273,20 @@ def _check_options(options: ExportOptions) -> None:
         one_of("each hidden skill group", group, SKILL_GROUPS)
     if options.watermark is not None and not isinstance(options.watermark, str):
         raise ValueError("watermark must be text")
+    if options.fit_pages is not None and options.fit_pages not in FIT_PAGES:
+        raise ValueError(f"fit_pages must be one of {', '.join(map(str, FIT_PAGES))} or null")
+    if (
+        not isinstance(options.density, int)
+        or isinstance(options.density, bool)
+        or not 0 <= options.density < len(DENSITIES)
+    ):
+        raise ValueError(f"density must be a step from 0 to {len(DENSITIES) - 1}")
+    if not isinstance(options.drop_bullets, list) or not all(
+        isinstance(path, str) and BULLET_PATH.fullmatch(path) for path in options.drop_bullets
+    ):
+        raise ValueError(
+            "drop_bullets must be a list of bullet places like experience[0].responsibilities[1]"
+        )
 
 
 # --- The view of the CV that every format renders -------------------------------------------
@@ -355,12 +419,34 @@ def _project(item: dict[str, Any], language: str) -> dict[str, Any]:
     }
 
 
+def without_bullets(cv: dict[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """The CV with these experience bullets left out (places that do not exist are ignored);
+    the experience entries they came from are copied, the CV given is left as it is."""
+    dropped: dict[int, set[tuple[str, int]]] = {}
+    for path in paths:
+        if found := BULLET_PATH.fullmatch(path):
+            job, kind, line = found.groups()
+            dropped.setdefault(int(job), set()).add((kind, int(line)))
+    if not dropped:
+        return cv
+    experience = list(cv.get("experience") or [])
+    for job, lines in dropped.items():
+        if job < len(experience) and isinstance(experience[job], dict):
+            item = dict(experience[job])
+            for kind in BULLET_FIELDS:
+                item[kind] = [
+                    b for i, b in enumerate(item.get(kind) or []) if (kind, i) not in lines
+                ]
+            experience[job] = item
+    return {**cv, "experience": experience}
+
+
 def build_view(cv: dict[str, Any], options: ExportOptions) -> ExportView:
     """The normalised CV cut down to the options, with dates and titles in the CV's language.
 
     Sections come in the options' order and only when they have something to show.
     """
-    data = normalize_cv(cv)
+    data = without_bullets(normalize_cv(cv), options.drop_bullets)
     language = options.language or data["language"]
     titles = SECTION_TITLES[language]
     order = options.sections if options.sections is not None else data["section_order"]
@@ -543,8 +629,9 @@ def _drop_cached_stylesheets() -> None:
     _local.__dict__.clear()
 
 
-def _stylesheets(template: str) -> tuple[list[CSS], FontConfiguration]:
-    """The template's parsed stylesheets and their fonts, kept per thread.
+def _stylesheets(template: str, density: int = 0) -> tuple[list[CSS], FontConfiguration]:
+    """The template's parsed stylesheets and their fonts, kept per thread; for a denser step,
+    the template's sheets followed by the step's overrides (`density_css`).
 
     Parsing the CSS and registering its fonts costs about 40 ms, so it happens once per thread
     (fontconfig objects must not be shared between threads) and again only when a stylesheet
@@ -564,7 +651,121 @@ def _stylesheets(template: str) -> tuple[list[CSS], FontConfiguration]:
             CSS(filename=str(path), url_fetcher=fetcher, font_config=font_config) for path in paths
         ]
         cache[template] = (key, sheets, font_config)
-    return cache[template][1], cache[template][2]
+        _local.__dict__.setdefault("densities", {}).pop(template, None)
+    sheets, font_config = cache[template][1], cache[template][2]
+    if not density:
+        return sheets, font_config
+    dense: dict[str, dict[int, CSS]] = _local.__dict__.setdefault("densities", {})
+    steps = dense.setdefault(template, {})
+    if density not in steps:
+        steps[density] = CSS(string=density_css(template, density), font_config=font_config)
+    return [*sheets, steps[density]], font_config
+
+
+def scaled_type(points: float, factor: float) -> float:
+    """A font size at a denser step: text set at 9 pt or more never goes under 9 pt, smaller
+    text never under 8 pt, and text the template sets smaller still is left as it is."""
+    floor = MIN_BODY_PT if points >= MIN_BODY_PT else MIN_SMALL_PT
+    return max(points * factor, min(points, floor))
+
+
+def scaled_line_height(value: float, factor: float) -> float:
+    return max(value * factor, min(value, MIN_LINE_HEIGHT))
+
+
+def scaled_length(mm: float, density: Density, *, vertical: bool, page: bool = False) -> float:
+    """A margin or padding at a denser step. Page margins and insets (10 mm or more) follow
+    the margin factor down to 10 mm; smaller vertical gaps follow the spacing factor; smaller
+    horizontal ones (indents, bullet offsets) keep their size, so text stays aligned."""
+    if page or abs(mm) >= INSET_MM:
+        return math.copysign(max(abs(mm) * density.margins, min(abs(mm), MIN_MARGIN_MM)), mm)
+    return mm * density.spacing if vertical else mm
+
+
+_BOX_SIDES = {"top": True, "right": False, "bottom": True, "left": False}  # side: vertical
+
+
+def _dense_declaration(declaration: Any, density: Density, *, page: bool) -> str | None:
+    """The declaration at `density`, as CSS text, or None when the step leaves it as it is."""
+    name = declaration.lower_name
+    values = [t for t in declaration.value if t.type not in ("whitespace", "comment")]
+    if name == "font-size" and len(values) == 1:
+        value = values[0]
+        if value.type == "dimension" and value.lower_unit == "pt":
+            return f"font-size: {scaled_type(value.value, density.type):.2f}pt"
+    elif name == "line-height" and len(values) == 1 and values[0].type == "number":
+        return f"line-height: {scaled_line_height(values[0].value, density.line_height):.3f}"
+    elif name.partition("-")[0] in ("margin", "padding"):
+        prop, _, side = name.partition("-")
+        if not values or not all(
+            (v.type == "dimension" and v.lower_unit == "mm") or (v.type == "number" and not v.value)
+            for v in values
+        ):
+            return None  # auto, percentages, em: not the template's spacing in millimetres
+        lengths = [float(v.value) for v in values]
+        if side:
+            if side not in _BOX_SIDES or len(lengths) != 1:
+                return None
+            sides = {side: lengths[0]}
+        elif len(lengths) <= 4:
+            top, right, bottom, left = [lengths[i] for i in _SHORTHAND_SIDES[len(lengths)]]
+            sides = {"top": top, "right": right, "bottom": bottom, "left": left}
+        else:
+            return None
+        scaled = {
+            key: scaled_length(mm, density, vertical=_BOX_SIDES[key], page=page)
+            for key, mm in sides.items()
+        }
+        if scaled == sides:
+            return None
+        text = " ".join(f"{mm:.2f}mm" if mm else "0" for mm in scaled.values())
+        return f"{name}: {text}"
+    return None
+
+
+# Which of a margin shorthand's 1 to 4 values stands for top, right, bottom and left.
+_SHORTHAND_SIDES = {1: (0, 0, 0, 0), 2: (0, 1, 0, 1), 3: (0, 1, 2, 1), 4: (0, 1, 2, 3)}
+
+
+def density_css(template: str, density: int) -> str:
+    """The overrides that make `template` print at step `density` of DENSITIES.
+
+    Every rule of the template's print stylesheets that sets a font size, a line height or a
+    margin or padding in millimetres is repeated with the step's values, in the same order and
+    with the same selectors: appended after the template's sheets, each override wins exactly
+    where its original did, so the template keeps its look, only tighter.
+    """
+    import tinycss2  # comes with WeasyPrint: only for PDFs
+
+    step = DENSITIES[density]
+    rules = []
+    for path in (STATIC_CV_DIR / "base.css", STATIC_CV_DIR / f"{template}.css"):
+        sheet = tinycss2.parse_stylesheet(
+            path.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True
+        )
+        for rule in sheet:
+            if rule.type == "qualified-rule":
+                selector = tinycss2.serialize(rule.prelude).strip()
+                if "cv-doc" not in selector:
+                    continue
+                page = False
+            elif rule.type == "at-rule" and rule.lower_at_keyword == "page" and rule.content:
+                selector = f"@page {tinycss2.serialize(rule.prelude).strip()}".strip()
+                page = True
+            else:
+                continue  # @font-face, and @media screen (the preview only)
+            declarations = tinycss2.parse_blocks_contents(
+                rule.content, skip_comments=True, skip_whitespace=True
+            )
+            dense = [
+                text
+                for declaration in declarations
+                if declaration.type == "declaration"
+                and (text := _dense_declaration(declaration, step, page=page))
+            ]
+            if dense:
+                rules.append(f"{selector} {{ {'; '.join(dense)} }}")
+    return "\n".join(rules) + "\n"
 
 
 class _CollectorPause:
@@ -603,12 +804,13 @@ class _CollectorPause:
 _collector_paused = _CollectorPause()
 
 
-def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
-    """The CV as a PDF with a real text layer; needs no browser and no network."""
+def layout_pdf(cv: dict[str, Any], options: ExportOptions) -> Any:
+    """The CV laid out in pages (a WeasyPrint document): `len(doc.pages)` counts them and
+    `write_pdf(doc)` writes that very layout, so fitting lays a step out only once."""
     from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
 
     html = _render_html(cv, options, for_preview=False, stylesheets=[])
-    stylesheets, font_config = _stylesheets(options.template)
+    stylesheets, font_config = _stylesheets(options.template, options.density)
     try:
         with _collector_paused():
             document = _cv_html_class()(
@@ -616,9 +818,19 @@ def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
                 base_url=STATIC_CV_DIR.as_uri() + "/",
                 url_fetcher=static_file_fetcher(),
             )
-            return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+            return document.render(stylesheets=stylesheets, font_config=font_config)
     except FatalURLFetchingError as exc:
         raise ExportError(str(exc.__cause__ or exc)) from None
+
+
+def write_pdf(document: Any) -> bytes:
+    with _collector_paused():
+        return bytes(document.write_pdf())
+
+
+def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
+    """The CV as a PDF with a real text layer; needs no browser and no network."""
+    return write_pdf(layout_pdf(cv, options))
 
 
 # --- File names ------------------------------------------------------------------------------
@@ -667,7 +879,7 @@ def render_docx(cv: dict[str, Any], options: ExportOptions) -> bytes:
     """The CV as a Word document: same sections, order and words as the PDF, one column."""
     view = build_view(cv, options)
     document = Document()
-    writer = _DocxWriter(document, DOCX_STYLES[options.template], view)
+    writer = _DocxWriter(document, DOCX_STYLES[options.template], view, DENSITIES[options.density])
     writer.setup_page(options.paper)
     if view["watermark"]:
         writer.watermark(view["watermark"])
@@ -683,15 +895,20 @@ def render_docx(cv: dict[str, Any], options: ExportOptions) -> bytes:
 
 
 class _DocxWriter:
-    def __init__(self, document: Any, style: dict[str, Any], view: ExportView) -> None:
+    def __init__(
+        self, document: Any, style: dict[str, Any], view: ExportView, density: Density
+    ) -> None:
         self.doc = document
         self.style = style
         self.view = view
+        # A fitted export's step, as in the PDF: type within the same limits, vertical spacing
+        # and margins by the same factors. Word keeps its own line spacing and page breaks.
+        self.density = density
         self.accent = RGBColor(*style["accent"])
         self.muted = RGBColor(*MUTED_RGB)
         normal = document.styles["Normal"]
-        normal.font.size = Pt(style["size"])
-        normal.paragraph_format.space_after = Pt(2)
+        normal.font.size = Pt(self._size(style["size"]))
+        normal.paragraph_format.space_after = Pt(self._space(2))
         defaults = document.styles.element.find(
             f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}"
         )
@@ -700,13 +917,21 @@ class _DocxWriter:
         for name, font in (("Normal", "body"), ("List Bullet", "body"), ("Heading 1", "heading")):
             rpr = document.styles[name].element.get_or_add_rPr()
             _set_fonts(rpr.get_or_add_rFonts(), style[font])
-        document.styles["List Bullet"].paragraph_format.space_after = Pt(1)
+        document.styles["List Bullet"].paragraph_format.space_after = Pt(self._space(1))
+
+    def _size(self, points: float) -> float:
+        return scaled_type(points, self.density.type)
+
+    def _space(self, points: float) -> float:
+        return points * self.density.spacing
 
     def setup_page(self, paper: str) -> None:
         section = self.doc.sections[0]
         width, height = PAGE_SIZES_MM[paper]
         section.page_width, section.page_height = Mm(width), Mm(height)
-        top, right, bottom, left = PAGE_MARGINS_MM
+        top, right, bottom, left = (
+            scaled_length(mm, self.density, vertical=True, page=True) for mm in PAGE_MARGINS_MM
+        )
         section.top_margin, section.right_margin = Mm(top), Mm(right)
         section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
         self.text_width = Mm(width - left - right)
@@ -720,8 +945,8 @@ class _DocxWriter:
 
     def _paragraph(self, *, space_before: float = 0, space_after: float = 2) -> Any:
         paragraph = self.doc.add_paragraph()
-        paragraph.paragraph_format.space_before = Pt(space_before)
-        paragraph.paragraph_format.space_after = Pt(space_after)
+        paragraph.paragraph_format.space_before = Pt(self._space(space_before))
+        paragraph.paragraph_format.space_after = Pt(self._space(space_after))
         return paragraph
 
     def _run(
@@ -738,7 +963,7 @@ class _DocxWriter:
         run = paragraph.add_run(text)
         run.bold, run.italic = bold or None, italic or None
         if size:
-            run.font.size = Pt(size)
+            run.font.size = Pt(self._size(size))
         if color is not None:
             run.font.color.rgb = color
         if font:
@@ -770,8 +995,8 @@ class _DocxWriter:
 
     def heading(self, title: str) -> None:
         paragraph = self.doc.add_heading(level=1)
-        paragraph.paragraph_format.space_before = Pt(10)
-        paragraph.paragraph_format.space_after = Pt(3)
+        paragraph.paragraph_format.space_before = Pt(self._space(10))
+        paragraph.paragraph_format.space_after = Pt(self._space(3))
         paragraph.paragraph_format.keep_with_next = True
         run = self._run(paragraph, title, bold=True, size=self.style["size"] + 1.5,
                         color=self.accent, font=self.style["heading"])  # fmt: skip

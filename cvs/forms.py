@@ -16,12 +16,15 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from cvdoc.document import LANGUAGES, PRESENT, PROFICIENCY_LABELS, SECTION_NAMES, normalize_date
+from cvs.fit import bullet_keys
 from cvs.jsonresume import JsonResumeParseError, load_json
 from cvs.ranking import MAX_PASTE_CHARS, PASTED, SAVED, PastedOffer, PasteRejected, split_pasted
+from joboffers.models import JobOffer
 
 MAX_JSON_UPLOAD_BYTES = 1_000_000
 LEVEL_CHOICES = [("", _("No level"))] + [
@@ -698,6 +701,31 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    fit_pages = forms.TypedChoiceField(
+        label=_("Fit to"),
+        choices=[("", _("As many pages as it takes")), ("1", _("1 page")), ("2", _("2 pages"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": _("A CV can be fitted to 1 or 2 pages.")},
+    )
+    fit_offer = forms.ModelChoiceField(
+        label=_("Rank bullets against"),
+        queryset=JobOffer.objects.none(),
+        empty_label=_("No offer (older jobs first)"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of your offers.")},
+    )
+    # Bullets the user accepted to leave out, each as "path:digest" (cvs.fit.Bullet.key).
+    drop = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "invalid_choice": _(
+                "This CV changed since these removals were proposed: check the fit again."
+            )
+        },
+    )
 
     ITEM_LABELS = {
         "experience": lambda e: f"{e.get('title', '')} · {e.get('company', '')}",
@@ -706,8 +734,20 @@ class ExportForm(forms.Form):
         "extras": lambda e: e.get("name", ""),
     }
 
-    def __init__(self, *args: Any, content: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        content: dict[str, Any],
+        offers: QuerySet[JobOffer] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if offers is not None:
+            self.fields["fit_offer"].queryset = offers  # type: ignore[attr-defined]
+        self.bullet_paths = bullet_keys(content)
+        drop = self.fields["drop"]
+        assert isinstance(drop, forms.MultipleChoiceField)
+        drop.choices = [(key, key) for key in self.bullet_paths]
         order = content.get("section_order") or list(SECTION_NAMES)
         self.fields["sections"].choices = [(name, SECTION_LABELS[name]) for name in order]
         self.fields["sections"].initial = list(order)
@@ -729,6 +769,11 @@ class ExportForm(forms.Form):
             **{f"{s}_items": data[f"{s}_items"] for s in self.ITEM_LABELS},
             "hide_levels": data["hide_levels"],
             "hide_skill_groups": sorted(data["hide_skill_groups"]),
+            "fit_pages": data["fit_pages"],
+            # Removals are part of fitting: without a page target, nothing is left out.
+            "drop_bullets": sorted(self.bullet_paths[key] for key in data["drop"])
+            if data["fit_pages"]
+            else [],
         }
 
     @classmethod

@@ -37,6 +37,7 @@ urlpatterns = [
     path("<int:pk>/diff/", views.diff, name="diff"),
     path("<int:pk>/export/", views.export, name="export"),
     path("<int:pk>/export/preview/", views.export_preview, name="export_preview"),
+    path("<int:pk>/export/fit/", views.export_fit, name="export_fit"),
     path("<int:pk>/export/presets/", views.save_preset, name="save_preset"),
     path(
         "<int:pk>/export/presets/<int:preset_id>/delete/",

@@ -64,7 +64,16 @@ from cvdoc.document import DEFAULT_SECTION_ORDER, CvValidationError
 from cvs import ranking as ranking_
 from cvs import services
 from cvs.diff import diff_cvs
-from cvs.export import ExportOptions, export_filename, render_docx, render_html, render_pdf
+from cvs.export import (
+    DENSITIES,
+    ExportOptions,
+    export_filename,
+    render_docx,
+    render_html,
+    render_pdf,
+    write_pdf,
+)
+from cvs.fit import FitResult, fit_export, review_rows
 from cvs.forms import (
     ITEM_SECTIONS,
     LANGUAGE_CHOICES,
@@ -700,7 +709,7 @@ def cancel_task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpRespons
 
 
 # Settings a preset keeps: the layout, never which entries of one particular CV were picked.
-PRESET_KEYS = ("template", "paper", "sections", "hide_levels", "hide_skill_groups")
+PRESET_KEYS = ("template", "paper", "sections", "hide_levels", "hide_skill_groups", "fit_pages")
 EXPORT_FORMATS = {
     "pdf": (render_pdf, "application/pdf"),
     "docx": (
@@ -711,9 +720,10 @@ EXPORT_FORMATS = {
 
 
 def _export_form(request: AuthenticatedHttpRequest, cv: CV, data: Any = None) -> ExportForm:
+    offers = JobOffer.objects.owned_by(request.user)
     if data is not None:
-        return ExportForm(data, content=cv.content)
-    form = ExportForm(content=cv.content)
+        return ExportForm(data, content=cv.content, offers=offers)
+    form = ExportForm(content=cv.content, offers=offers, initial={"fit_offer": cv.job_offer_id})
     preset_id = request.GET.get("preset", "")
     if preset_id.isdigit():
         preset = ExportPreset.objects.filter(user=request.user, pk=preset_id).first()
@@ -738,6 +748,28 @@ def _initial_options(form: ExportForm) -> dict[str, Any]:
         "sections": list(get("sections")),
         "hide_levels": bool(get("hide_levels")),
         "hide_skill_groups": list(get("hide_skill_groups") or []),
+        "fit_pages": get("fit_pages") or None,
+    }
+
+
+def _fit_offer(form: ExportForm) -> dict[str, Any] | None:
+    offer = form.cleaned_data["fit_offer"]
+    return offer.content if offer else None
+
+
+def _fit_context(
+    cv: CV, form: ExportForm, options: ExportOptions | None, fitted: FitResult | None
+) -> dict[str, Any]:
+    """The fit panel: the result, and the bullets on review, the accepted ones ticked."""
+    if fitted is None or options is None:
+        return {"fit": None}
+    rows = review_rows(cv.content, options, fitted, offer=_fit_offer(form))
+    return {
+        "fit": fitted,
+        "fit_rows": rows,
+        "fit_accepted": sum(accepted for _, accepted in rows),
+        "fit_step": fitted.density,
+        "fit_steps": len(DENSITIES) - 1,
     }
 
 
@@ -746,11 +778,22 @@ def _initial_options(form: ExportForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv = _get_cv_for_user(request, pk)
+    fitted = None
     if request.method == "POST":
         form = _export_form(request, cv, request.POST)
         kind = request.POST.get("format", "pdf")
+        if kind == "fit" or "fit_all" in request.POST:
+            # The fit panel's buttons, posted without htmx: the same check as export_fit.
+            return _check_fit(request, cv, form)
         if kind in EXPORT_FORMATS and form.is_valid():
             options = _options(form.options(), request.user)
+            if options.fit_pages:
+                fitted = fit_export(cv.content, options, offer=_fit_offer(form))
+                # A file longer than asked is only made once the user saw it does not fit
+                # and chose to download it anyway (the page count they were shown).
+                if not fitted.fits and request.POST.get("fit_accept_pages") != str(fitted.pages):
+                    return _export_page(request, cv, form, options, fitted, status=200)
+                options.density = fitted.density
             renderer, content_type = EXPORT_FORMATS[kind]
             # One export per page load: the page's one-time token pays for one file. Posted
             # again (a double click, a resent request, the page kept open after the download)
@@ -777,7 +820,10 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     submission.delete()  # nothing was taken: the page may be sent again
                 return redirect_payment_required(request, exc)
             try:
-                document = renderer(cv.content, options)
+                if kind == "pdf" and fitted is not None and fitted.document is not None:
+                    document = write_pdf(fitted.document)  # the fitted layout, not laid out again
+                else:
+                    document = renderer(cv.content, options)
             except Exception:
                 # A failed render costs nothing; its token stays used, so a retry pays anew.
                 refund_charge(request.user, key=key)
@@ -789,21 +835,67 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             response = HttpResponse(document, content_type=content_type)
             filename = export_filename(cv.content, options, kind)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            if fitted is not None and kind == "pdf":
+                response["X-Page-Count"] = str(fitted.pages)
             return response
-        status = 400
-        preview = request.POST.urlencode()
-    else:
-        form = _export_form(request, cv)
-        status = 200
-        preview = _initial_preview_query(request)
+        return _export_page(request, cv, form, None, None, status=400)
+    return _export_page(request, cv, _export_form(request, cv), None, None, status=200)
+
+
+def _export_page(
+    request: AuthenticatedHttpRequest,
+    cv: CV,
+    form: ExportForm,
+    options: ExportOptions | None,
+    fitted: FitResult | None,
+    *,
+    status: int,
+) -> HttpResponse:
+    preview = request.POST.urlencode() if form.is_bound else _initial_preview_query(request)
     ctx = {
         "cv": cv,
         "form": form,
         "preview_query": preview,
         "presets": ExportPreset.objects.filter(user=request.user),
         "preset_form": ExportPresetForm(),
+        **_fit_context(cv, form, options, fitted),
     }
     return render(request, "cvs/export.html", ctx, status=status)
+
+
+@login_required
+@feature_required("feature_export")
+@require_POST
+def export_fit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Fit the export to the pages asked for and show the result: the layout step, the page
+    count, and the bullets proposed for removal when tightening is not enough. Nothing is
+    charged: only a download is."""
+    cv = _get_cv_for_user(request, pk)
+    return _check_fit(request, cv, _export_form(request, cv, request.POST))
+
+
+def _check_fit(request: AuthenticatedHttpRequest, cv: CV, form: ExportForm) -> HttpResponse:
+    valid = form.is_valid()
+    if valid and form.cleaned_data["fit_pages"] is None:
+        form.add_error("fit_pages", _("Choose 1 or 2 pages to fit the CV to."))
+        valid = False
+    options = fitted = None
+    if valid:
+        options = _options(form.options(), request.user)
+        offer = _fit_offer(form)
+        choice = request.POST.get("fit_all")
+        if choice == "reject":
+            options.drop_bullets = []
+        fitted = fit_export(cv.content, options, offer=offer)
+        if choice == "accept" and fitted.proposal:
+            proposal = {b.path for b in fitted.proposal}
+            options.drop_bullets = sorted({*options.drop_bullets, *proposal})
+            fitted = fit_export(cv.content, options, offer=offer)
+    if not request.htmx:
+        return _export_page(request, cv, form, options, fitted, status=200 if valid else 400)
+    # htmx swaps only 2xx answers: the panel with its errors must come back as a 200.
+    ctx = {"cv": cv, "form": form, **_fit_context(cv, form, options, fitted)}
+    return render(request, "cvs/export.html#fit-result", ctx)
 
 
 def _initial_preview_query(request: AuthenticatedHttpRequest) -> str:

@@ -201,6 +201,13 @@ def _relevance(text: str, offer: _Offer) -> int:
     )
 
 
+def line_relevance(lines: list[str], offer: Mapping[str, Any]) -> list[int]:
+    """How much each line speaks to the offer, as tailoring ranks lines: 3 for each offer
+    skill it names, 1 for each other word it shares with the offer's title and tasks."""
+    profile = _offer_profile(offer)
+    return [_relevance(line, profile) for line in lines]
+
+
 def _skill_rank(name: str, offer: _Offer) -> int | None:
     ranks = [offer.priority[key] for key in _keys(name) if key in offer.priority]
     literal = f"~{fold(name.strip())}"

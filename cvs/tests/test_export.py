@@ -449,16 +449,19 @@ def test_render_pdf_reports_a_refused_resource_as_an_export_error(
 
 
 def record_collector_state(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the collector was on when each render laid the CV out and wrote the PDF."""
     from weasyprint import HTML
+    from weasyprint.document import Document
 
     seen: list[bool] = []
-    original = HTML.write_pdf
+    for cls, name in ((HTML, "render"), (Document, "write_pdf")):
+        original = getattr(cls, name)
 
-    def write_pdf(self: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return original(self, *args, **kwargs)
+        def record(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return _original(self, *args, **kwargs)
 
-    monkeypatch.setattr(HTML, "write_pdf", write_pdf)
+        monkeypatch.setattr(cls, name, record)
     return seen
 
 
@@ -470,7 +473,7 @@ def test_the_cyclic_collector_is_off_during_a_render_and_on_again_after(
 
     render_pdf(rich_cv, ExportOptions())
 
-    assert seen == [False]
+    assert seen == [False, False]  # laid out, then written
     assert gc.isenabled()
 
 

@@ -179,6 +179,7 @@ ROUTES: dict[str, Route] = {
     "cvs/<int:pk>/diff/": _cv(GET),
     "cvs/<int:pk>/export/": _cv(GET, POST),
     "cvs/<int:pk>/export/preview/": _cv(GET),
+    "cvs/<int:pk>/export/fit/": _cv(POST),
     "cvs/<int:pk>/export/presets/": _cv(POST),
     "cvs/<int:pk>/export/presets/<int:preset_id>/delete/": _cv(POST, preset_id="preset"),
     "cvs/<int:pk>/resume.json": _cv(GET),
