@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -68,15 +68,12 @@ def event_counts(
     if span is not None:
         rolled_q = Q(timestamp__gte=start_of(span[0]), timestamp__lt=start_of(span[1]) + DAY)
         raw = raw.filter(_outside("timestamp", period, span))
+        # The latest event is not shown for customers: not read at all (thousands of dates).
+        latest = {} if customers else {"last": Max("last_at")}
         rolled = (
             DailyEventCount.objects.filter(day__gte=span[0], day__lte=span[1], **where)
             .values(*by)
-            .annotate(
-                n=Sum("events"),
-                timed=Sum("timed"),
-                duration=Sum("duration_ms"),
-                last=Max("last_at"),
-            )
+            .annotate(n=Sum("events"), timed=Sum("timed"), duration=Sum("duration_ms"), **latest)
             .order_by()
         )
         _add(groups, rolled, by, 1)
@@ -84,10 +81,10 @@ def event_counts(
             staff = TelemetryEvent.objects.filter(rolled_q, **where).filter(
                 user__in=staff_accounts()
             )
-            _add(groups, _grouped(staff, by), by, -1)
+            _add(groups, _grouped(staff, by, latest=False), by, -1)
     if customers:
         raw = raw.exclude(user__in=staff_accounts())
-    _add(groups, _grouped(raw, by), by, 1)
+    _add(groups, _grouped(raw, by, latest=not customers), by, 1)
     for row in groups.values():
         if customers:
             row.pop("last", None)
@@ -97,7 +94,7 @@ def event_counts(
 DAY = timedelta(days=1)
 
 
-def _grouped(events: Any, by: tuple[str, ...]) -> Any:
+def _grouped(events: Any, by: tuple[str, ...], *, latest: bool) -> Any:
     if "day" in by:
         events = events.annotate(day=TruncDate("timestamp"))
     return (
@@ -106,7 +103,7 @@ def _grouped(events: Any, by: tuple[str, ...]) -> Any:
             n=Count("id"),
             timed=Count("duration_ms"),
             duration=Sum("duration_ms"),
-            last=Max("timestamp"),
+            **({"last": Max("timestamp")} if latest else {}),
         )
         .order_by()
     )
@@ -121,8 +118,9 @@ def _add(
                                        "duration": 0, "last": None})  # fmt: skip
         for name in SUMS:
             into[name] += sign * (row[name] or 0)
-        if row["last"] is not None and (into["last"] is None or row["last"] > into["last"]):
-            into["last"] = row["last"]
+        last = row.get("last")
+        if last is not None and (into["last"] is None or last > into["last"]):
+            into["last"] = last
 
 
 def _raw_from(period: Period, rollup: str = EVENT_ROLLUP) -> datetime | None:
@@ -182,18 +180,17 @@ def active_users(period: Period) -> int:
         return (
             events.exclude(user__in=staff_accounts()).values("user").order_by().distinct().count()
         )
-    since = LastActivity.objects.filter(last_at__gte=period.start_at)
     rolled = _seen_since(period, LastActivity.objects.all(), per_type=False)[("", "")]
-    # Today's users are few: the ones the roll-ups have not counted are found here.
-    later = set(
+    # Today's users the roll-ups have not counted, found by the database: an anti-join on the
+    # per-user rows' unique index.
+    counted = LastActivity.objects.filter(user=OuterRef("user"), last_at__gte=period.start_at)
+    later = (
         events.filter(timestamp__gte=raw_from)
         .exclude(user__in=staff_accounts())
-        .values_list("user", flat=True)
-        .order_by()
-        .distinct()
+        .exclude(Exists(counted))
+        .aggregate(n=Count("user", distinct=True))["n"]
     )
-    counted = set(since.filter(user__in=later).values_list("user", flat=True))
-    return rolled + len(later - counted)
+    return rolled + later
 
 
 def users_by_type(period: Period) -> dict[tuple[str, str], int]:
@@ -208,23 +205,24 @@ def users_by_type(period: Period) -> dict[tuple[str, str], int]:
             .order_by()
         )
         return {(row["type"], row["category"]): row["n"] for row in rows}
-    since = LastEventSeen.objects.filter(last_at__gte=period.start_at)
     counts = _seen_since(period, LastEventSeen.objects.all(), per_type=True)
-    # Today's (user, type) pairs are few: the ones the roll-ups have not counted are found here.
-    later = set(
+    # Today's (user, type) pairs the roll-ups have not counted, found by the database.
+    counted = LastEventSeen.objects.filter(
+        user=OuterRef("user"),
+        type=OuterRef("type"),
+        category=OuterRef("category"),
+        last_at__gte=period.start_at,
+    )
+    later = (
         events.filter(timestamp__gte=raw_from)
         .exclude(user__in=staff_accounts())
-        .values_list("user", "type", "category")
+        .exclude(Exists(counted))
+        .values("type", "category")
+        .annotate(n=Count("user", distinct=True))
         .order_by()
-        .distinct()
     )
-    counted = set(
-        since.filter(user__in={user for user, _, _ in later}).values_list(
-            "user", "type", "category"
-        )
-    )
-    for _, type_, category in later - counted:
-        counts[(type_, category)] += 1
+    for row in later:
+        counts[(row["type"], row["category"])] += row["n"]
     return {key: n for key, n in counts.items() if n}
 
 
