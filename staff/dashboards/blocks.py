@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, slugify
 
@@ -107,22 +107,19 @@ class Cell:
     url: str = ""
 
     @property
-    def html(self) -> SafeString:
+    def html(self) -> str:
+        """The cell's markup, every value escaped (plain str: `Row.html` marks the row safe)."""
+        text = escape(str(self.display))
         if self.url:
-            inner = format_html('<a href="{}">{}</a>', self.url, self.display)
+            inner = f'<a href="{escape(str(self.url))}">{text}</a>'
         elif self.kind == "message":
-            inner = format_html(
-                '<span class="dash-message" title="{}">{}</span>',
-                self.display,
-                Truncator(self.display).chars(180),
-            )
+            short = escape(Truncator(self.display).chars(180))
+            inner = f'<span class="dash-message" title="{text}">{short}</span>'
         else:
-            inner = conditional_escape(self.display)
+            inner = text
         if self.kind == "badge":
-            inner = format_html(
-                '<span class="dash-badge badge-{}">{}</span>', slugify(self.display), inner
-            )
-        return format_html('<td class="col-{}">{}</td>', self.kind, inner)
+            inner = f'<span class="dash-badge badge-{escape(slugify(self.display))}">{inner}</span>'
+        return f'<td class="col-{escape(self.kind)}">{inner}</td>'
 
 
 @dataclass
@@ -134,7 +131,7 @@ class Row:
     def html(self) -> SafeString:
         """The row's cells. Built here, not by a template loop: a year of days is thousands of
         cells, and the template engine took longer over them than the figures took to count."""
-        return mark_safe("".join(cell.html for cell in self.cells))  # each cell is escaped
+        return mark_safe("".join(cell.html for cell in self.cells))  # each value is escaped
 
 
 @dataclass

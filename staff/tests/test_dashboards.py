@@ -16,6 +16,7 @@ from joboffers.models import JobOffer
 from jobs.models import BackgroundTask
 from staff import dashboards
 from staff.dashboards import Period
+from staff.dashboards.blocks import Cell, Row
 from staff.tasks import refresh_daily_rollups
 from telemetry.models import TelemetryEvent
 
@@ -310,3 +311,20 @@ def test_the_onboarding_funnel_counts_each_step(db):
     assert funnel["1. Create or import your CV"] == 3
     assert funnel["2. Add a job offer"] == 2
     assert funnel["3. Generate a tailored CV"] == 1
+
+
+def test_table_cells_escape_what_they_show():
+    row = Row(
+        None,
+        [
+            Cell("<b>bold</b>", "message"),
+            Cell('say "hi"', "text", url="/admin/?a=1&b=2"),
+            Cell("Needs <review>", "badge"),
+        ],
+    )
+
+    html = str(row.html)
+
+    assert "<b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert '<a href="/admin/?a=1&amp;b=2">say &quot;hi&quot;</a>' in html
+    assert '<span class="dash-badge badge-needs-review">Needs &lt;review&gt;</span>' in html
