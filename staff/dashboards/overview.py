@@ -60,7 +60,7 @@ def build(period: Period) -> Dashboard:
     )
     # Conversion counts every customer who ever paid: a pack purchase or a paid plan. Counted
     # from the payers' side, which is small, not by joining every user to them.
-    staff = User.objects.exclude(CUSTOMER).values("pk")
+    staff = rollups.staff_accounts()
     buyers = CreditTransaction.objects.filter(type=TransactionType.PURCHASE).exclude(user__in=staff)
     subscribers = Subscription.objects.filter(PAID_PLAN, status__in=PAYING_SUBSCRIPTION).exclude(
         user__in=staff
