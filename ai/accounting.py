@@ -11,21 +11,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ai.errors import ProviderIncident
 from ai.models import (
     AlertType,
+    CallScope,
     CallStatus,
+    DailyCallCount,
+    DailyLastCalls,
+    LastCallSeen,
     OpenAIAlert,
     OpenAIAlertEvent,
     OpenAICall,
     OpenAIPricing,
     OpenAIUsage,
     ProviderIncidentEvent,
+    UserCallTotal,
 )
+from telemetry.models import DailyRollup
+from telemetry.services import start_of
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +96,12 @@ def on_staff_alert(notifier: StaffNotifier) -> StaffNotifier:
 def product_feature(step: str) -> str:
     """The feature a user pays for that a recorded call belongs to (itself if unknown)."""
     return PRODUCT_FEATURES.get(step, step)
+
+
+def product_of_step() -> Case:
+    """The feature a user pays for, computed by the database from a row's recorded step."""
+    whens = [When(feature_name=step, then=Value(paid)) for step, paid in PRODUCT_FEATURES.items()]
+    return Case(*whens, default="feature_name", output_field=CharField())
 
 
 def known_features() -> list[str]:
@@ -352,3 +366,112 @@ def notify_staff(alert: StaffAlert) -> None:
             notifier(alert)
         except Exception:
             logger.exception("Could not notify staff of %s alert %r", alert.kind, alert.title)
+
+
+CALL_ROLLUP = "calls"
+ROLLUP_BATCH = 2_000
+
+
+def refresh_daily_call_counts(*, today: datetime.date | None = None) -> datetime.date:
+    """Rebuild the daily call counts and the latest calls seen of every day before today;
+    returns the last day rolled.
+
+    Like the events' roll-ups (telemetry.services), the tables are rebuilt whole in one
+    transaction: readers see the old rows or the new ones, and removed calls leave them."""
+    today = today or timezone.localdate()
+    through = today - datetime.timedelta(days=1)
+    past = OpenAICall.objects.filter(created_at__lt=start_of(today))
+    grouped = (
+        past.annotate(day=TruncDate("created_at"))
+        .values("day", "feature_name", "model", "status")
+        .annotate(
+            calls=Count("id"),
+            prompt=Sum("prompt_tokens"),
+            cached=Sum("cached_tokens"),
+            completion=Sum("completion_tokens"),
+            tokens=Sum("total_tokens"),
+            cost=Sum("estimated_cost"),
+        )
+        .order_by()
+    )
+    counts = [
+        DailyCallCount(
+            day=row["day"],
+            feature_name=row["feature_name"],
+            model=row["model"],
+            status=row["status"],
+            calls=row["calls"],
+            prompt_tokens=row["prompt"] or 0,
+            cached_tokens=row["cached"] or 0,
+            completion_tokens=row["completion"] or 0,
+            total_tokens=row["tokens"] or 0,
+            estimated_cost=row["cost"] or Decimal(0),
+        )
+        for row in grouped.iterator(chunk_size=ROLLUP_BATCH)
+    ]
+    with transaction.atomic():
+        DailyCallCount.objects.all().delete()
+        DailyCallCount.objects.bulk_create(counts, batch_size=ROLLUP_BATCH)
+        LastCallSeen.objects.all().delete()
+        # One row per user (task) and step: too many to pass through Python, copied inside
+        # the database.
+        with connection.cursor() as cursor:
+            for sql, params in _last_calls_sql(past):
+                cursor.execute(sql, params)
+        UserCallTotal.objects.all().delete()
+        totals_sql, totals_params = (
+            past.values("user")
+            .annotate(calls=Count("id"), tokens=Sum("total_tokens"), cost=Sum("estimated_cost"))
+            .order_by()
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {UserCallTotal._meta.db_table} "
+                f"(user_id, calls, total_tokens, estimated_cost) {totals_sql}",
+                totals_params,
+            )
+        DailyLastCalls.objects.all().delete()
+        DailyLastCalls.objects.bulk_create(
+            [
+                DailyLastCalls(**row)
+                for row in LastCallSeen.objects.annotate(day=TruncDate("last_at"))
+                .values("day", "scope", "feature_name")
+                .annotate(users=Count("user"), tasks=Count("task"))
+                .order_by()
+            ],
+            batch_size=ROLLUP_BATCH,
+        )
+    with connection.cursor() as cursor:
+        # Rewritten tables need fresh planner statistics (see the events' roll-ups).
+        for model in (DailyCallCount, LastCallSeen, DailyLastCalls, UserCallTotal):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    DailyRollup.objects.update_or_create(
+        name=CALL_ROLLUP, defaults={"through": through, "refreshed_at": timezone.now()}
+    )
+    return through
+
+
+def _last_calls_sql(past: QuerySet[OpenAICall]) -> list[tuple[str, tuple[Any, ...]]]:
+    """INSERT ... SELECT statements filling LastCallSeen for users and tasks, per step, per
+    paid feature and (users) for any call."""
+    table = LastCallSeen._meta.db_table
+    statements = []
+    for owner in ("user", "task"):
+        calls = past.filter(**{f"{owner}__isnull": False})
+        scopes: list[tuple[str, QuerySet[Any]]] = [
+            (CallScope.STEP, calls.values(owner, name=F("feature_name"))),
+            (CallScope.FEATURE, calls.values(owner, name=product_of_step())),
+        ]
+        if owner == "user":
+            scopes.append((CallScope.ANY, calls.values(owner, name=Value(""))))
+        for scope, rows in scopes:
+            select = rows.annotate(last=Max("created_at"), scope=Value(str(scope))).order_by()
+            sql, params = select.query.sql_with_params()
+            statements.append(
+                (
+                    f"INSERT INTO {table} ({owner}_id, feature_name, last_at, scope) {sql}",
+                    params,
+                )
+            )
+    return statements

@@ -7,13 +7,18 @@ from django.contrib import admin
 
 from ai.accounting import feature_steps, known_features
 from ai.models import (
+    DailyCallCount,
+    DailyLastCalls,
+    LastCallSeen,
     OpenAIAlert,
     OpenAIAlertEvent,
     OpenAICall,
     OpenAIPricing,
     OpenAIUsage,
     ProviderIncidentEvent,
+    UserCallTotal,
 )
+from telemetry.admin import RollupAdmin
 
 
 @admin.register(OpenAIUsage)
@@ -99,3 +104,30 @@ class OpenAIAlertEventAdmin(admin.ModelAdmin[OpenAIAlertEvent]):
 class ProviderIncidentEventAdmin(admin.ModelAdmin[ProviderIncidentEvent]):
     list_display = ["created_at", "kind", "period_key", "detail"]
     list_filter = ["kind"]
+
+
+@admin.register(DailyCallCount)
+class DailyCallCountAdmin(RollupAdmin):
+    list_display = ["day", "feature_name", "model", "status", "calls", "estimated_cost"]
+    list_filter = ["status", "feature_name"]
+    search_fields = ["feature_name", "model"]
+
+
+@admin.register(LastCallSeen)
+class LastCallSeenAdmin(RollupAdmin):
+    list_display = ["user", "task", "scope", "feature_name", "last_at"]
+    list_filter = ["scope"]
+    search_fields = ["feature_name"]
+    raw_id_fields = ["user", "task"]
+
+
+@admin.register(DailyLastCalls)
+class DailyLastCallsAdmin(RollupAdmin):
+    list_display = ["day", "scope", "feature_name", "users", "tasks"]
+    list_filter = ["scope"]
+
+
+@admin.register(UserCallTotal)
+class UserCallTotalAdmin(RollupAdmin):
+    list_display = ["user", "calls", "total_tokens", "estimated_cost"]
+    raw_id_fields = ["user"]

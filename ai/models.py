@@ -99,6 +99,12 @@ class OpenAICall(models.Model):
             models.Index(fields=["feature_name", "created_at"]),
             models.Index(fields=["user", "feature_name"]),
             models.Index(fields=["created_at"]),
+            # The top spenders of a period: read from the index alone.
+            models.Index(
+                fields=["user", "created_at"],
+                include=["total_tokens", "estimated_cost"],
+                name="openaicall_user_spend_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,3 +236,105 @@ class ProviderIncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period_key}"
+
+
+class DailyCallCount(models.Model):
+    """The model calls of one whole past day (site time zone), counted by step, model and
+    status, for the staff dashboards: they read these rows for past days and the calls only for
+    today. Rebuilt from the calls by `ai.accounting.refresh_daily_call_counts`; the telemetry
+    `DailyRollup` named "calls" says through which day they are complete."""
+
+    day = models.DateField()
+    feature_name = models.CharField(max_length=60)
+    model = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=CallStatus.choices)
+    calls = models.PositiveIntegerField()
+    prompt_tokens = models.PositiveBigIntegerField()
+    cached_tokens = models.PositiveBigIntegerField()
+    completion_tokens = models.PositiveBigIntegerField()
+    total_tokens = models.PositiveBigIntegerField()
+    estimated_cost = models.DecimalField(max_digits=16, decimal_places=6)
+
+    class Meta:
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.feature_name} {self.model} {self.status}: {self.calls}"
+
+
+class CallScope(models.TextChoices):
+    STEP = "step", "Recorded step"
+    FEATURE = "feature", "Paid feature"
+    ANY = "any", "Any call"
+
+
+class LastCallSeen(models.Model):
+    """Each user's, and each task's, latest call before today of each step, of each paid feature
+    and (users only) of any kind: the users or tasks that made calls since a moment are the rows
+    since then, plus the ones that made calls today (raw calls)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(
+        "jobs.BackgroundTask", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    scope = models.CharField(max_length=10, choices=CallScope.choices)
+    feature_name = models.CharField(max_length=60, blank=True)  # "" for any call
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(task__isnull=True),
+                name="lastcallseen_user_or_task",
+                violation_error_message="A last call seen is a user's or a task's, not both.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "scope", "feature_name"]),
+            models.Index(fields=["task", "scope", "feature_name"]),
+            models.Index(fields=["last_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or self.task_id} {self.scope} {self.feature_name} at {self.last_at}"
+
+
+class DailyLastCalls(models.Model):
+    """How many users and tasks made their latest call before today (`LastCallSeen`) on each
+    day, by scope and name: the users or tasks since a day are the sum of the days from it."""
+
+    day = models.DateField()
+    scope = models.CharField(max_length=10, choices=CallScope.choices)
+    feature_name = models.CharField(max_length=60, blank=True)
+    users = models.PositiveIntegerField()
+    tasks = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} {self.scope} {self.feature_name}: {self.users} users, {self.tasks} tasks"
+        )
+
+
+class UserCallTotal(models.Model):
+    """Each user's calls of all the days before today, counted and summed (one row without a
+    user: the commands'), for the top spenders of all time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    calls = models.PositiveIntegerField()
+    total_tokens = models.PositiveBigIntegerField()
+    estimated_cost = models.DecimalField(max_digits=16, decimal_places=6)
+
+    class Meta:
+        indexes = [models.Index(fields=["-estimated_cost", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or 'commands'}: {self.calls} calls"

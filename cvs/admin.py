@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin
 
 from cvdoc.document import CvValidationError, normalize_cv
-from cvs.models import CV, CVVersion, ExportPreset
+from cvs.models import CV, CVVersion, DailyCVCount, ExportPreset
+from telemetry.admin import RollupAdmin
 
 
 def _checked_content(value: Any) -> dict[str, Any]:
@@ -73,3 +74,9 @@ class ExportPresetAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "updated_at"]
     search_fields = ["name", "user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(DailyCVCount)
+class DailyCVCountAdmin(RollupAdmin):
+    list_display = ["day", "created_by", "cvs"]
+    list_filter = ["created_by"]

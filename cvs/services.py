@@ -3,12 +3,15 @@ background jobs (the handlers the jobs engine calls, registered in cvs.apps)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -34,6 +37,7 @@ from cvs.models import (
     SCORE_DIGEST_KEY,
     CreatedBy,
     CVVersion,
+    DailyCVCount,
     RunStatus,
     SourceType,
     VersionChangeType,
@@ -58,6 +62,8 @@ from jobs.models import BackgroundTask, TaskType, Upload
 from jobs.services import TaskFailed, enqueue_task, save_result
 from telemetry import events
 from telemetry.events import record_event
+from telemetry.models import DailyRollup
+from telemetry.services import start_of
 
 logger = logging.getLogger(__name__)
 
@@ -955,3 +961,30 @@ TASK_HANDLERS = {
     TaskType.GENERATE_FROM_JOB_TITLE: run_cv_from_job_title,
     TaskType.RERANK_OFFERS: run_reranking,
 }
+
+
+# --- Roll-ups for the staff dashboards ----------------------------------------------------
+
+CV_ROLLUP = "cvs"
+
+
+def refresh_daily_cv_counts(*, today: datetime.date | None = None) -> datetime.date:
+    """Rebuild the daily counts of CVs created on every day before today; returns the last day
+    rolled. Rebuilt whole in one transaction, like the events' roll-ups (telemetry.services)."""
+    today = today or timezone.localdate()
+    through = today - datetime.timedelta(days=1)
+    rows = [
+        DailyCVCount(**row)
+        for row in CV.objects.filter(created_at__lt=start_of(today))
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "created_by")
+        .annotate(cvs=Count("id"))
+        .order_by()
+    ]
+    with transaction.atomic():
+        DailyCVCount.objects.all().delete()
+        DailyCVCount.objects.bulk_create(rows, batch_size=2_000)
+        DailyRollup.objects.update_or_create(
+            name=CV_ROLLUP, defaults={"through": through, "refreshed_at": timezone.now()}
+        )
+    return through

@@ -358,9 +358,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
     },
 }
-# The staff dashboards read past days from daily roll-ups rebuilt every hour (telemetry.services).
+# The staff dashboards read past days from daily roll-ups rebuilt every hour (staff.tasks).
 CELERY_BEAT_SCHEDULE["dashboard-rollups"] = {
-    "task": "telemetry.tasks.refresh_daily_rollups",
+    "task": "staff.tasks.refresh_daily_rollups",
     "schedule": crontab(minute=7),
 }
 # Daily retention job: old e-mail logs, inactivity warnings and deletions (accounts.inactivity).

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from telemetry.models import (
     DailyActiveUsers,
     DailyEventCount,
+    DailyLastSeen,
     DailyRollup,
     FeatureUsage,
     Feedback,
@@ -61,7 +62,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 class RollupAdmin(admin.ModelAdmin):
-    """Daily roll-ups are rebuilt from the events (telemetry.services): shown, never edited."""
+    """Daily roll-ups are rebuilt from the rows they count (staff.tasks): shown, never edited."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -96,6 +97,12 @@ class LastEventSeenAdmin(RollupAdmin):
 class LastActivityAdmin(RollupAdmin):
     list_display = ["user", "last_at"]
     raw_id_fields = ["user"]
+
+
+@admin.register(DailyLastSeen)
+class DailyLastSeenAdmin(RollupAdmin):
+    list_display = ["day", "type", "users"]
+    search_fields = ["type"]
 
 
 @admin.register(DailyRollup)

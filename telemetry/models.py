@@ -193,6 +193,24 @@ class LastActivity(models.Model):
         return f"{self.user_id} at {self.last_at}"
 
 
+class DailyLastSeen(models.Model):
+    """How many users had their latest event before today (`LastEventSeen`; `LastActivity` for
+    any type, where type is "") on each day: the users active since a day are the sum of the
+    days from it, without counting their rows one by one."""
+
+    day = models.DateField()
+    type = models.CharField(max_length=50, blank=True)
+    category = models.CharField(max_length=20, choices=EventCategory.choices, blank=True)
+    users = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-day"]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.type or 'any event'}: {self.users}"
+
+
 class DailyRollup(models.Model):
     """Through which day a daily roll-up table is complete, and when it was last rebuilt."""
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from telemetry.models import (
     DailyActiveUsers,
     DailyEventCount,
+    DailyLastSeen,
     DailyRollup,
     LastActivity,
     LastEventSeen,
@@ -95,10 +96,28 @@ def refresh_daily_event_counts(*, today: date | None = None) -> date:
                 f"INSERT INTO {LastActivity._meta.db_table} (user_id, last_at) {last_sql}",
                 last_params,
             )
+        DailyLastSeen.objects.all().delete()
+        by_type = (
+            LastEventSeen.objects.annotate(day=TruncDate("last_at"))
+            .values("day", "type", "category")
+            .annotate(users=Count("id"))
+            .order_by()
+        )
+        by_day = (
+            LastActivity.objects.annotate(day=TruncDate("last_at"))
+            .values("day")
+            .annotate(type=Value(""), category=Value(""), users=Count("id"))
+            .order_by()
+        )
+        DailyLastSeen.objects.bulk_create(
+            [DailyLastSeen(**row) for rows in (by_type, by_day) for row in rows],
+            batch_size=BATCH_SIZE,
+        )
     with connection.cursor() as cursor:
         # Rewritten tables need fresh planner statistics, or the dashboards' queries on them
         # are planned for the old row counts.
-        for model in (DailyEventCount, DailyActiveUsers, LastEventSeen, LastActivity):
+        rewritten = (DailyEventCount, DailyActiveUsers, LastEventSeen, LastActivity, DailyLastSeen)
+        for model in rewritten:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
         DailyRollup.objects.update_or_create(
             name=EVENT_ROLLUP, defaults={"through": through, "refreshed_at": timezone.now()}

@@ -47,9 +47,15 @@ GROWING = {"django_migrations"}
 # Tables of models added after the layout move: created empty by their own migrations.
 ADDED_SINCE = {
     "accounts_bookmarklettoken",
+    "ai_dailycallcount",
+    "ai_dailylastcalls",
+    "ai_lastcallseen",
     "ai_providerincidentevent",
+    "ai_usercalltotal",
+    "cvs_dailycvcount",
     "telemetry_dailyactiveusers",
     "telemetry_dailyeventcount",
+    "telemetry_dailylastseen",
     "telemetry_dailyrollup",
     "telemetry_lastactivity",
     "telemetry_lasteventseen",

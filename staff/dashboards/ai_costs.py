@@ -13,18 +13,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Max, Q, Sum, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max
 from django.urls import reverse
 
 from accounts.models import User
-from ai.accounting import (
-    OFFLINE_MODEL,
-    PRODUCT_FEATURES,
-    price_tokens,
-    pricing_for,
+from ai.accounting import OFFLINE_MODEL, price_tokens, pricing_for, product_feature
+from ai.models import (
+    CallScope,
+    CallStatus,
+    OpenAIAlert,
+    OpenAIAlertEvent,
+    OpenAIPricing,
 )
-from ai.models import CallStatus, OpenAIAlert, OpenAIAlertEvent, OpenAICall, OpenAIPricing
+from staff.dashboards import rollups
 from staff.dashboards.blocks import (
     USER,
     WHEN,
@@ -130,39 +131,39 @@ def base_model(model: str) -> str:
     return DATED_SNAPSHOT.sub("", model)
 
 
-def _product() -> Case:
-    """The feature a user pays for, computed by the database from the recorded step."""
-    whens = [When(feature_name=step, then=Value(paid)) for step, paid in PRODUCT_FEATURES.items()]
-    return Case(*whens, default="feature_name", output_field=CharField())
-
-
-def _feature_rows(calls: Any, cost: Decimal) -> list[dict[str, Any]]:
+def _feature_rows(
+    calls: list[dict[str, Any]], people: dict[tuple[str, str], dict[str, int]], cost: Decimal
+) -> list[dict[str, Any]]:
     """One row per paid feature, each followed by its steps when it has more than one."""
-    sums = {
-        "calls": Count("id"),
-        "failed": Count("id", filter=~Q(status=CallStatus.OK)),
-        "tasks": Count("task", distinct=True),
-        "users": Count("user", distinct=True),
-        "tokens": Sum("total_tokens"),
-        "cost": Sum("estimated_cost"),
-    }
-    products = list(
-        calls.annotate(product=_product()).values("product").annotate(**sums).order_by("-cost")
-    )
-    steps = list(calls.values("feature_name").annotate(**sums).order_by("-cost", "feature_name"))
+    by: dict[tuple[str, str], dict[str, Any]] = {}
+    for call in calls:
+        step = call["feature_name"]
+        for scope, name in ((CallScope.FEATURE, product_feature(step)), (CallScope.STEP, step)):
+            row = by.setdefault(
+                (scope, name),
+                {"name": name, "calls": 0, "failed": 0, "tokens": 0, "cost": Decimal(0)},
+            )
+            row["calls"] += call["calls"]
+            row["failed"] += call["calls"] if call["status"] != CallStatus.OK else 0
+            row["tokens"] += call["tokens"]
+            row["cost"] += call["cost"]
+    for key, row in by.items():
+        row.update(people.get(key) or {"users": 0, "tasks": 0})
+
+    def ranked(scope: str) -> list[dict[str, Any]]:
+        rows = [row for (kind, _), row in by.items() if kind == scope]
+        return sorted(rows, key=lambda row: (-row["cost"], row["name"]))
+
     rows: list[dict[str, Any]] = []
-    for product in products:
-        name = product["product"]
+    steps = ranked(CallScope.STEP)
+    for product in ranked(CallScope.FEATURE):
+        name = product["product"] = product["name"]
         product["feature"] = feature_label(name)
         rows.append(product)
-        own = [
-            step
-            for step in steps
-            if PRODUCT_FEATURES.get(step["feature_name"], step["feature_name"]) == name
-        ]
+        own = [step for step in steps if product_feature(step["name"]) == name]
         if len(own) > 1:  # a feature made of one step is its own detail
             for step in own:
-                step["feature"] = STEP_PREFIX + step["feature_name"]
+                step["feature"] = STEP_PREFIX + step["name"]
                 step["step"] = True
                 rows.append(step)
     for row in rows:
@@ -172,17 +173,13 @@ def _feature_rows(calls: Any, cost: Decimal) -> list[dict[str, Any]]:
     return rows
 
 
-def _model_rows(calls: Any, pricing: dict[str, OpenAIPricing]) -> list[dict[str, Any]]:
+def _model_rows(
+    calls: list[dict[str, Any]], pricing: dict[str, OpenAIPricing]
+) -> list[dict[str, Any]]:
     """One row per model, dated snapshots added to their model's row."""
-    raw = calls.values("model").annotate(
-        calls=Count("id"),
-        prompt=Sum("prompt_tokens"),
-        cached=Sum("cached_tokens"),
-        completion=Sum("completion_tokens"),
-        cost=Sum("estimated_cost"),
-    )
     grouped: dict[str, dict[str, Any]] = {}
-    for row in raw:
+    cached_by_model: dict[str, int] = defaultdict(int)
+    for row in calls:
         name = base_model(row["model"])
         into = grouped.setdefault(
             name,
@@ -191,44 +188,41 @@ def _model_rows(calls: Any, pricing: dict[str, OpenAIPricing]) -> list[dict[str,
         )  # fmt: skip
         for key in ("calls", "prompt", "cached", "completion", "cost"):
             into[key] += row[key] or 0
-        into["saved"] += cache_savings(row["model"], row["cached"] or 0, pricing)
-    return sorted(grouped.values(), key=lambda row: row["cost"], reverse=True)
+        cached_by_model[row["model"]] += row["cached"] or 0
+    for model, cached in cached_by_model.items():
+        grouped[base_model(model)]["saved"] += cache_savings(model, cached, pricing)
+    return sorted(grouped.values(), key=lambda row: (-row["cost"], row["model"]))
 
 
 def build(period: Period) -> Dashboard:
-    calls = OpenAICall.objects.filter(period.q("created_at"))
-    totals = calls.aggregate(
-        cost=Sum("estimated_cost"),
-        calls=Count("id"),
-        failed=Count("id", filter=~Q(status=CallStatus.OK)),
-        failed_cost=Sum("estimated_cost", filter=~Q(status=CallStatus.OK)),
-        tokens=Sum("total_tokens"),
-        cached=Sum("cached_tokens"),
-        prompt=Sum("prompt_tokens"),
-        users=Count("user", distinct=True),
-    )
-    cost = totals["cost"] or Decimal(0)
-    daily = list(
-        calls.annotate(day=TruncDate("created_at"), product=_product())
-        .values("day", "product")
-        .annotate(cost=Sum("estimated_cost"))
-        .order_by("day")
-    )
-    # Grouped by user alone, the e-mails read for the ten rows only: joining every call to its
-    # user first made the database group all the calls by e-mail too.
-    by_user = list(
-        calls.values("user_id")
-        .annotate(calls=Count("id"), tokens=Sum("total_tokens"), cost=Sum("estimated_cost"))
-        .order_by("-cost")[:10]
-    )
+    # Sums from the daily roll-ups, people from the per-user ones (staff.dashboards.rollups).
+    call_rows = rollups.call_counts(period, ("feature_name", "model", "status"))
+    people = rollups.callers(period)
+    cost = sum((row["cost"] for row in call_rows), Decimal(0))
+    failed = [row for row in call_rows if row["status"] != CallStatus.OK]
+    totals = {
+        "calls": sum(row["calls"] for row in call_rows),
+        "failed": sum(row["calls"] for row in failed),
+        "failed_cost": sum((row["cost"] for row in failed), Decimal(0)),
+        "tokens": sum(row["tokens"] for row in call_rows),
+        "cached": sum(row["cached"] for row in call_rows),
+        "prompt": sum(row["prompt"] for row in call_rows),
+        "users": people.get((CallScope.ANY, ""), {}).get("users", 0),
+    }
+    per_day: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in rollups.call_counts(period, ("day", "feature_name")):
+        per_day[product_feature(row["feature_name"])][row["day"]] += row["cost"]
+    # The e-mails read for the ten rows only: joining every call to its user first made the
+    # database group all the calls by e-mail too.
+    by_user = rollups.top_spenders(period, 10)
     emails = dict(
         User.objects.filter(pk__in=[row["user_id"] for row in by_user]).values_list("pk", "email")
     )
     for row in by_user:
         row["user__email"] = emails.get(row["user_id"])
     pricing = {row.model_name: row for row in OpenAIPricing.objects.filter(is_active=True)}
-    by_feature = _feature_rows(calls, cost)
-    by_model = _model_rows(calls, pricing)
+    by_feature = _feature_rows(call_rows, people, cost)
+    by_model = _model_rows(call_rows, pricing)
     alerts = list(
         OpenAIAlert.objects.annotate(
             fired=Count("events", filter=period.q("events__created_at")),
@@ -270,9 +264,6 @@ def build(period: Period) -> Dashboard:
     for row in fired:
         row["user_url"] = user_link(row)
     features_seen = [row["product"] for row in by_feature if not row.get("step")]
-    per_day: dict[str, dict[date, Decimal]] = defaultdict(dict)
-    for row in daily:
-        per_day[row["product"]][row["day"]] = row["cost"]
     kpis = [
         Kpi("AI spend", usd(cost), f"{count:,} calls by {totals['users'] or 0:,} users"),
         Kpi("Avg cost per call", usd(cost / count if count else 0), "all features"),

@@ -16,19 +16,20 @@ from joboffers.models import JobOffer
 from jobs.models import BackgroundTask
 from staff import dashboards
 from staff.dashboards import Period
+from staff.dashboards.blocks import Cell, Row
+from staff.tasks import refresh_daily_rollups
 from telemetry.models import TelemetryEvent
-from telemetry.services import refresh_daily_event_counts
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/admin/dashboards/"
 # Page → most SQL queries it may run (session, user and settings included), whatever the data.
 PAGES = {
-    "overview": 25,
-    "features": 16,
+    "overview": 31,
+    "features": 17,
     "errors": 17,
     "extractions": 6,
-    "ai-costs": 13,
+    "ai-costs": 22,
     "feedback": 7,
     "users": 7,
     "onboarding": 6,
@@ -86,7 +87,7 @@ def test_query_count_does_not_grow_with_the_data(
     page, rows, seed_activity, staff_client, django_assert_max_num_queries
 ):
     seed_activity(rows)
-    refresh_daily_event_counts()  # the pages read whole past days from the roll-ups
+    refresh_daily_rollups()  # the pages read whole past days from the roll-ups
 
     with django_assert_max_num_queries(PAGES[page]):
         response = staff_client.get(f"{BASE}{page}/?period=90d")
@@ -310,3 +311,20 @@ def test_the_onboarding_funnel_counts_each_step(db):
     assert funnel["1. Create or import your CV"] == 3
     assert funnel["2. Add a job offer"] == 2
     assert funnel["3. Generate a tailored CV"] == 1
+
+
+def test_table_cells_escape_what_they_show():
+    row = Row(
+        None,
+        [
+            Cell("<b>bold</b>", "message"),
+            Cell('say "hi"', "text", url="/admin/?a=1&b=2"),
+            Cell("Needs <review>", "badge"),
+        ],
+    )
+
+    html = str(row.html)
+
+    assert "<b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert '<a href="/admin/?a=1&amp;b=2">say &quot;hi&quot;</a>' in html
+    assert '<span class="dash-badge badge-needs-review">Needs &lt;review&gt;</span>' in html
