@@ -49,6 +49,7 @@ PRODUCT_FEATURES = {
     "translate_cv": "translate_cv",
     "import_pdf": "import_pdf",
     "generate_from_job_title": "generate_from_job_title",
+    "cover_letter": "cover_letter",
     "extract_job_offer": "extract_job_offer",  # reading an offer: free for users, still spent
 }
 # What staff read about each provider failure that stops the AI features.
