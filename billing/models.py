@@ -22,6 +22,7 @@ class Feature(models.TextChoices):
     OPTIMIZE_CV = "optimize_cv", _("Improve from suggestions")
     GENERATE_FROM_JOB_TITLE = "generate_from_job_title", _("CV from a job title")
     IMPORT_PDF = "import_pdf", _("PDF import")
+    COVER_LETTER = "cover_letter", _("Cover letter")
 
 
 class BillingPeriod(models.TextChoices):

@@ -87,6 +87,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "model_translate_cv": _model("gpt-4.1-mini", "Translation"),
     "model_import_pdf": _model("gpt-4.1-mini", "PDF import"),
     "model_generate_from_job_title": _model("gpt-4.1-mini", "CV from a job title"),
+    "model_cover_letter": _model("gpt-4.1-mini", "Cover letter"),
     # Credit cost per feature (0 = free)
     "credits_create_cv_manual": _cost(0, "Create a blank CV"),
     "credits_export_cv": _cost(1, "PDF or DOCX export"),
@@ -99,6 +100,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "credits_optimize_cv": _cost(2, "Improve from suggestions"),
     "credits_generate_from_job_title": _cost(1, "CV from a job title"),
     "credits_import_pdf": _cost(2, "PDF import"),
+    "credits_cover_letter": _cost(1, "Cover letter, per job offer"),
     "welcome_credits": _cost(15, "Credits granted at sign-up"),
     "referral_referrer_credits": _cost(10, "Credits for the referrer when the referred user pays"),
     "referral_referred_credits": _cost(5, "Credits for the referred user on first payment"),
@@ -115,6 +117,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "feature_language_switcher": _flag("Interface language switcher"),
     "feature_edit_mode": _flag("CV editor"),
     "feature_feedback": _flag("Feedback form"),
+    "feature_cover_letter": _flag("Cover letters"),
     # System
     "registration_enabled": SettingSpec(bool, True, C.SYSTEM, "New accounts can sign up"),
     "maintenance_mode": SettingSpec(bool, False, C.SYSTEM, "Only staff can use the site"),

@@ -6,7 +6,14 @@ from django import forms
 from django.contrib import admin
 
 from cvdoc.document import CvValidationError, normalize_cv
-from cvs.models import CV, CVVersion, ExportPreset
+from cvs.models import (
+    CV,
+    CoverLetter,
+    CoverLetterVersion,
+    CVVersion,
+    ExportPreset,
+    checked_letter_content,
+)
 
 
 def _checked_content(value: Any) -> dict[str, Any]:
@@ -73,3 +80,43 @@ class ExportPresetAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "updated_at"]
     search_fields = ["name", "user__email"]
     raw_id_fields = ["user"]
+
+
+class CoverLetterAdminForm(forms.ModelForm):
+    def clean_content(self) -> dict[str, Any]:
+        return checked_letter_content(self.cleaned_data.get("content"))
+
+
+class CoverLetterVersionInline(admin.TabularInline):
+    model = CoverLetterVersion
+    fields = ["version", "change_type", "changelog", "created_at"]
+    readonly_fields = ["version", "change_type", "changelog", "created_at"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(CoverLetter)
+class CoverLetterAdmin(admin.ModelAdmin):
+    form = CoverLetterAdminForm
+    list_display = ["__str__", "cv", "language", "version", "engine", "updated_at"]
+    list_filter = ["language", "engine"]
+    search_fields = ["role", "company", "cv__name", "cv__user__email"]
+    raw_id_fields = ["cv", "job_offer", "task"]
+    readonly_fields = ["version", "cv_version", "engine", "guard_notes", "created_at", "updated_at"]
+    inlines = [CoverLetterVersionInline]
+
+
+@admin.register(CoverLetterVersion)
+class CoverLetterVersionAdmin(admin.ModelAdmin):
+    """Saved texts: a log, read-only (a restore from the letter's page makes new ones)."""
+
+    list_display = ["letter", "version", "change_type", "changelog", "created_at"]
+    list_filter = ["change_type"]
+    search_fields = ["letter__role", "letter__company", "letter__cv__user__email"]
+    readonly_fields = ["letter", "version", "content", "change_type", "changelog", "created_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -33,6 +33,7 @@ class TaskType(models.TextChoices):
     CALCULATE_MATCH_SCORE = "calculate-match-score", "Match score"
     IMPROVE_CV = "improve-cv", "Improve a CV"
     EXTRACT_JOB_OFFER = "extract-job-offer", "Read a job offer"
+    WRITE_COVER_LETTER = "write-cover-letter", "Write a cover letter"
     TEST = "test", "Queue test"
 
 
@@ -149,6 +150,8 @@ class BackgroundTask(models.Model):
         result = self.result or {}
         if self.status != TaskStatus.COMPLETED:
             return ""
+        if result.get("letter_id") and result.get("cv_id"):
+            return reverse("cvs:letter", args=[result["cv_id"], result["letter_id"]])
         if result.get("cv_id"):
             return reverse("cvs:detail", args=[result["cv_id"]])
         if result.get("offer_id"):

@@ -42,6 +42,7 @@ AI_FEATURES = [
     Feature.OPTIMIZE_CV,
     Feature.GENERATE_FROM_JOB_TITLE,
     Feature.IMPORT_PDF,
+    Feature.COVER_LETTER,
 ]
 
 # (tier, name, monthly, yearly, popular, {feature: (enabled, monthly limit)})
