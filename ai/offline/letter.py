@@ -28,6 +28,7 @@ from ai.offline.facts import (
     as_text,
     is_current,
     skill_item_name,
+    title_coverage,
     today_utc,
 )
 from ai.offline.score import score_match
@@ -45,12 +46,14 @@ from ai.offline.vocabulary import canonical_skill, fold, is_generic_skill, occup
 LANGUAGES = ("en", "fr", "de", "es")
 # Matched skills plus relevant lines of work below which a letter would be padding.
 MIN_POINTS = 3
+MIN_POINTS_OFF_TARGET = 5
 # A match score this low means another occupation: a letter would argue a fit that is not there.
 MIN_SCORE = 35
 MAX_LINES_FIRST_JOB = 3
 MAX_LINES_OTHER_JOB = 2
 MAX_SKILLS_NAMED = 5
 MAX_LINE_CHARS = 180
+ON_TARGET_COVERAGE = 0.5  # share of the offer title's words a job title has to be on target
 SKILL_KINDS = ("hard_skill", "tool", "methodology", "soft_skill")
 
 # The fixed words of a letter, by CV language. {role} and {company} are the offer's words;
@@ -300,14 +303,16 @@ def letter_plan(
             named = [as_text(q.get("quote")) for q in quotes if q.get("section") == "skills"]
             for term in named[:1]:
                 skills_by_term.setdefault(fold(term), term)
-    jobs = _cited_jobs(cv, profile, quoted, skills_by_term)
+    jobs = _cited_jobs(cv, profile, quoted, skills_by_term, offer_title=title)
     cited = " ".join(fold(part) for job in jobs for part in (*job.lines, *job.skills))
     other_skills = tuple(term for key, term in skills_by_term.items() if key not in cited)[
         :MAX_SKILLS_NAMED
     ]
     points = len(skills_by_term) + sum(len(job.lines) + job.on_target for job in jobs)
-    if not jobs or points < MIN_POINTS or score["match_score"] < MIN_SCORE or not title:
-        raise NotEnoughInCommon(found=points, needed=MIN_POINTS, score=score["match_score"])
+    # A CV whose jobs are of another occupation needs more in common to argue the move.
+    needed = MIN_POINTS if any(job.on_target for job in jobs) else MIN_POINTS_OFF_TARGET
+    if not jobs or points < needed or score["match_score"] < MIN_SCORE or not title:
+        raise NotEnoughInCommon(found=points, needed=needed, score=score["match_score"])
     header = as_dict(cv.get("header"))
     return LetterPlan(
         language=language,
@@ -327,12 +332,16 @@ def _cited_jobs(
     profile: Any,
     quoted: Mapping[str, list[str]],
     skills_by_term: Mapping[str, str],
+    *,
+    offer_title: str,
 ) -> list[CitedJob]:
     """Up to two jobs that show the offer's work, the most relevant first.
 
     A job's lines are those that speak to the offer (its skills and words) or that the match
-    score quoted as evidence; a job whose title the score quoted is of the offer's occupation
-    (`on_target`): its first lines are about that work, and are cited when none matched."""
+    score quoted as evidence. A job whose title the score quoted, or that names the offer's
+    occupation, is `on_target`: its first lines are about that work, and are cited when none
+    matched."""
+    wanted = occupations(offer_title)
     ranked: list[tuple[int, int, CitedJob]] = []
     for index, job in enumerate(as_list(cv.get("experience"))):
         job = as_dict(job)
@@ -340,7 +349,8 @@ def _cited_jobs(
         if not title or not company:
             continue
         quotes = [fold(q) for q in quoted.get(company, []) if q]
-        on_target = fold(title) in quotes
+        on_target = fold(title) in quotes or bool(wanted and wanted & occupations(title))
+        on_target = on_target or title_coverage(offer_title, title) >= ON_TARGET_COVERAGE
         all_lines = list(_job_lines(job))
         weights = {
             line: _relevance(line, profile)
