@@ -970,7 +970,7 @@ def render_letter_html(
     for_preview: bool = False,
 ) -> str:
     """The letter as a whole HTML document, in the CV's template: the PDF's, or the preview's."""
-    names = ("base.css", f"{options.template}.css", LETTER_STYLESHEET)
+    names = ("base.css", f"{options.template}.css", LETTER_STYLESHEET, "letter-preview.css")
     # The PDF reads its parsed stylesheets (_stylesheets), not links.
     stylesheets = [static(f"cv/{name}") for name in names] if for_preview else []
     context = {

@@ -947,4 +947,7 @@ class LetterExportForm(forms.Form):
     paper = forms.ChoiceField(
         label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], initial="a4"
     )
-    format = forms.ChoiceField(choices=[("pdf", "PDF"), ("docx", "DOCX")], initial="pdf")
+    # Left out by the preview, which shows the same settings: a download is then a PDF.
+    format = forms.ChoiceField(
+        choices=[("pdf", "PDF"), ("docx", "DOCX")], initial="pdf", required=False
+    )

@@ -1153,10 +1153,13 @@ def letter(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpRe
     if request.method == "POST":
         form = CoverLetterForm(request.POST)
         if form.is_valid():
-            services.save_letter(letter, content=form.cleaned_data["content"])
+            letter = services.save_letter(letter, content=form.cleaned_data["content"])
+            if request.htmx:
+                return _letter_page(request, letter, saved=True)
             messages.success(request, _("The letter was saved."))
             return redirect(letter.get_absolute_url())
-        return _letter_page(request, letter, form=form, status=400)
+        # htmx swaps only 2xx answers: the form with its errors comes back as a 200.
+        return _letter_page(request, letter, form=form, status=200 if request.htmx else 400)
     return _letter_page(request, letter)
 
 
@@ -1167,15 +1170,18 @@ def _letter_page(
     form: CoverLetterForm | None = None,
     export_form: LetterExportForm | None = None,
     status: int = 200,
+    saved: bool = False,
 ) -> HttpResponse:
     ctx = {
+        "saved": saved,
         "cv": letter.cv,
         "letter": letter,
         "form": form or CoverLetterForm(initial=CoverLetterForm.initial_from(letter.content)),
         "export_form": export_form or LetterExportForm(),
         "version_count": letter.versions.count(),
     }
-    return render(request, "cvs/letter.html", ctx, status=status)
+    template = "cvs/letter.html#letter-layout" if request.htmx else "cvs/letter.html"
+    return render(request, template, ctx, status=status)
 
 
 @login_required
@@ -1239,7 +1245,7 @@ def letter_export(request: AuthenticatedHttpRequest, pk: int, letter_id: int) ->
     form = LetterExportForm(request.GET)
     if not form.is_valid():
         return _letter_page(request, letter, export_form=form, status=400)
-    kind = form.cleaned_data["format"]
+    kind = form.cleaned_data["format"] or "pdf"
     options = ExportOptions(
         template=form.cleaned_data["template"], paper=form.cleaned_data["paper"]
     )
@@ -1260,6 +1266,9 @@ def letter_export(request: AuthenticatedHttpRequest, pk: int, letter_id: int) ->
 def letter_preview(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
     """The letter as its PDF lays it out, shown in a frame of the letter's page."""
     letter = _get_letter_for_user(request, pk, letter_id)
+    if request.htmx:  # a change of template or paper points the frame at the new settings
+        ctx = {"cv": letter.cv, "letter": letter, "preview_query": request.GET.urlencode()}
+        return render(request, "cvs/letter.html#preview-frame", ctx)
     form = LetterExportForm(request.GET or None)
     template = form.cleaned_data["template"] if form.is_valid() else "classic"
     paper = form.cleaned_data["paper"] if form.is_valid() else "a4"

@@ -234,6 +234,22 @@ def test_bad_input_is_refused_with_a_message_and_saves_nothing(
     assert letter.content == before and not letter.versions.exists()
 
 
+def test_the_editor_answers_htmx_with_the_page_part(alice_client: Any, letter: CoverLetter) -> None:
+    before = copy.deepcopy(letter.content)
+
+    refused = alice_client.post(
+        letter.get_absolute_url(), edit_data(greeting=""), HTTP_HX_REQUEST="true"
+    )
+    saved = alice_client.post(letter.get_absolute_url(), edit_data(), HTTP_HX_REQUEST="true")
+
+    # htmx swaps only 2xx answers: the errors come back as a 200 part of the page.
+    assert refused.status_code == 200 and 'class="form-errors"' in refused.content.decode()
+    assert "<html" not in refused.content.decode()
+    assert saved.status_code == 200 and "The letter was saved." in saved.content.decode()
+    letter.refresh_from_db()
+    assert letter.versions.get().content == before
+
+
 def test_another_users_letter_is_a_404_everywhere(bob_client: Any, letter: CoverLetter) -> None:
     cv = letter.cv
     urls = [
