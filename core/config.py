@@ -188,7 +188,7 @@ def parse_value(name: str, raw: str) -> Any:
     if spec.type is list:
         try:
             names = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # "[[[[..." nested past the stack
             raise ValueError(f"{name} must be a JSON list") from None
         if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
             raise ValueError(f"{name} must be a JSON list of names")
