@@ -57,6 +57,7 @@ PRODUCT_FEATURES = {
     "translate_cv": "translate_cv",
     "import_pdf": "import_pdf",
     "generate_from_job_title": "generate_from_job_title",
+    "cover_letter": "cover_letter",
     "extract_job_offer": "extract_job_offer",  # reading an offer: free for users, still spent
     "rank_offers": "rank_offers",  # the offline ranking of a user's offers: free, no model
     "rerank_offers": "rerank_offers",  # the top ten re-scored by the model, paid as one

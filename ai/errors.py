@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,22 @@ class AINoJobOffer(AIError):
 
 class AIUnavailableOffline(AIError):
     default_user_message = "This feature needs the online AI engine, which is not enabled here."
+
+
+class AINotEnoughInCommon(AIError):
+    """A cover letter was refused: the CV shows too little of what the offer asks for."""
+
+    default_user_message = gettext_noop(
+        "Your CV shows too little of what this offer asks for to write an honest cover letter "
+        "(%(found)s point(s) in common, %(needed)s needed). No letter was written and you were "
+        "not charged. Pick an offer closer to your experience, or add what you really did to "
+        "your CV."
+    )
+
+    def __init__(self, message: str = "", *, found: int, needed: int) -> None:
+        super().__init__(message)
+        self.found, self.needed = found, needed
+
+    @property
+    def user_message(self) -> str:
+        return gettext(self.default_user_message) % {"found": self.found, "needed": self.needed}

@@ -43,6 +43,7 @@ from ai.errors import (
     AIError,
     AIInvalidResponse,
     AINoJobOffer,
+    AINotEnoughInCommon,
     AIRefused,
     AIUnavailableOffline,
     BilledUsage,
@@ -58,6 +59,7 @@ from ai.privacy import (
     untrusted_block,
 )
 from ai.schemas import (
+    CoverLetterOut,
     ImproveCvOut,
     JobOfferOut,
     MatchScoreOut,
@@ -1437,3 +1439,77 @@ def _normalized(cv: dict[str, Any]) -> dict[str, Any]:
         return normalize_cv(cv)
     except CvValidationError as exc:
         raise AIInvalidResponse(f"the resulting CV is invalid: {exc}") from None
+
+
+# --- Cover letters --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterOutcome:
+    letter: dict[str, Any]  # subject, greeting, paragraphs, sign_off
+    removed: list[str]  # facts the guard found in the model's letter ("kind: value")
+    replaced: bool  # the model's letter was unusable once cleaned: the offline one instead
+    engine: str  # "offline" or the model
+
+
+def write_cover_letter(
+    cv: dict[str, Any], offer: dict[str, Any], *, ctx: AIContext
+) -> LetterOutcome:
+    """A cover letter for `offer` in the CV's language, from the CV's facts only.
+
+    Both engines first check that the CV and the offer share enough for a sound letter
+    (`offline.letter.letter_plan`); when they do not, AINotEnoughInCommon is raised before any
+    model call. A model's letter then goes through the guard: each sentence naming a fact that
+    neither the CV nor the offer states is dropped and reported; a letter left without its
+    opening, a body or its closing is replaced by the offline letter.
+    """
+    from ai.offline import letter  # the offline engine loads its vocabularies on first use
+
+    try:
+        plan = letter.letter_plan(cv, offer)
+    except letter.NotEnoughInCommon as exc:
+        raise AINotEnoughInCommon(str(exc), found=exc.found, needed=exc.needed) from None
+    if _engine() == "offline":
+        written = _offline("cover_letter", ctx, lambda: letter.letter_from_plan(plan, cv))
+        return LetterOutcome(written.as_json(), removed=[], replaced=False, engine=OFFLINE_MODEL)
+    masked, vault = mask_cv(copy.deepcopy(cv))
+    call = _prepare(
+        "cover_letter",
+        setting="model_cover_letter",
+        prompt="cover_letter",
+        variables={"output_language": LANGUAGE_NAMES.get(plan.language, "English")},
+        user=_cv_and_offer(masked, offer),
+        output=CoverLetterOut,
+        temperature=0.4,
+    )
+    out, _ = _ask(call, CoverLetterOut, ctx)
+    answer = vault.restore(out.model_dump(mode="json"))
+    removed: list[str] = []
+    paragraphs: list[str] = []
+    for paragraph in answer["paragraphs"]:
+        kept = []
+        for sentence in letter.sentences(str(paragraph)):
+            facts = letter.invented_in_letter(sentence, cv, offer)
+            removed += facts
+            if not facts:
+                kept.append(sentence)
+        if kept:
+            paragraphs.append(" ".join(kept))
+    head = [str(answer[key]).strip() for key in ("subject", "greeting", "sign_off")]
+    head_facts = [fact for text in head for fact in letter.invented_in_letter(text, cv, offer)]
+    if head_facts or len(paragraphs) < 3 or not all(head[:2]):
+        # Too little left to be the letter the model meant: the one from the CV's evidence.
+        fallback = letter.letter_from_plan(plan, cv).as_json()
+        return LetterOutcome(
+            fallback, removed=sorted({*removed, *head_facts}), replaced=True, engine=call.model
+        )
+    subject, greeting, sign_off = head
+    written_letter = {
+        "subject": subject,
+        "greeting": greeting,
+        "paragraphs": paragraphs,
+        "sign_off": sign_off,
+    }
+    return LetterOutcome(
+        written_letter, removed=sorted(set(removed)), replaced=False, engine=call.model
+    )

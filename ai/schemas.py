@@ -173,6 +173,16 @@ class TailorSummaryOut(_Out):
     reason: str
 
 
+# --- Cover letter ---------------------------------------------------------------------------
+
+
+class CoverLetterOut(_Out):
+    subject: str
+    greeting: str
+    paragraphs: list[str]
+    sign_off: str
+
+
 # --- Improvement ----------------------------------------------------------------------------
 
 

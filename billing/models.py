@@ -23,6 +23,7 @@ class Feature(models.TextChoices):
     GENERATE_FROM_JOB_TITLE = "generate_from_job_title", _("CV from a job title")
     IMPORT_PDF = "import_pdf", _("PDF import")
     RERANK_OFFERS = "rerank_offers", _("Offers re-ranked by the AI model")
+    COVER_LETTER = "cover_letter", _("Cover letter")
 
 
 class BillingPeriod(models.TextChoices):

@@ -87,6 +87,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "model_translate_cv": _model("gpt-4.1-mini", "Translation"),
     "model_import_pdf": _model("gpt-4.1-mini", "PDF import"),
     "model_generate_from_job_title": _model("gpt-4.1-mini", "CV from a job title"),
+    "model_cover_letter": _model("gpt-4.1-mini", "Cover letter"),
     # Credit cost per feature (0 = free)
     "credits_create_cv_manual": _cost(0, "Create a blank CV"),
     "credits_export_cv": _cost(1, "PDF or DOCX export"),
@@ -102,6 +103,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "credits_rerank_offers": _cost(
         2, "The ten best-ranked offers scored again by the AI model (only with a provider)"
     ),
+    "credits_cover_letter": _cost(1, "Cover letter, per job offer"),
     "welcome_credits": _cost(15, "Credits granted at sign-up"),
     "referral_referrer_credits": _cost(10, "Credits for the referrer when the referred user pays"),
     "referral_referred_credits": _cost(5, "Credits for the referred user on first payment"),
@@ -118,6 +120,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "feature_language_switcher": _flag("Interface language switcher"),
     "feature_edit_mode": _flag("CV editor"),
     "feature_feedback": _flag("Feedback form"),
+    "feature_cover_letter": _flag("Cover letters"),
     # System
     "registration_enabled": SettingSpec(bool, True, C.SYSTEM, "New accounts can sign up"),
     "maintenance_mode": SettingSpec(bool, False, C.SYSTEM, "Only staff can use the site"),
@@ -188,7 +191,7 @@ def parse_value(name: str, raw: str) -> Any:
     if spec.type is list:
         try:
             names = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # "[[[[..." nested past the stack
             raise ValueError(f"{name} must be a JSON list") from None
         if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
             raise ValueError(f"{name} must be a JSON list of names")

@@ -6,7 +6,15 @@ from django import forms
 from django.contrib import admin
 
 from cvdoc.document import CvValidationError, normalize_cv
-from cvs.models import CV, CVVersion, DailyCVCount, ExportPreset
+from cvs.models import (
+    CV,
+    CoverLetter,
+    CoverLetterVersion,
+    CVVersion,
+    DailyCVCount,
+    ExportPreset,
+    checked_letter_content,
+)
 from telemetry.admin import RollupAdmin
 
 
@@ -80,3 +88,43 @@ class ExportPresetAdmin(admin.ModelAdmin):
 class DailyCVCountAdmin(RollupAdmin):
     list_display = ["day", "created_by", "cvs"]
     list_filter = ["created_by"]
+
+
+class CoverLetterAdminForm(forms.ModelForm):
+    def clean_content(self) -> dict[str, Any]:
+        return checked_letter_content(self.cleaned_data.get("content"))
+
+
+class CoverLetterVersionInline(admin.TabularInline):
+    model = CoverLetterVersion
+    fields = ["version", "change_type", "changelog", "created_at"]
+    readonly_fields = ["version", "change_type", "changelog", "created_at"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(CoverLetter)
+class CoverLetterAdmin(admin.ModelAdmin):
+    form = CoverLetterAdminForm
+    list_display = ["__str__", "cv", "language", "version", "engine", "updated_at"]
+    list_filter = ["language", "engine"]
+    search_fields = ["role", "company", "cv__name", "cv__user__email"]
+    raw_id_fields = ["cv", "job_offer", "task"]
+    readonly_fields = ["version", "cv_version", "engine", "guard_notes", "created_at", "updated_at"]
+    inlines = [CoverLetterVersionInline]
+
+
+@admin.register(CoverLetterVersion)
+class CoverLetterVersionAdmin(admin.ModelAdmin):
+    """Saved texts: a log, read-only (a restore from the letter's page makes new ones)."""
+
+    list_display = ["letter", "version", "change_type", "changelog", "created_at"]
+    list_filter = ["change_type"]
+    search_fields = ["letter__role", "letter__company", "letter__cv__user__email"]
+    readonly_fields = ["letter", "version", "content", "change_type", "changelog", "created_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -22,6 +22,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date as date_type
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import unquote, urlsplit
@@ -629,9 +630,11 @@ def _drop_cached_stylesheets() -> None:
     _local.__dict__.clear()
 
 
-def _stylesheets(template: str, density: int = 0) -> tuple[list[CSS], FontConfiguration]:
-    """The template's parsed stylesheets and their fonts, kept per thread; for a denser step,
-    the template's sheets followed by the step's overrides (`density_css`).
+def _stylesheets(
+    template: str, *extra: str, density: int = 0
+) -> tuple[list[CSS], FontConfiguration]:
+    """The template's parsed stylesheets (and any extra sheet, such as the letter's) and their
+    fonts, kept per thread; for a denser step, followed by the step's overrides (`density_css`).
 
     Parsing the CSS and registering its fonts costs about 40 ms, so it happens once per thread
     (fontconfig objects must not be shared between threads) and again only when a stylesheet
@@ -640,10 +643,12 @@ def _stylesheets(template: str, density: int = 0) -> tuple[list[CSS], FontConfig
     from weasyprint import CSS  # WeasyPrint loads Pango: only for PDFs
     from weasyprint.text.fonts import FontConfiguration  # WeasyPrint loads Pango: only for PDFs
 
-    paths = [STATIC_CV_DIR / "base.css", STATIC_CV_DIR / f"{template}.css"]
+    names = ["base.css", f"{template}.css", *extra]
+    paths = [STATIC_CV_DIR / name for name in names]
     key = (template, *(path.stat().st_mtime_ns for path in paths))
     cache: dict[str, tuple[tuple[Any, ...], list[CSS], FontConfiguration]]
     cache = _local.__dict__.setdefault("stylesheets", {})
+    design, template = template, "+".join([template, *extra])
     if template not in cache or cache[template][0] != key:
         font_config = FontConfiguration()
         fetcher = static_file_fetcher()
@@ -658,7 +663,7 @@ def _stylesheets(template: str, density: int = 0) -> tuple[list[CSS], FontConfig
     dense: dict[str, dict[int, CSS]] = _local.__dict__.setdefault("densities", {})
     steps = dense.setdefault(template, {})
     if density not in steps:
-        steps[density] = CSS(string=density_css(template, density), font_config=font_config)
+        steps[density] = CSS(string=density_css(design, density), font_config=font_config)
     return [*sheets, steps[density]], font_config
 
 
@@ -810,7 +815,7 @@ def layout_pdf(cv: dict[str, Any], options: ExportOptions) -> Any:
     from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
 
     html = _render_html(cv, options, for_preview=False, stylesheets=[])
-    stylesheets, font_config = _stylesheets(options.template, options.density)
+    stylesheets, font_config = _stylesheets(options.template, density=options.density)
     try:
         with _collector_paused():
             document = _cv_html_class()(
@@ -1136,3 +1141,138 @@ def _bottom_border(paragraph: Any, rgb: tuple[int, int, int]) -> None:
         bottom.set(qn(key), value)
     borders.append(bottom)
     paragraph._p.get_or_add_pPr().append(borders)
+
+
+# --- Cover letters ---------------------------------------------------------------------------
+
+LETTER_STYLESHEET = "letter.css"
+# "Lyon, le 7 décembre 2026": where and when, as a letter in each language writes it.
+LETTER_PLACE_DATE = {"en": "{place}, {date}", "fr": "{place}, le {date}",
+                     "de": "{place}, {date}", "es": "{place}, {date}"}  # fmt: skip
+DATE_LOCALES = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE", "es": "es_ES"}
+
+
+def letter_date(day: date_type, language: str, place: str = "") -> str:
+    """The letter's date line: "7 December 2026", "Lyon, le 7 décembre 2026"."""
+    from babel.dates import format_date  # only the letter exports spell dates out
+
+    text = format_date(day, format="long", locale=DATE_LOCALES.get(language, "en_GB"))
+    return LETTER_PLACE_DATE[language].format(place=place, date=text) if place else text
+
+
+def build_letter_view(
+    cv: dict[str, Any], letter: dict[str, Any], options: ExportOptions, *, day: date_type
+) -> dict[str, Any]:
+    """What the letter templates and the DOCX writer render: the CV's header as letterhead,
+    the date, the recipient, then the letter as saved, signed with the CV's name."""
+    data = normalize_cv(cv)
+    language = letter.get("language") or data["language"]
+    header = _header(data)
+    place = data["header"]["contact"]["location"].get("city", "")
+    return {
+        "language": language,
+        "template": options.template,
+        "paper": options.paper,
+        "header": header,
+        "date": letter_date(day, language, place),
+        "recipient": [line for line in (letter.get("company", ""),) if line],
+        "subject": letter["content"].get("subject", ""),
+        "greeting": letter["content"].get("greeting", ""),
+        "paragraphs": list(letter["content"].get("paragraphs") or []),
+        "sign_off": letter["content"].get("sign_off", ""),
+        "signature": data["header"]["full_name"],
+        "watermark": options.watermark or "",
+        "document_title": " – ".join(
+            part for part in (letter["content"].get("subject", ""), header["full_name"]) if part
+        ),
+    }
+
+
+def render_letter_html(
+    cv: dict[str, Any],
+    letter: dict[str, Any],
+    options: ExportOptions,
+    *,
+    day: date_type,
+    for_preview: bool = False,
+) -> str:
+    """The letter as a whole HTML document, in the CV's template: the PDF's, or the preview's."""
+    names = ("base.css", f"{options.template}.css", LETTER_STYLESHEET, "letter-preview.css")
+    # The PDF reads its parsed stylesheets (_stylesheets), not links.
+    stylesheets = [static(f"cv/{name}") for name in names] if for_preview else []
+    context = {
+        **build_letter_view(cv, letter, options, day=day),
+        "for_preview": for_preview,
+        "stylesheets": stylesheets,
+    }
+    return render_to_string("cvs/export/letter.html", context)
+
+
+def render_letter_pdf(
+    cv: dict[str, Any], letter: dict[str, Any], options: ExportOptions, *, day: date_type
+) -> bytes:
+    from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
+
+    html = render_letter_html(cv, letter, options, day=day)
+    stylesheets, font_config = _stylesheets(options.template, LETTER_STYLESHEET)
+    try:
+        with _collector_paused():
+            document = _cv_html_class()(
+                string=html,
+                base_url=STATIC_CV_DIR.as_uri() + "/",
+                url_fetcher=static_file_fetcher(),
+            )
+            return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    except FatalURLFetchingError as exc:
+        raise ExportError(str(exc.__cause__ or exc)) from None
+
+
+def render_letter_docx(
+    cv: dict[str, Any], letter: dict[str, Any], options: ExportOptions, *, day: date_type
+) -> bytes:
+    """The letter as a Word document with the CV's header, fonts and colours."""
+    view = build_letter_view(cv, letter, options, day=day)
+    document = Document()
+    export_view: Any = {**view, "sections": [], "labels": LABELS[view["language"]]}
+    writer = _DocxWriter(document, DOCX_STYLES[options.template], export_view, DENSITIES[0])
+    writer.setup_page(options.paper)
+    section = document.sections[0]
+    section.left_margin = section.right_margin = Mm(22)
+    if view["watermark"]:
+        writer.watermark(view["watermark"])
+    writer.header(view["header"])
+    _bottom_border(document.paragraphs[-1], DOCX_STYLES[options.template]["accent"])
+    date_line = writer._paragraph(space_before=14, space_after=10)
+    date_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    writer._run(date_line, view["date"], color=writer.muted)
+    for line in view["recipient"]:
+        writer._run(writer._paragraph(space_after=10), line, bold=True)
+    if view["subject"]:
+        writer._run(writer._paragraph(space_before=4, space_after=12), view["subject"], bold=True)
+    writer._run(writer._paragraph(space_after=8), view["greeting"])
+    for text in view["paragraphs"]:
+        paragraph = writer._paragraph(space_after=8)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        paragraph.paragraph_format.line_spacing = 1.15
+        writer._run(paragraph, text)
+    writer._run(writer._paragraph(space_before=6, space_after=24), view["sign_off"])
+    writer._run(writer._paragraph(), view["signature"], bold=True)
+    document.core_properties.title = view["document_title"]
+    document.core_properties.language = view["language"]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def letter_filename(cv: dict[str, Any], letter: dict[str, Any], ext: str) -> str:
+    """ "Letter_Jane-Doe_Cargo-Cloud_EN.pdf": ASCII letters, digits, "-" and "_" only."""
+    header = cv.get("header")
+    header = header if isinstance(header, dict) else {}
+    parts = ["Letter"]
+    for value in (header.get("full_name"), letter.get("company") or letter.get("role")):
+        slug = _ascii_slug(value) if isinstance(value, str) else ""
+        if slug:
+            parts.append(slug)
+    language = letter.get("language") if letter.get("language") in LANGUAGES else "en"
+    parts.append(str(language).upper())
+    return f"{'_'.join(parts)}.{_ascii_slug(ext, 10).lower() or 'pdf'}"

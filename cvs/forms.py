@@ -23,6 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from cvdoc.document import LANGUAGES, PRESENT, PROFICIENCY_LABELS, SECTION_NAMES, normalize_date
 from cvs.fit import bullet_keys
 from cvs.jsonresume import JsonResumeParseError, load_json
+from cvs.models import (
+    LETTER_BODY_CHARS,
+    LETTER_LINE_CHARS,
+    checked_letter_content,
+)
 from cvs.ranking import MAX_PASTE_CHARS, PASTED, SAVED, PastedOffer, PasteRejected, split_pasted
 from joboffers.models import JobOffer
 
@@ -975,3 +980,90 @@ class ReviewForm(forms.Form):
     def __init__(self, *args: Any, pending: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["change"].choices = [(c["id"], c["id"]) for c in pending]
+
+
+# --- Cover letters ----------------------------------------------------------------------------
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def letter_paragraphs(body: str) -> list[str]:
+    """The paragraphs of a letter typed as text: separated by blank lines, each on one line."""
+    return [" ".join(part.split()) for part in _BLANK_LINES.split(body.strip()) if part.strip()]
+
+
+class CoverLetterForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=LETTER_LINE_CHARS, required=False)
+    greeting = forms.CharField(label=_("Greeting"), max_length=LETTER_LINE_CHARS)
+    body = forms.CharField(
+        label=_("Letter"),
+        max_length=LETTER_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_("Leave a blank line between paragraphs."),
+    )
+    sign_off = forms.CharField(label=_("Closing"), max_length=LETTER_LINE_CHARS)
+
+    @staticmethod
+    def initial_from(content: dict[str, Any]) -> dict[str, str]:
+        return {
+            "subject": content.get("subject", ""),
+            "greeting": content.get("greeting", ""),
+            "body": "\n\n".join(content.get("paragraphs") or []),
+            "sign_off": content.get("sign_off", ""),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        content = {
+            "subject": data["subject"],
+            "greeting": data["greeting"],
+            "paragraphs": letter_paragraphs(data["body"]),
+            "sign_off": data["sign_off"],
+        }
+        try:
+            data["content"] = checked_letter_content(content)
+        except ValidationError as exc:
+            self.add_error("body", exc)
+        return data
+
+
+class LetterOfferForm(forms.Form):
+    """The offer a new letter is written for: one the user added, already read."""
+
+    offer = forms.TypedChoiceField(label=_("Job offer"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, offers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unread_offers = {o.pk: str(o) for o in offers if o.read_failed}
+        field = self.fields["offer"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (o.pk, _("%(offer)s (could not be read)") % {"offer": o} if o.read_failed else str(o))
+            for o in offers
+        ]
+
+    def clean_offer(self) -> int:
+        offer: int = self.cleaned_data["offer"]
+        if offer in self.unread_offers:
+            raise ValidationError(
+                _("“%(offers)s” could not be read: read it again or paste its text first.")
+                % {"offers": self.unread_offers[offer]}
+            )
+        return offer
+
+
+class LetterExportForm(forms.Form):
+    template = forms.ChoiceField(
+        label=_("Template"),
+        choices=[("classic", _("Classic")), ("modern", _("Modern")), ("compact", _("Compact"))],
+        initial="classic",
+    )
+    paper = forms.ChoiceField(
+        label=_("Paper"), choices=[("a4", "A4"), ("letter", _("Letter"))], initial="a4"
+    )
+    # Left out by the preview, which shows the same settings: a download is then a PDF.
+    format = forms.ChoiceField(
+        choices=[("pdf", "PDF"), ("docx", "DOCX")], initial="pdf", required=False
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -272,3 +273,151 @@ class DailyCVCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.created_by or 'by hand'}: {self.cvs}"
+
+
+LETTER_LINE_CHARS = 200
+LETTER_PARAGRAPH_CHARS = 3000
+LETTER_BODY_CHARS = 10_000
+LETTER_MAX_PARAGRAPHS = 12
+
+
+def checked_letter_content(value: Any) -> dict[str, Any]:
+    """A cover letter's stored shape, or ValidationError: the one rule the editor and the admin
+    share, so the page and the exports can always render what is saved."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("A cover letter is an object with its subject and paragraphs."))
+    lines = {key: value.get(key, "") for key in ("subject", "greeting", "sign_off")}
+    paragraphs = value.get("paragraphs")
+    if not all(isinstance(text, str) for text in lines.values()):
+        raise ValidationError(_("The subject, greeting and closing of a letter are text."))
+    if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+        raise ValidationError(_("A letter's paragraphs are a list of texts."))
+    paragraphs = [" ".join(p.split()) for p in paragraphs if p.strip()]
+    if not paragraphs:
+        raise ValidationError(_("A letter needs at least one paragraph."))
+    if len(paragraphs) > LETTER_MAX_PARAGRAPHS:
+        raise ValidationError(
+            _("A letter has %(n)s paragraphs at most.") % {"n": LETTER_MAX_PARAGRAPHS}
+        )
+    if any(len(p) > LETTER_PARAGRAPH_CHARS for p in paragraphs):
+        raise ValidationError(
+            _("A paragraph has %(n)s characters at most.") % {"n": LETTER_PARAGRAPH_CHARS}
+        )
+    if any(len(text) > LETTER_LINE_CHARS for text in lines.values()):
+        raise ValidationError(
+            _("The subject, greeting and closing have %(n)s characters at most.")
+            % {"n": LETTER_LINE_CHARS}
+        )
+    return {**{key: text.strip() for key, text in lines.items()}, "paragraphs": paragraphs}
+
+
+class CoverLetterQuerySet(models.QuerySet["CoverLetter"]):
+    def owned_by(self, user: User) -> CoverLetterQuerySet:
+        return self.filter(cv__user=user)
+
+
+class CoverLetter(models.Model):
+    """A cover letter written for a CV and a job offer, in the CV's language.
+
+    It belongs to the CV (deleted with it) and keeps its own versions (CoverLetterVersion):
+    each edit and each restore keeps the text it replaces. `content` is the letter as
+    `ai.offline.letter.Letter.as_json` shapes it: subject, greeting, paragraphs, sign_off.
+    """
+
+    cv = models.ForeignKey(CV, on_delete=models.CASCADE, related_name="cover_letters")
+    job_offer = models.ForeignKey(
+        "joboffers.JobOffer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cover_letters",
+    )
+    # The role and company as the offer names them, kept if the offer is deleted.
+    role = models.CharField(max_length=255)
+    company = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=8)
+    content = models.JSONField()
+    version = models.PositiveIntegerField(default=1)
+    # The CV's content version the letter was written from (CV.content_version).
+    cv_version = models.PositiveIntegerField(default=1)
+    engine = models.CharField(max_length=100, blank=True)
+    # What the guard removed from a model's letter, told on the letter's page.
+    guard_notes = models.JSONField(default=dict, blank=True)
+    task = models.OneToOneField(
+        "jobs.BackgroundTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cover_letter",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CoverLetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=["en", "fr", "de", "es"]),
+                name="coverletter_language_known",
+                violation_error_message=_(
+                    "A cover letter is in English, French, German or Spanish."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="coverletter_version_from_1",
+                violation_error_message=_("A cover letter's version number starts at 1."),
+            ),
+        ]
+        indexes = [models.Index(fields=["cv", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.role} — {self.company}".strip(" —")
+
+    def get_absolute_url(self) -> str:
+        return reverse("cvs:letter", args=[self.cv_id, self.pk])
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [str(p) for p in self.content.get("paragraphs") or []]
+
+    @property
+    def cv_changed(self) -> bool:
+        """The CV was changed by the AI or a restore since the letter was written."""
+        return self.cv.content_version != self.cv_version
+
+
+class LetterChangeType(models.TextChoices):
+    EDIT = "edit", _("Edit")
+    RESTORE = "restore", _("Restore")
+
+
+class CoverLetterVersion(models.Model):
+    """A saved text of a cover letter: the one an edit or a restore replaced."""
+
+    letter = models.ForeignKey(CoverLetter, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    change_type = models.CharField(max_length=20, choices=LetterChangeType.choices)
+    changelog = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "cover letter version"
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "version"],
+                name="coverletterversion_unique_letter_version",
+                violation_error_message=_("A cover letter has one version of each number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} v{self.version}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [str(p) for p in self.content.get("paragraphs") or []]

@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import User
 from accounts.onboarding import record_step
 from ai import gateway
+from ai.errors import AIInvalidResponse
 from billing.services import charge_feature, feature_cost, refund_task
 from core.config import get_setting
 from core.pdftext import check_pdf_upload, extract_pdf_text
@@ -35,12 +37,16 @@ from cvs.jsonresume import from_json_resume
 from cvs.models import (
     CV,
     SCORE_DIGEST_KEY,
+    CoverLetter,
+    CoverLetterVersion,
     CreatedBy,
     CVVersion,
     DailyCVCount,
+    LetterChangeType,
     RunStatus,
     SourceType,
     VersionChangeType,
+    checked_letter_content,
     content_digest,
 )
 from cvs.ranking import RERANK_COUNT
@@ -901,6 +907,114 @@ def run_cv_from_job_title(task: BackgroundTask) -> dict[str, Any]:
     return save_result(task, save)
 
 
+# --- Cover letters ------------------------------------------------------------------------
+#
+# A letter belongs to its CV and keeps its own versions: each edit and each restore saves the
+# text it replaces (CoverLetterVersion), rotated like the CV's to the `cv_max_versions` newest.
+# The letter also records the CV version it was written from, so its page can tell when the CV
+# has changed since.
+
+
+def start_cover_letter(cv: CV, *, offer: JobOffer, device_id: str = "") -> BackgroundTask:
+    return _start_paid_task(
+        cv.user,
+        type=TaskType.WRITE_COVER_LETTER,
+        feature="cover_letter",
+        title=_("Cover letter for %(offer)s") % {"offer": offer},
+        payload={"offer_id": offer.pk},
+        cv=cv,
+        device_id=device_id,
+    )
+
+
+def run_cover_letter(task: BackgroundTask) -> dict[str, Any]:
+    cv = _locked_cv(task)
+    offer = JobOffer.objects.filter(pk=task.payload["offer_id"], user_id=cv.user_id).first()
+    if offer is None:
+        raise TaskFailed(_("The offer of this task was deleted."))
+    task.report_progress(10, _("Reading the offer"))
+    offer = ensure_extracted(offer, task=task)
+    content, role, _picked = role_for_cv(offer.content, *cv_skills_and_titles(cv.content))
+    task.report_progress(40, _("Writing the letter"))
+    outcome = gateway.write_cover_letter(cv.content, content, ctx=_ctx(task))
+    try:
+        letter_content = checked_letter_content(outcome.letter)
+    except ValidationError as exc:
+        raise AIInvalidResponse(f"the letter is not valid: {exc}") from None
+    task.report_progress(90, _("Saving"))
+
+    def save() -> dict[str, Any]:
+        letter = CoverLetter.objects.create(
+            cv=cv,
+            job_offer=offer,
+            role=(role or content.get("title") or str(offer))[:255],
+            company=str(content.get("company") or "")[:255],
+            language=cv.content.get("language", cv.language),
+            content=letter_content,
+            cv_version=cv.content_version,
+            engine=outcome.engine[:100],
+            guard_notes={"removed": outcome.removed, "replaced": outcome.replaced}
+            if outcome.removed or outcome.replaced
+            else {},
+            task=task,
+        )
+        return {"cv_id": cv.pk, "letter_id": letter.pk, "message": _letter_message(outcome)}
+
+    return save_result(task, save)
+
+
+def _letter_message(outcome: gateway.LetterOutcome) -> str:
+    if outcome.replaced:
+        return _(
+            "Cover letter ready. The AI's letter named facts your CV does not state, so this "
+            "one was written from your CV's evidence instead."
+        )
+    if outcome.removed:
+        return _(
+            "Cover letter ready. Sentences naming facts your CV does not state were removed: "
+            "%(facts)s."
+        ) % {"facts": ", ".join(outcome.removed)[:120]}
+    return _("Cover letter ready.")
+
+
+def save_letter(letter: CoverLetter, *, content: dict[str, Any]) -> CoverLetter:
+    """An edit: the text it replaces is kept as a version (an unchanged text makes none)."""
+    with transaction.atomic():
+        letter = CoverLetter.objects.select_for_update().get(pk=letter.pk)
+        if content == letter.content:
+            return letter
+        _keep_letter_version(letter, LetterChangeType.EDIT, _("Before your edit"))
+        letter.content = content
+        letter.save(update_fields=["content", "version", "updated_at"])
+    return letter
+
+
+def restore_letter_version(letter: CoverLetter, version: CoverLetterVersion) -> CoverLetter:
+    """Bring back an old text; the one it replaces is kept as a version first."""
+    with transaction.atomic():
+        letter = CoverLetter.objects.select_for_update().get(pk=letter.pk)
+        changelog = _("Before restoring version %(n)s") % {"n": version.version}
+        _keep_letter_version(letter, LetterChangeType.RESTORE, changelog)
+        letter.content = version.content
+        letter.save(update_fields=["content", "version", "updated_at"])
+    return letter
+
+
+def _keep_letter_version(letter: CoverLetter, change_type: str, changelog: str) -> None:
+    """Save the letter's current text as its version and number the next one (locked row)."""
+    CoverLetterVersion.objects.create(
+        letter=letter,
+        version=letter.version,
+        content=letter.content,
+        change_type=change_type,
+        changelog=changelog[:255],
+    )
+    letter.version += 1
+    keep = get_setting("cv_max_versions")
+    stale = list(letter.versions.order_by("-version").values_list("pk", flat=True)[keep:])
+    CoverLetterVersion.objects.filter(pk__in=stale).delete()
+
+
 # --- Review mode ---------------------------------------------------------------------------
 
 
@@ -960,6 +1074,7 @@ TASK_HANDLERS = {
     TaskType.CREATE_TEMPLATE_CV: run_template_cv,
     TaskType.GENERATE_FROM_JOB_TITLE: run_cv_from_job_title,
     TaskType.RERANK_OFFERS: run_reranking,
+    TaskType.WRITE_COVER_LETTER: run_cover_letter,
 }
 
 

@@ -68,8 +68,12 @@ from cvs.export import (
     DENSITIES,
     ExportOptions,
     export_filename,
+    letter_filename,
     render_docx,
     render_html,
+    render_letter_docx,
+    render_letter_html,
+    render_letter_pdf,
     render_pdf,
     write_pdf,
 )
@@ -78,6 +82,7 @@ from cvs.forms import (
     ITEM_SECTIONS,
     LANGUAGE_CHOICES,
     SECTION_FORMS,
+    CoverLetterForm,
     CreateCvForm,
     ExportForm,
     ExportPresetForm,
@@ -85,6 +90,8 @@ from cvs.forms import (
     ImportPdfForm,
     ImproveForm,
     JobTitleForm,
+    LetterExportForm,
+    LetterOfferForm,
     RankedChoiceForm,
     RankForm,
     RenameCvForm,
@@ -95,7 +102,14 @@ from cvs.forms import (
 )
 from cvs.imports import FORMAT_NAMES, UnknownFormat, detect_format
 from cvs.jsonresume import to_json_resume
-from cvs.models import CV, CVQuerySet, CVVersion, ExportPreset
+from cvs.models import (
+    CV,
+    CoverLetter,
+    CoverLetterVersion,
+    CVQuerySet,
+    CVVersion,
+    ExportPreset,
+)
 from cvs.review import review_progress
 from joboffers.fetch import InvalidUrl
 from joboffers.forms import UseOfferForm, master_cvs
@@ -113,6 +127,7 @@ from telemetry import events
 from telemetry.events import record_event
 
 TASK_LIST_LIMIT = 100
+LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 PANEL_LIMIT = 5
 
 
@@ -301,7 +316,14 @@ def import_json(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # The jobs a CV's page follows live, and how long a finished one stays told there (a failure's
 # reason, the link to a translation).
-LIVE_TYPES = (TaskType.CALCULATE_MATCH_SCORE, TaskType.IMPROVE_CV, TaskType.TRANSLATE_CV)
+LIVE_TYPES = (
+    TaskType.CALCULATE_MATCH_SCORE,
+    TaskType.IMPROVE_CV,
+    TaskType.TRANSLATE_CV,
+    TaskType.WRITE_COVER_LETTER,
+)
+# Jobs whose result is another page (a translated CV, a letter): told with a link once done.
+NEWS_TYPES = (TaskType.TRANSLATE_CV, TaskType.WRITE_COVER_LETTER)
 LIVE_RECENT = timedelta(minutes=10)
 
 
@@ -311,7 +333,7 @@ def _live_tasks(cv: CV) -> QuerySet[BackgroundTask]:
     return BackgroundTask.objects.filter(cv=cv, type__in=LIVE_TYPES).filter(
         Q(status__in=ACTIVE_STATUSES)
         | Q(status=TaskStatus.FAILED, finished_at__gte=recent)
-        | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV, finished_at__gte=recent)
+        | Q(status=TaskStatus.COMPLETED, type__in=NEWS_TYPES, finished_at__gte=recent)
     )
 
 
@@ -319,8 +341,9 @@ def _live_tasks(cv: CV) -> QuerySet[BackgroundTask]:
 def _editor_cvs() -> CVQuerySet:
     """CVs with the editor's side panel in their own query: the offer, the number of saved
     versions (version_count) and whether a job may have news to tell live (has_live_tasks: a
-    running one, a failure or a translation, however old; _cv_live then looks closer). A page
-    of the editor costs one query for the CV, whatever the number of its versions and jobs.
+    running one, a failure, a translation or a letter, however old; _cv_live then looks
+    closer). A page of the editor costs one query for the CV, whatever the number of its
+    versions and jobs.
 
     Built once per process (never evaluated, only filtered): building these subqueries cost
     more than running the query."""
@@ -333,7 +356,7 @@ def _editor_cvs() -> CVQuerySet:
     )
     news = BackgroundTask.objects.filter(cv=OuterRef("pk"), type__in=LIVE_TYPES).filter(
         Q(status__in=[*ACTIVE_STATUSES, TaskStatus.FAILED])
-        | Q(status=TaskStatus.COMPLETED, type=TaskType.TRANSLATE_CV)
+        | Q(status=TaskStatus.COMPLETED, type__in=NEWS_TYPES)
     )
     return CV.objects.select_related("job_offer").annotate(
         version_count=Coalesce(Subquery(versions), 0), has_live_tasks=Exists(news)
@@ -572,6 +595,7 @@ def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "cv": cv,
             "versions": cv.versions.filter(version__gt=0).defer("content").order_by("-version"),
             "has_source": cv.versions.filter(version=0).exists(),
+            "letters": cv.cover_letters.order_by("-created_at"),
         },
     )
 
@@ -1356,3 +1380,190 @@ def rerank(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("Your best offers are being scored by the AI model."),
         reverse("cvs:rank", args=[cv.pk]),
     )
+
+
+# --- Cover letters ---------------------------------------------------------------------------
+
+
+def _get_letter_for_user(
+    request: AuthenticatedHttpRequest, pk: int, letter_id: int, *, writable: bool = False
+) -> CoverLetter:
+    """The only way a view loads a cover letter: through its CV, another user's is a 404."""
+    letters = CoverLetter.objects.owned_by(request.user).select_related("cv")
+    letter = get_object_or_404(letters, pk=letter_id, cv_id=pk)
+    if writable and letter.cv.blocked:
+        raise PermissionDenied(
+            _("This CV is read-only: %(reason)s")
+            % {"reason": letter.cv.blocked_reason or _("blocked")}
+        )
+    return letter
+
+
+def _letter_offers(request: AuthenticatedHttpRequest) -> list[JobOffer]:
+    return mark_read_states(JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50])
+
+
+@login_required
+@feature_required("feature_cover_letter")
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def letters(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The CV's cover letters, and the form that writes a new one for one of the offers."""
+    cv = _get_cv_for_user(request, pk)
+    form = LetterOfferForm(request.POST or None, offers=_letter_offers(request))
+    if request.method == "POST" and form.is_valid():
+        offer = get_object_or_404(
+            JobOffer.objects.owned_by(request.user), pk=form.cleaned_data["offer"]
+        )
+        try:
+            services.start_cover_letter(
+                cv, offer=offer, device_id=request.POST.get("device_id", "")
+            )
+        except PaymentRequired as exc:
+            return redirect_payment_required(request, exc)
+        return queued_response(
+            request, _("Your cover letter is being written."), cv.get_absolute_url()
+        )
+    ctx = {
+        "cv": cv,
+        "form": form,
+        "letters": cv.cover_letters.order_by("-created_at"),
+        "cost": feature_cost("cover_letter"),
+        "language": LANGUAGE_LABELS.get(cv.content.get("language", cv.language), ""),
+    }
+    return render(request, "cvs/letters.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@feature_required("feature_cover_letter")
+@require_http_methods(["GET", "POST"])
+def letter(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
+    """The letter's editor: every save keeps the text it replaces as a version."""
+    letter = _get_letter_for_user(request, pk, letter_id, writable=request.method == "POST")
+    if request.method == "POST":
+        form = CoverLetterForm(request.POST)
+        if form.is_valid():
+            letter = services.save_letter(letter, content=form.cleaned_data["content"])
+            if request.htmx:
+                return _letter_page(request, letter, saved=True)
+            messages.success(request, _("The letter was saved."))
+            return redirect(letter.get_absolute_url())
+        # htmx swaps only 2xx answers: the form with its errors comes back as a 200.
+        return _letter_page(request, letter, form=form, status=200 if request.htmx else 400)
+    return _letter_page(request, letter)
+
+
+def _letter_page(
+    request: AuthenticatedHttpRequest,
+    letter: CoverLetter,
+    *,
+    form: CoverLetterForm | None = None,
+    export_form: LetterExportForm | None = None,
+    status: int = 200,
+    saved: bool = False,
+) -> HttpResponse:
+    ctx = {
+        "saved": saved,
+        "cv": letter.cv,
+        "letter": letter,
+        "form": form or CoverLetterForm(initial=CoverLetterForm.initial_from(letter.content)),
+        "export_form": export_form or LetterExportForm(),
+        "version_count": letter.versions.count(),
+    }
+    template = "cvs/letter.html#letter-layout" if request.htmx else "cvs/letter.html"
+    return render(request, template, ctx, status=status)
+
+
+@login_required
+@feature_required("feature_cover_letter")
+@require_GET
+def letter_versions(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
+    letter = _get_letter_for_user(request, pk, letter_id)
+    ctx = {"cv": letter.cv, "letter": letter, "versions": letter.versions.order_by("-version")}
+    return render(request, "cvs/letter_versions.html", ctx)
+
+
+@login_required
+@feature_required("feature_cover_letter")
+@require_POST
+def restore_letter(
+    request: AuthenticatedHttpRequest, pk: int, letter_id: int, number: int
+) -> HttpResponse:
+    letter = _get_letter_for_user(request, pk, letter_id, writable=True)
+    version = get_object_or_404(CoverLetterVersion, letter=letter, version=number)
+    services.restore_letter_version(letter, version)
+    messages.success(request, _("Version %(n)s was restored.") % {"n": number})
+    return redirect(letter.get_absolute_url())
+
+
+@login_required
+@feature_required("feature_cover_letter")
+@require_POST
+def delete_letter(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
+    letter = _get_letter_for_user(request, pk, letter_id, writable=True)
+    letter.delete()
+    messages.success(request, _("The cover letter was deleted."))
+    return redirect("cvs:letters", pk)
+
+
+def _letter_data(letter: CoverLetter) -> dict[str, Any]:
+    return {
+        "content": letter.content,
+        "company": letter.company,
+        "role": letter.role,
+        "language": letter.language,
+    }
+
+
+LETTER_FORMATS = {
+    "pdf": (render_letter_pdf, "application/pdf"),
+    "docx": (
+        render_letter_docx,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
+@login_required
+@feature_required("feature_cover_letter")
+@feature_required("feature_export")
+@require_GET
+def letter_export(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
+    """The letter as PDF or DOCX in one of the CV's templates. Free: the letter was paid for
+    when it was written, and it is not a CV export."""
+    letter = _get_letter_for_user(request, pk, letter_id)
+    form = LetterExportForm(request.GET)
+    if not form.is_valid():
+        return _letter_page(request, letter, export_form=form, status=400)
+    kind = form.cleaned_data["format"] or "pdf"
+    options = ExportOptions(
+        template=form.cleaned_data["template"], paper=form.cleaned_data["paper"]
+    )
+    options.watermark = export_watermark(request.user)
+    renderer, content_type = LETTER_FORMATS[kind]
+    document = renderer(letter.cv.content, _letter_data(letter), options, day=timezone.localdate())
+    response = HttpResponse(document, content_type=content_type)
+    filename = letter_filename(letter.cv.content, _letter_data(letter), kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
+@feature_required("feature_cover_letter")
+def letter_preview(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
+    """The letter as its PDF lays it out, shown in a frame of the letter's page."""
+    letter = _get_letter_for_user(request, pk, letter_id)
+    if request.htmx:  # a change of template or paper points the frame at the new settings
+        ctx = {"cv": letter.cv, "letter": letter, "preview_query": request.GET.urlencode()}
+        return render(request, "cvs/letter.html#preview-frame", ctx)
+    form = LetterExportForm(request.GET or None)
+    template = form.cleaned_data["template"] if form.is_valid() else "classic"
+    paper = form.cleaned_data["paper"] if form.is_valid() else "a4"
+    options = ExportOptions(template=template, paper=paper)
+    html = render_letter_html(
+        letter.cv.content, _letter_data(letter), options, day=timezone.localdate(), for_preview=True
+    )
+    return HttpResponse(html)

@@ -34,6 +34,7 @@ class TaskType(models.TextChoices):
     IMPROVE_CV = "improve-cv", "Improve a CV"
     EXTRACT_JOB_OFFER = "extract-job-offer", "Read a job offer"
     RERANK_OFFERS = "rerank-offers", "Re-rank offers with the AI model"
+    WRITE_COVER_LETTER = "write-cover-letter", "Write a cover letter"
     TEST = "test", "Queue test"
 
 
@@ -150,6 +151,8 @@ class BackgroundTask(models.Model):
         result = self.result or {}
         if self.status != TaskStatus.COMPLETED:
             return ""
+        if result.get("letter_id") and result.get("cv_id"):
+            return reverse("cvs:letter", args=[result["cv_id"], result["letter_id"]])
         if result.get("cv_id"):
             return reverse("cvs:detail", args=[result["cv_id"]])
         if result.get("offer_id"):

@@ -43,6 +43,7 @@ AI_FEATURES = [
     Feature.GENERATE_FROM_JOB_TITLE,
     Feature.IMPORT_PDF,
     Feature.RERANK_OFFERS,
+    Feature.COVER_LETTER,
 ]
 
 # (tier, name, monthly, yearly, popular, {feature: (enabled, monthly limit)})

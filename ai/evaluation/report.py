@@ -25,12 +25,14 @@ THRESHOLDS: dict[str, tuple[str, float]] = {
     "tailoring.facts_invented": ("<=", 0),
     "translation.names_unchanged": (">=", 1.0),
     "translation.numbers_unchanged": (">=", 1.0),
+    "letters.facts_invented": ("<=", 0),
 }
 _COMPARE: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le}
 # Figures shown as a percentage; the others are counts or correlations.
 _SHARES = {
     "recall", "precision", "non_offers_rejected", "facts_kept", "skills_shown",
     "entries_touched", "in_target_language", "names_unchanged", "numbers_unchanged",
+    "fits_written", "misfits_declined",
 }  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test.utils import override_settings
 
 from ai import gateway, prompting
-from ai.errors import AIError, AINoJobOffer
+from ai.errors import AIError, AINoJobOffer, AINotEnoughInCommon
 from ai.evaluation import facts
 from ai.evaluation.metrics import (
     Detection,
@@ -39,7 +39,7 @@ from ai.offline.vocabulary import find_skills_in
 from core.config import get_setting
 from core.pdftext import PdfRejected, extract_pdf_text
 
-SECTIONS = ("score", "offers", "tailoring", "translation", "import")
+SECTIONS = ("score", "offers", "tailoring", "translation", "import", "letters")
 ENGINES = ("offline", "openai")
 LANGUAGES = ("en", "fr", "de", "es")
 FIT_GRADE = 2  # grade >= 2 is a fit, <= 1 a misfit
@@ -49,7 +49,7 @@ SKILL_GROUPS = ("hard_skills", "tools", "methodologies")
 MODEL_SETTINGS = (
     "model_extract_job_offer", "model_match_score", "model_cv_classify",
     "model_cv_batch_experience", "model_cv_batch_skills", "model_cv_batch_summary",
-    "model_translate_cv", "model_import_pdf",
+    "model_translate_cv", "model_import_pdf", "model_cover_letter",
 )  # fmt: skip
 IMPORT_FIELDS = ("name", "email", "titles", "employers", "schools")
 
@@ -383,6 +383,54 @@ class _Run:
             "errors": errors,
             "field_accuracy": mean(per_field.values()),
             **{f"{name}_accuracy": value for name, value in per_field.items()},
+            "details": details,
+        }
+
+    def letters(self) -> dict[str, Any]:
+        """Cover letters: written for fits, declined for misfits, and no invented fact."""
+        from ai.offline.letter import invented_in_letter  # the guard, as the gateway applies it
+
+        written = declined = invented = errors = skipped = 0
+        fits_written = fits = misfits_declined = misfits = 0
+        details: list[dict[str, Any]] = []
+        for pair in self.data.pairs:
+            offer = self.offer(pair["offer"])
+            if offer is None:
+                skipped += 1
+                continue
+            fit = pair["grade"] >= FIT_GRADE
+            fits, misfits = fits + fit, misfits + (not fit)
+            cv = self.data.cv_docs[pair["cv"]]
+            try:
+                outcome = gateway.write_cover_letter(cv, offer, ctx=CONTEXT)
+            except AINotEnoughInCommon:
+                declined += 1
+                misfits_declined += not fit
+                continue
+            except AIError as exc:
+                errors += 1
+                details.append({**_pair_id(pair), "error": _error(exc)})
+                continue
+            written += 1
+            fits_written += fit
+            letter = outcome.letter
+            text = "\n".join([letter["subject"], letter["greeting"], *letter["paragraphs"]])
+            found = invented_in_letter(text, cv, offer)
+            invented += len(found)
+            if found or outcome.removed or not fit:
+                details.append(
+                    {**_pair_id(pair), "invented": found, "removed_by_guard": outcome.removed}
+                )
+        return {
+            "pairs": len(self.data.pairs) - skipped - errors,
+            "pairs_without_offer": skipped,
+            "errors": errors,
+            "written": written,
+            "declined": declined,
+            # A letter for a good fit, none for a misfit: the engine's honesty both ways.
+            "fits_written": ratio(fits_written, fits),
+            "misfits_declined": ratio(misfits_declined, misfits),
+            "facts_invented": invented,
             "details": details,
         }
 

@@ -195,3 +195,16 @@ def test_the_openai_engine_is_wired_and_its_prompt_versions_recorded(
     assert len(requests) == 4 + 6
     assert written["sections"]["score"]["pairs"] == 6
     assert written["sections"]["offers"]["recall"] == 1.0
+
+
+@pytest.mark.django_db
+def test_the_letters_section_counts_letters_declines_and_invented_facts(tmp_path: Path) -> None:
+    data = runner.load(tiny_set(tmp_path / "eval"))
+
+    letters = runner.evaluate(data, engine="offline", only=["letters"]).sections["letters"]
+
+    assert letters["pairs"] == 6 and letters["errors"] == 0
+    assert letters["written"] + letters["declined"] == 6
+    # The backend developer gets a letter for the backend job, none for the accounting one.
+    assert letters["written"] >= 1 and letters["misfits_declined"] == 1.0
+    assert letters["facts_invented"] == 0

@@ -94,6 +94,7 @@ def test_it_fails_loudly_on_an_unknown_name() -> None:
         ("cv_max_versions", "abc", "whole number"),
         ("maintenance_mode", "maybe", "1 or 0"),
         ("cv_section_order", "header", "JSON list"),
+        ("cv_section_order", "[" * 100_000 + "]" * 100_000, "JSON list"),
         ("model_match_score", "  ", "cannot be empty"),
     ],
 )

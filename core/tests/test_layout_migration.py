@@ -53,6 +53,8 @@ ADDED_SINCE = {
     "ai_providerincidentevent",
     "ai_usercalltotal",
     "cvs_dailycvcount",
+    "cvs_coverletter",
+    "cvs_coverletterversion",
     "telemetry_dailyactiveusers",
     "telemetry_dailyeventcount",
     "telemetry_dailylastseen",
@@ -230,6 +232,17 @@ def manage(database_url: str, *args: str) -> str:
     return completed.stdout
 
 
+def _cover_letter_seed() -> tuple[list[str], str]:
+    """The settings billing's cover letter migration adds, and the SQL counting the plan
+    quotas it adds (one per plan that has a tailoring quota)."""
+    module = importlib.import_module("billing.migrations.0008_cover_letter_feature")
+    plans = (
+        "SELECT COUNT(*) FROM billing_subscriptionplanfeaturelimit "
+        "WHERE feature_name = 'gpt_cv_generation'"
+    )
+    return [name for name, *_ in module.SETTINGS], plans
+
+
 def _removed_settings() -> list[str]:
     """The names core's "remove settings that did nothing" migration deletes."""
     (path,) = (ROOT / "core" / "migrations").glob("*_remove_settings_that_did_nothing.py")
@@ -266,6 +279,13 @@ def test_an_old_layout_database_migrates_with_every_table_and_row(
         ", ".join(f"'{name}'" for name in _removed_settings())
     )
     counts["fitmycv_setting"] -= len(old_database.rows(removed_settings))
+    # The cover letter settings and plan quotas are the rows a later migration adds.
+    letter_settings, plan_quotas = _cover_letter_seed()
+    present = "SELECT name FROM fitmycv_setting WHERE name IN ({})".format(
+        ", ".join(f"'{name}'" for name in letter_settings)
+    )
+    counts["fitmycv_setting"] += len(letter_settings) - len(old_database.rows(present))
+    counts["billing_subscriptionplanfeaturelimit"] += old_database.query(plan_quotas)[0][0]
 
     manage(old_database.url, "migrate", "--noinput")
 

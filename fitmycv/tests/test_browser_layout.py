@@ -27,6 +27,18 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 RESUME = ROOT / "cvs" / "tests" / "fixtures" / "jsonresume" / "sample.resume.json"
 JOB_TEXT = (ROOT / "ai/tests/fixtures/jobs/backend-eng.txt").read_text()
 SIZES = [(1280, 800), (390, 844)]
+LETTER = {
+    "subject": "Application for the position of Senior Backend Engineer",
+    "greeting": "Dear Hiring Manager,",
+    "paragraphs": [
+        "I am writing to apply for the Senior Backend Engineer position you advertised.",
+        "In my role as Software Engineer since 2021, my work covers what you are looking for: "
+        "built REST APIs; migrated the PostgreSQL database; set up CI/CD pipelines.",
+        "Before that, I was also in charge of asynchronous workers and the payment API.",
+        "I would welcome the opportunity to discuss how my experience could support your team.",
+    ],
+    "sign_off": "Kind regards,",
+}
 
 # The controls a floating or docked tool must never cover, and the tools themselves.
 OVERLAPS_JS = """() => {
@@ -63,6 +75,7 @@ WIDE_JS = """() => [...document.body.querySelectorAll('*')]
 def _world() -> dict[str, Any]:
     """A job seeker with a CV, an offer and finished tasks, and a staff member."""
     from billing.services import record_transaction
+    from cvs.models import CoverLetter
     from cvs.services import import_json_resume
     from joboffers.services import add_offer_from_text, start_extraction
     from jobs.models import BackgroundTask, TaskStatus, TaskType
@@ -78,8 +91,16 @@ def _world() -> dict[str, Any]:
     BackgroundTask.objects.create(
         user=user, type=TaskType.TEST, title="Checking the layout", status=TaskStatus.RUNNING
     )
+    letter = CoverLetter.objects.create(
+        cv=cv,
+        job_offer=offer,
+        role=offer.content.get("title") or "Backend Engineer",
+        company=offer.content.get("company") or "",
+        language="en",
+        content=LETTER,
+    )
     staff = make_user("layout-staff@example.org", name="Sam Staff", role="ADMIN")
-    return {"user": user, "cv": cv, "offer": offer, "staff": staff}
+    return {"user": user, "cv": cv, "offer": offer, "letter": letter, "staff": staff}
 
 
 def _pages(world: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -94,6 +115,8 @@ def _pages(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("editor", reverse("cvs:edit_section", args=[cv.pk, "experience"]), "user"),
         ("export", reverse("cvs:export", args=[cv.pk]), "user"),
         ("rank", reverse("cvs:rank", args=[cv.pk]), "user"),
+        ("cover-letters", reverse("cvs:letters", args=[cv.pk]), "user"),
+        ("cover-letter", world["letter"].get_absolute_url(), "user"),
         ("offers", reverse("joboffers:index"), "user"),
         ("offer", reverse("joboffers:detail", args=[offer.pk]), "user"),
         ("tasks", reverse("cvs:tasks"), "user"),

@@ -29,7 +29,7 @@ from billing.models import CreditBalance, CreditPack, CreditTransaction, Subscri
 from conftest import make_user
 from cvdoc.document import empty_cv
 from cvs import services as cv_services
-from cvs.models import CV, CVVersion, ExportPreset
+from cvs.models import CV, CoverLetter, CoverLetterVersion, CVVersion, ExportPreset
 from joboffers.models import JobOffer, LinkHistory
 from jobs.models import BackgroundTask, TaskType, Upload
 from telemetry.models import Feedback
@@ -183,6 +183,15 @@ ROUTES: dict[str, Route] = {
     "cvs/<int:pk>/export/presets/": _cv(POST),
     "cvs/<int:pk>/export/presets/<int:preset_id>/delete/": _cv(POST, preset_id="preset"),
     "cvs/<int:pk>/resume.json": _cv(GET),
+    "cvs/<int:pk>/letters/": _cv(GET, POST),
+    "cvs/<int:pk>/letters/<int:letter_id>/": _cv(GET, POST, letter_id="letter"),
+    "cvs/<int:pk>/letters/<int:letter_id>/versions/": _cv(GET, letter_id="letter"),
+    "cvs/<int:pk>/letters/<int:letter_id>/versions/<int:number>/restore/": _cv(
+        POST, letter_id="letter", number="letter_version"
+    ),
+    "cvs/<int:pk>/letters/<int:letter_id>/delete/": _cv(POST, letter_id="letter"),
+    "cvs/<int:pk>/letters/<int:letter_id>/export/": _cv(GET, letter_id="letter"),
+    "cvs/<int:pk>/letters/<int:letter_id>/preview/": _cv(GET, letter_id="letter"),
     # Job offers.
     "offers/": Route(LOGIN, (GET, POST)),
     # The bookmarklet posts from job pages: its token authenticates it, never a cookie.
@@ -335,6 +344,11 @@ def make_objects(alice: User, bob: User) -> dict[str, Any]:
     CV.objects.filter(pk=cv.pk).update(job_offer=offer)
     preset = ExportPreset.objects.create(user=alice, name="Alice secret preset", options={})
     bookmarklet, _raw = create_bookmarklet_token(alice, name="Alice secret browser")
+    text = {"subject": "", "greeting": "Hello,", "paragraphs": ["Secret."], "sign_off": "Bye"}
+    letter = CoverLetter.objects.create(
+        cv=cv, job_offer=offer, role="Alice secret offer", language="en", content=text, version=2
+    )
+    CoverLetterVersion.objects.create(letter=letter, version=1, content=text, change_type="edit")
     task = BackgroundTask.objects.create(user=alice, type=TaskType.TEST, title="Alice secret task")
     pack = CreditPack.objects.create(name="Ten", credit_amount=10, price="9.00")
     plan = SubscriptionPlan.objects.create(name="Pro", tier=1)
@@ -346,6 +360,8 @@ def make_objects(alice: User, bob: User) -> dict[str, Any]:
         "offer": offer.pk,
         "preset": preset.pk,
         "bookmarklet": bookmarklet.pk,
+        "letter": letter.pk,
+        "letter_version": 1,
         "task": task.pk,
         "pack": pack.pk,
         "plan": plan.pk,
@@ -512,6 +528,8 @@ def test_our_views_refuse_the_methods_they_do_not_take(alice_client, staff_clien
 OWNED_DATA: list[type[models.Model]] = [
     CV,
     CVVersion,
+    CoverLetter,
+    CoverLetterVersion,
     BackgroundTask,
     JobOffer,
     LinkHistory,
@@ -682,7 +700,10 @@ def _csp(response: Any) -> dict[str, list[str]]:
 
 
 # Pages the site frames itself (the export preview): its own origin may frame them, no other.
-FRAMED_BY_THE_SITE = {"cvs/<int:pk>/export/preview/"}
+FRAMED_BY_THE_SITE = {
+    "cvs/<int:pk>/export/preview/",
+    "cvs/<int:pk>/letters/<int:letter_id>/preview/",
+}
 
 
 def assert_security_headers(response: Any, path: str, *, framed: bool = False) -> None:
