@@ -42,7 +42,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.onboarding import record_step
+from billing.context_processors import CreditSummary
 from billing.http import redirect_payment_required
+from billing.models import CreditBalance
 from billing.services import (
     PaymentRequired,
     charge_feature,
@@ -167,8 +169,12 @@ def _get_cv_for_user(
     request: AuthenticatedHttpRequest, pk: int, *, writable: bool = False, editor: bool = False
 ) -> CV:
     """The only way a view loads a CV: another user's CV is a 404, a blocked one read-only.
-    For the editor's page (`editor`), what its side panel counts comes in the same query."""
-    cvs = _editor_cvs() if editor else CV.objects
+    For the editor's page (`editor`), what its side panel counts and the top bar's balance
+    come in the same query."""
+    cvs = CV.objects.all()
+    if editor:
+        # The top bar's balance comes in the same query.
+        cvs = _editor_cvs().annotate(**CreditBalance.objects.summary_columns(request.user.pk))
     cv = get_object_or_404(cvs.owned_by(request.user), pk=pk)
     if writable and cv.blocked:
         raise PermissionDenied(
@@ -177,8 +183,11 @@ def _get_cv_for_user(
     return cv
 
 
-def _list_rows(found: QuerySet[CV], ordering: tuple[str, ...], number: int) -> list[CV]:
-    """The page's rows with the columns the list shows and the total found, in one query.
+def _list_rows(
+    found: QuerySet[CV], ordering: tuple[str, ...], number: int, user_id: int
+) -> list[CV]:
+    """The page's rows with the columns the list shows, the total found and the top bar's
+    balance, in one query.
 
     The page is chosen by its ids in a subquery, and the total counted in another, so that
     only its LIST_PAGE_SIZE rows are read in full: the title comes out of each row's JSON
@@ -190,22 +199,28 @@ def _list_rows(found: QuerySet[CV], ordering: tuple[str, ...], number: int) -> l
         CV.objects.filter(pk__in=ids)
         .order_by(*ordering)
         .only(*LIST_FIELDS)
-        .annotate(current_title=KT("content__header__current_title"), total=Subquery(total))
+        .annotate(
+            current_title=KT("content__header__current_title"),
+            total=Subquery(total),
+            **CreditBalance.objects.summary_columns(user_id),
+        )
     )
     return list(rows)
 
 
-def _list_page(found: QuerySet[CV], ordering: tuple[str, ...], number: str | None) -> Page[CV]:
+def _list_page(
+    found: QuerySet[CV], ordering: tuple[str, ...], number: str | None, user_id: int
+) -> Page[CV]:
     """One page of LIST_PAGE_SIZE CVs, however many a user keeps: one query (a page number
     past the end shows the last page, as Paginator.get_page does, for one query more)."""
     try:
         wanted = max(1, int(number or 1))
     except ValueError:
         wanted = 1
-    rows = _list_rows(found, ordering, wanted)
+    rows = _list_rows(found, ordering, wanted, user_id)
     if not rows and wanted > 1:
         wanted = max(1, math.ceil(found.count() / LIST_PAGE_SIZE))
-        rows = _list_rows(found, ordering, wanted)
+        rows = _list_rows(found, ordering, wanted, user_id)
     paginator = Paginator(found, LIST_PAGE_SIZE)
     total: int = rows[0].total if rows else 0  # type: ignore[attr-defined]  # from _list_rows
     paginator.count = total
@@ -224,12 +239,13 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             | Q(source_value__icontains=query)
         )
     sort = request.GET.get("sort", "updated")
-    page = _list_page(cvs, (SORTS.get(sort, "-updated_at"), "-pk"), request.GET.get("page"))
+    user = request.user
+    ordering = (SORTS.get(sort, "-updated_at"), "-pk")
+    page = _list_page(cvs, ordering, request.GET.get("page"), user.pk)
     others = request.GET.copy()
     others.pop("page", None)
-    user = request.user
     language = user.language or "en"
-    ctx = {
+    ctx: dict[str, Any] = {
         "cvs": page.object_list,
         "page": page,
         "others": others.urlencode(),
@@ -243,6 +259,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         "import_form": SimpleLazyObject(ImportJsonResumeForm),
         "title_form": SimpleLazyObject(lambda: JobTitleForm(initial={"language": language})),
     }
+    if page.object_list:
+        # The top bar's balance came with the rows (_list_rows); an empty list reads it alone.
+        ctx["credit_summary"] = CreditSummary.from_row(user.pk, page.object_list[0])
     return render(request, "cvs/index.html", ctx)
 
 
@@ -433,7 +452,9 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.htmx and section in SECTION_FORMS:
         return render(request, "cvs/detail.html#section", _editor_context(cv, section=section))
     versions: int = cv.version_count  # type: ignore[attr-defined]  # from _editor_cvs
-    return render(request, "cvs/detail.html", _editor_context(cv, version_count=versions))
+    ctx = _editor_context(cv, version_count=versions)
+    ctx["credit_summary"] = CreditSummary.from_row(request.user.pk, cv)
+    return render(request, "cvs/detail.html", ctx)
 
 
 def _section_form(section: str) -> type[SectionForm]:
