@@ -22,6 +22,7 @@ from typing import Any, Literal
 import jsonschema
 import openai
 from django.conf import settings
+from openai.types.chat import ChatCompletion
 
 from ai.errors import (
     AICancelled,
@@ -332,7 +333,7 @@ def _send(
 ) -> Any:
     client = shared_client()
     if cancel_check is None:
-        return client.chat.completions.create(**params, timeout=timeout)
+        return _post_completion(client, params, timeout)
     # The SDK call blocks, so it runs in a daemon thread while this one watches for a cancel;
     # an abandoned call ends on its own when the model answers or its timeout passes.
     outcome: dict[str, Any] = {}
@@ -340,7 +341,7 @@ def _send(
 
     def run() -> None:
         try:
-            outcome["value"] = client.chat.completions.create(**params, timeout=timeout)
+            outcome["value"] = _post_completion(client, params, timeout)
         except BaseException as exc:  # handed over to the waiting thread
             outcome["error"] = exc
         finally:
@@ -353,6 +354,19 @@ def _send(
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def _post_completion(client: openai.OpenAI, params: dict[str, Any], timeout: float) -> Any:
+    """POST /chat/completions as `client.chat.completions.create(**params)` would, through the
+    SDK's client.post. create() first walks the whole request against its typed parameters
+    (the JSON schema and every message included): a third of the CPU of a call, and nothing
+    to change in our plain JSON parameters."""
+    return client.post(
+        "/chat/completions",
+        body=params,
+        cast_to=ChatCompletion,
+        options={"timeout": timeout, "security": {"bearer_auth": True}},
+    )
 
 
 def _answer_text(completion: Any) -> str:

@@ -10,6 +10,7 @@ Syntax, kept deliberately small:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -97,11 +98,19 @@ def _expand(body: str, *, directory: Path, stack: list[str], includes: dict[str,
     return INCLUDE.sub(include, body)
 
 
-def _read(relative: str, directory: Path) -> tuple[int | None, str]:
+@functools.lru_cache(maxsize=1024)
+def _resolve(relative: str, directory: Path) -> Path:
+    """Where a prompt file is: resolved once per name, as a model call renders five files and
+    resolving walks every folder of the path (the file's edits are still seen, by its mtime)."""
     root = directory.resolve()
     path = (root / relative).resolve()
     if not path.is_relative_to(root) or path.suffix != ".md":
         raise PromptError(f"{relative}: prompts are .md files inside {root.name}/")
+    return path
+
+
+def _read(relative: str, directory: Path) -> tuple[int | None, str]:
+    path = _resolve(relative, directory)
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:

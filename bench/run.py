@@ -79,9 +79,9 @@ BENCHES = (
     Bench("load", "Load: gunicorn (gunicorn.conf.py), PostgreSQL, Redis", "load.py", True, 1200),
     Bench(
         "throughput",
-        "AI throughput: compose.yaml's `llm` worker, Redis, PostgreSQL, model answering in 1 s",
+        "AI throughput: compose.yaml's `llm` workers, Redis, PostgreSQL, model answering in 1 s",
         "throughput.py",
-        True,
+        False,  # the target holds for 60 s: a quick pass measures the same 60 s
         900,
     ),
     # Seeding the year of data takes about 6 minutes the first time; the database is kept.
@@ -384,28 +384,34 @@ def load_rows(figures: dict[str, Any]) -> list[Row]:
 
 
 TAILORINGS_PER_S, WORKER_RSS_MB, WORKER_DB_CONNECTIONS = 10.0, 1536, 20
+THROUGHPUT_SECONDS = 60  # the target is sustained over this long
 FAIR_START_S = 2.0
 
 
 def throughput_rows(figures: dict[str, Any]) -> list[Row]:
     run, fair = figures["throughput"], figures["fairness"]
+    workers = figures.get("replicas", 1)
     figure = (
         f"{run['tasks_per_s']:.1f} tailorings/s over {run['duration_s']} s ({run['rate']:.0f}/s "
         f"started by {run['users']} users; {run['model_calls_per_s']:.0f} model calls/s, up to "
         f"{run['max_calls_in_flight']} at once); enqueue-to-start p50 {run['start_p50_s']:.1f} s "
         f"p99 {run['start_p99_s']:.1f} s; enqueue-to-done p50 {run['done_p50_s']:.1f} s p99 "
-        f"{run['done_p99_s']:.1f} s; worker CPU {run['cpu_pct']:.0f} % (of one core), peak "
-        f"RSS {run['peak_rss_mb']:.0f} MB, peak {run['peak_db_connections']} database "
-        f"connections (load avg {run['loadavg']:.1f}); `{figures['worker']}`"
+        f"{run['done_p99_s']:.1f} s; workers' CPU {run['cpu_pct']:.0f} % of one core, "
+        f"{1000 * run['cpu_s_per_tailoring']:.0f} ms CPU per tailoring; peak RSS "
+        f"{run['peak_rss_mb']:.0f} MB, peak {run['peak_db_connections']} database connections "
+        f"(load avg {run['loadavg']:.1f}); {workers} x `{figures['worker']}`"
     )
+    if run["duration_s"] < THROUGHPUT_SECONDS:
+        figure += f" (only {run['duration_s']} s: too short to meet the target)"
     met = (
         run["tasks_per_s"] >= TAILORINGS_PER_S
+        and run["duration_s"] >= THROUGHPUT_SECONDS
         and run["peak_rss_mb"] <= WORKER_RSS_MB
         and run["peak_db_connections"] <= WORKER_DB_CONNECTIONS
     )
     target = (
-        f">= {TAILORINGS_PER_S:.0f} tailorings/s, RSS <= {WORKER_RSS_MB / 1024:.1f} GB, "
-        f"<= {WORKER_DB_CONNECTIONS} database connections"
+        f">= {TAILORINGS_PER_S:.0f} tailorings/s for {THROUGHPUT_SECONDS} s, RSS <= "
+        f"{WORKER_RSS_MB / 1024:.1f} GB, <= {WORKER_DB_CONNECTIONS} database connections"
     )
     rows = [("one worker host, steady tailorings", figure, target, status(met))]
     figure = (

@@ -1,15 +1,19 @@
 """Tailorings per second one worker host sustains against a model that answers in 1 s.
 
-A real Celery worker (the production command for the `llm` queue, see LLM_WORKER in
-fitmycv/tests/test_worker_config.py) takes tasks from Redis and runs the real tailoring
-(gateway, SDK, accounting) on PostgreSQL against the fake OpenAI-compatible server. Users with
-a CV, an offer already read and credits start tailorings through the product's path
-(cvs.services.start_tailoring) at a steady rate. Reported: tailorings completed per second,
-enqueue-to-start and enqueue-to-done p50/p99, the worker's CPU and peak RSS (all its
-processes, from /proc), and the peak of PostgreSQL connections to the database. Then fairness:
+The `llm` workers of one host, started as compose.yaml's `worker-llm` service declares them
+(its command, its own environment and its number of replicas), take tasks from Redis and run
+the real tailoring (gateway, SDK, accounting) on PostgreSQL against the fake OpenAI-compatible
+server. Users with a CV, an offer already read and credits start tailorings through the
+product's path (cvs.services.start_tailoring) at a steady rate. Reported: tailorings completed
+per second, enqueue-to-start and enqueue-to-done p50/p99, the workers' CPU (all their
+processes, and CPU-seconds per tailoring, which does not depend on the machine's load) and
+peak RSS (from /proc), and the peak of PostgreSQL connections to the database. Then fairness:
 one user queues 1,000 tailorings, another starts one; how long until it starts.
 
     .venv/bin/python bench/throughput.py [--duration 60] [--rate 12] [--quick] [--json FILE]
+
+The target holds for 60 s (issue #19): --quick measures 20 s, for trying options, and the
+table says the run was too short.
 
 Uses the database fitmycv_throughput (dropped and created) and Redis databases 10 and 11.
 """
@@ -41,6 +45,7 @@ REDIS = "redis://127.0.0.1:6379"
 REDIS_BROKER_DB, REDIS_CACHE_DB = 10, 11
 BENCH_CLIENT = "fitmycv-bench"
 WARMUP_SECONDS = 8
+TARGET_SECONDS = 60  # issue #19: sustained for 60 s
 QUICK_SECONDS = 20
 DRAIN_SECONDS = 60
 FAIRNESS_BACKLOG = 1000
@@ -49,14 +54,26 @@ TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def production_llm_worker() -> tuple[list[str], dict[str, str]]:
-    """The `llm` worker's command and its own environment as compose.yaml runs it."""
+def production_llm_worker() -> tuple[list[str], dict[str, str], int]:
+    """The `llm` worker's command, its own environment and how many of it run on a host, as
+    compose.yaml declares them."""
     import yaml
 
-    service = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["worker-llm"]
-    shared = yaml.safe_load((ROOT / "compose.yaml").read_text())["x-app"]["environment"]
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    service, shared = compose["services"]["worker-llm"], compose["x-app"]["environment"]
     own = {k: str(v) for k, v in service["environment"].items() if k not in shared}
-    return list(service["command"]), own
+    replicas = int(service.get("deploy", {}).get("replicas", 1))
+    return list(service["command"]), own, replicas
+
+
+def replica_command(command: list[str], index: int) -> list[str]:
+    """A replica's command: each container has a host name of its own, so on one machine each
+    process gets a node name of its own (llm-1@host, llm-2@host) in its place."""
+    if "-n" not in command:
+        return command
+    at = command.index("-n") + 1
+    name, _, host = command[at].partition("@")
+    return [*command[:at], f"{name}-{index}@{host}", *command[at + 1 :]]
 
 
 def setup_services() -> dict[str, str]:
@@ -97,6 +114,10 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
+def all_processes(roots: list[int]) -> list[int]:
+    return [pid for root in roots for pid in process_tree(root)]
+
+
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -120,9 +141,9 @@ def rss_bytes(pids: list[int]) -> int:
 
 @dataclass
 class Sampler:
-    """Samples the worker's RSS and the database's connections in a thread."""
+    """Samples the workers' RSS (all their processes) and the database's connections."""
 
-    worker_pid: int
+    worker_pids: list[int]
     peak_rss: int = 0
     peak_connections: int = 0
     connections: list[int] = field(default_factory=list)
@@ -143,7 +164,7 @@ class Sampler:
 
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as db:
             while not self._stop.wait(SAMPLE_SECONDS):
-                self.peak_rss = max(self.peak_rss, rss_bytes(process_tree(self.worker_pid)))
+                self.peak_rss = max(self.peak_rss, rss_bytes(all_processes(self.worker_pids)))
                 row = db.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
                     "AND application_name <> %s",
@@ -245,41 +266,58 @@ class ModelServer:
         self.process.wait()
 
 
-def start_worker(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    print("worker:", shlex.join(command), flush=True)
-    with log.open("wb") as output:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+def start_workers(
+    commands: list[list[str]], env: dict[str, str], workdir: Path
+) -> list[subprocess.Popen[bytes]]:
+    workers = []
+    for index, command in enumerate(commands, start=1):
+        print("worker:", shlex.join(command), flush=True)
+        with (workdir / f"worker-{index}.log").open("wb") as output:
+            workers.append(
+                subprocess.Popen(
+                    command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+                )
+            )
+    return workers
 
 
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
-    try:
-        worker.wait(15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
-def wait_ready(worker: subprocess.Popen[bytes], log: Path) -> None:
+def wait_ready(workers: list[subprocess.Popen[bytes]], workdir: Path) -> None:
+    """Until every worker answers a ping."""
     from fitmycv.celery import app
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError(f"worker exited:\n{log.read_text(errors='replace')[-3000:]}")
-        if app.control.ping(timeout=0.5):
+        for index, worker in enumerate(workers, start=1):
+            if worker.poll() is not None:
+                log = (workdir / f"worker-{index}.log").read_text(errors="replace")
+                raise RuntimeError(f"worker {index} exited:\n{log[-3000:]}")
+        if len(app.control.ping(timeout=0.5)) >= len(workers):
             return
-    raise RuntimeError("worker not ready after 60 s")
+    raise RuntimeError("workers not ready after 60 s")
 
 
 def main() -> None:  # noqa: PLR0915 - one linear scenario
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=60, help="measured seconds")
+    parser.add_argument("--duration", type=int, default=TARGET_SECONDS, help="measured seconds")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SECONDS} s measured")
     parser.add_argument("--rate", type=float, default=12.0, help="tailorings started per second")
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--delay", type=float, default=1.0, help="model latency in seconds")
     parser.add_argument("--worker", default="", help="worker command instead of production's")
+    parser.add_argument(
+        "--replicas", type=int, default=None, help="worker processes instead of production's"
+    )
     parser.add_argument("--db-pool", default=None, help="DB_POOL_MAX_SIZE instead of production's")
     parser.add_argument("--enqueuers", type=int, default=6, help="threads starting tailorings")
     parser.add_argument("--serve-model", type=float, help=argparse.SUPPRESS)
@@ -305,29 +343,33 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario
     from cvs import services
     from jobs.models import BackgroundTask, TaskStatus
 
-    command, worker_own_env = production_llm_worker()
+    command, worker_own_env, replicas = production_llm_worker()
     if args.worker:
         command = shlex.split(args.worker)
+    if args.replicas is not None:
+        replicas = args.replicas
     if args.db_pool is not None:
         worker_own_env["DB_POOL_MAX_SIZE"] = args.db_pool
     if command[0] == "celery":
         command[0] = str(Path(sys.executable).parent / "celery")
     command += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
+    commands = [replica_command(command, n) for n in range(1, replicas + 1)]
     workdir = Path(tempfile.mkdtemp(prefix="fitmycv-throughput-"))
-    log = workdir / "worker.log"
     figures: dict[str, Any] = {
         "worker": shlex.join(command),
         "worker_env": worker_own_env,
+        "replicas": replicas,
         "delay_s": args.delay,
     }
     server = ModelServer(args.delay)
     with contextlib.ExitStack() as stack:
         stack.callback(server.stop)
         worker_env = {**env, **worker_own_env, "OPENAI_BASE_URL": server.url}
-        worker = start_worker(command, worker_env, log)
+        workers = start_workers(commands, worker_env, workdir)
+        pids = [worker.pid for worker in workers]
         try:
-            wait_ready(worker, log)
-            sampler = Sampler(worker.pid)
+            wait_ready(workers, workdir)
+            sampler = Sampler(pids)
             sampler.start()
             # Throughput: a steady stream of tailorings, round robin over the users.
             load_before = os.getloadavg()[0]
@@ -348,7 +390,7 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario
             n = 0
             while (elapsed := time.monotonic() - started) < total:
                 if "warm" not in cpu_at and elapsed >= WARMUP_SECONDS:
-                    cpu_at["warm"] = cpu_seconds(process_tree(worker.pid))
+                    cpu_at["warm"] = cpu_seconds(all_processes(pids))
                     cpu_at["warm_t"] = time.monotonic()
                     calls_at_warm = server.figures()["calls"]
                 due = started + n / args.rate
@@ -361,7 +403,7 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario
                 schedule.put(None)
             for thread in enqueuers:
                 thread.join()
-            cpu_at["end"] = cpu_seconds(process_tree(worker.pid))
+            cpu_at["end"] = cpu_seconds(all_processes(pids))
             cpu_at["end_t"] = time.monotonic()
             model = server.figures()
             calls = model["calls"] - calls_at_warm
@@ -396,7 +438,8 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario
             statuses = dict(
                 BackgroundTask.objects.values_list("status").annotate(n=Count("pk")).order_by()
             )
-            cpu = (cpu_at["end"] - cpu_at["warm"]) / (cpu_at["end_t"] - cpu_at["warm_t"])
+            cpu_spent = cpu_at["end"] - cpu_at["warm"]
+            cpu = cpu_spent / (cpu_at["end_t"] - cpu_at["warm_t"])
             figures["throughput"] = {
                 "duration_s": duration,
                 "rate": args.rate,
@@ -411,6 +454,9 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario
                 "done_p99_s": pct(to_done, 0.99),
                 "statuses": statuses,
                 "cpu_pct": 100 * cpu,
+                # The workers' CPU over the measured window per tailoring done in it.
+                "cpu_s_per_tailoring": cpu_spent / max(1, len(done_in_window)),
+                "workers": replicas,
                 "peak_rss_mb": sampler.peak_rss / 2**20,
                 "peak_db_connections": sampler.peak_connections,
                 "loadavg_before": load_before,
@@ -447,7 +493,7 @@ def main() -> None:  # noqa: PLR0915 - one linear scenario
             }
             print(json.dumps(figures["fairness"], indent=1), flush=True)
         finally:
-            stop_worker(worker)
+            stop_workers(workers)
             connections.close_all()
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, default=str))

@@ -288,8 +288,9 @@ def run_task(task_id: UUID | str) -> str:
     # Workers have no request: messages the task stores are written in its user's language.
     with translation.override(language):
         outcome = _run_claimed(task)
-    if outcome == "completed":
-        _dispatch_after(task.pk)  # a failure or a cancel did it when it stopped the task
+    if outcome == "completed" and task.user_id is not None:
+        # Its user's next waiting task (a failure or a cancel did this when it stopped the task).
+        transaction.on_commit(partial(dispatch_waiting, task.user_id, task.type))
     return outcome
 
 
@@ -329,14 +330,19 @@ def _run_claimed(task: BackgroundTask) -> str:
         return "failed"
     result = result or {}
     duration_ms = int((time.monotonic() - started) * 1000)
-    completed = BackgroundTask.objects.transition(
-        task.pk,
-        to=TaskStatus.COMPLETED,
-        only_from=(TaskStatus.RUNNING,),
-        progress=100,
-        result=result,
-        success_message=str(result.get("message", ""))[:255],
-    ) or _completed_by_save_result(task)
+    # A handler that saved through save_result completed its task there, with its result.
+    completed = (
+        task.status == TaskStatus.COMPLETED
+        or BackgroundTask.objects.transition(
+            task.pk,
+            to=TaskStatus.COMPLETED,
+            only_from=(TaskStatus.RUNNING,),
+            progress=100,
+            result=result,
+            success_message=str(result.get("message", ""))[:255],
+        )
+        or _completed_by_save_result(task)
+    )
     if completed and task.type in TASK_EVENTS:
         record_event(
             TASK_EVENTS[task.type],
@@ -382,6 +388,7 @@ def save_result(task: BackgroundTask, save: Callable[[], Result]) -> Result:
             result=result,
             success_message=str(result.get("message", ""))[:255],
         )
+    task.status = TaskStatus.COMPLETED  # the caller need not complete it again
     return result
 
 

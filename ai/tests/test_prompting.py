@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -92,6 +93,14 @@ def test_it_rereads_a_prompt_file_after_an_edit(tmp_path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
     assert render("a", directory=tmp_path).version == 2
+
+
+def test_it_resolves_a_prompts_files_once(prompts: Path) -> None:
+    first = render("task", {"language": "French", "who": "Ada"}, directory=prompts)
+
+    # Every model call renders its prompt: later renders only check the files' mtimes.
+    with mock.patch.object(Path, "resolve", side_effect=AssertionError("resolved again")):
+        assert render("task", {"language": "French", "who": "Ada"}, directory=prompts) == first
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """The production workers: model calls in a threads pool of their own, sized by bench/throughput.py.
 
 AI tasks wait on the network, so the `llm` queue runs in threads (tens at once in one process,
-sharing a pool of database connections); upkeep and e-mails keep processes of their own.
+sharing a pool of database connections), in as many processes as a host has cores (one Python
+process uses one core at most); upkeep and e-mails keep processes of their own.
 """
 
 from __future__ import annotations
@@ -32,11 +33,22 @@ def option(command: list[str], name: str) -> str:
     return command[command.index(name) + 1]
 
 
+def llm_replicas() -> int:
+    """How many `llm` worker processes run on one (2-core) host."""
+    return int(compose_services()["worker-llm"].get("deploy", {}).get("replicas", 1))
+
+
 def test_the_llm_queue_runs_in_a_threads_pool_of_its_own() -> None:
     command = compose_services()["worker-llm"]["command"]
     assert option(command, "--pool") == "threads"
     assert option(command, "--queues") == "llm"
-    assert int(option(command, "--concurrency")) >= 40  # a tailoring waits ~3 s on the model
+    # A tailoring waits ~3 s on the model: a host keeps 40 model calls or more in flight.
+    assert int(option(command, "--concurrency")) * llm_replicas() >= 40
+
+
+def test_a_2_core_host_runs_one_llm_process_per_core() -> None:
+    # One process of 64 threads was bound by the GIL at one core (bench/throughput.py).
+    assert llm_replicas() == 2
 
 
 def test_every_routed_queue_has_a_worker_and_llm_only_one_kind() -> None:
@@ -51,16 +63,17 @@ def test_every_routed_queue_has_a_worker_and_llm_only_one_kind() -> None:
     assert consumed["llm"] == ["worker-llm"]
 
 
-def test_the_global_cap_lets_one_llm_worker_use_all_its_threads() -> None:
+def test_the_global_cap_lets_a_hosts_llm_workers_use_all_their_threads() -> None:
     concurrency = int(option(compose_services()["worker-llm"]["command"], "--concurrency"))
-    assert SETTINGS["tasks_max_running_global"].default >= concurrency
+    assert SETTINGS["tasks_max_running_global"].default >= concurrency * llm_replicas()
 
 
-def test_the_llm_worker_shares_a_database_pool_within_the_connection_budget() -> None:
+def test_the_llm_workers_share_database_pools_within_the_connection_budget() -> None:
     service = compose_services()["worker-llm"]
     pool = int(service["environment"]["DB_POOL_MAX_SIZE"])
     other = int(option(compose_services()["worker"]["command"], "--concurrency"))
-    assert pool + other <= 20  # connections of one worker host, one each for the processes
+    # Connections of one worker host: a pool per llm process, one per upkeep process.
+    assert pool * llm_replicas() + other <= 20
 
 
 def test_the_readme_runs_the_same_llm_worker() -> None:
@@ -73,6 +86,7 @@ def test_the_readme_runs_the_same_llm_worker() -> None:
         f"DB_POOL_MAX_SIZE={compose_services()['worker-llm']['environment']['DB_POOL_MAX_SIZE']}"
         in line
     )
+    assert f"x {llm_replicas()} per 2-core host" in line
 
 
 def test_db_pool_max_size_turns_on_a_shared_pool() -> None:
