@@ -753,6 +753,11 @@ def cancel_task(request: AuthenticatedHttpRequest, task_id: UUID) -> HttpRespons
     return redirect("cvs:tasks")
 
 
+def _is_preset_id(value: str) -> bool:
+    """ASCII digits that fit the id column: anything else picks no preset."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 # Settings a preset keeps: the layout, never which entries of one particular CV were picked.
 PRESET_KEYS = ("template", "paper", "sections", "hide_levels", "hide_skill_groups", "fit_pages")
 EXPORT_FORMATS = {
@@ -770,7 +775,7 @@ def _export_form(request: AuthenticatedHttpRequest, cv: CV, data: Any = None) ->
         return ExportForm(data, content=cv.content, offers=offers)
     form = ExportForm(content=cv.content, offers=offers, initial={"fit_offer": cv.job_offer_id})
     preset_id = request.GET.get("preset", "")
-    if preset_id.isdigit():
+    if _is_preset_id(preset_id):
         preset = ExportPreset.objects.filter(user=request.user, pk=preset_id).first()
         if preset:
             form.initial.update({k: v for k, v in preset.options.items() if k in PRESET_KEYS})
@@ -947,7 +952,7 @@ def _initial_preview_query(request: AuthenticatedHttpRequest) -> str:
     """The preview frame's query for the page as first shown (its preset, if one was picked)."""
     query = QueryDict(mutable=True)
     query["initial"] = "1"
-    if request.GET.get("preset", "").isdigit():
+    if _is_preset_id(request.GET.get("preset", "")):
         query["preset"] = request.GET["preset"]
     return query.urlencode()
 

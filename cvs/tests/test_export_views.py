@@ -143,6 +143,14 @@ def test_presets_save_load_and_delete(alice_client, alice, cv):
     assert not ExportPreset.objects.exists()
 
 
+@pytest.mark.parametrize("preset", ["9" * 73, "²", "٣"])
+def test_a_preset_id_out_of_range_or_not_ascii_picks_no_preset(alice_client, cv, preset):
+    url = reverse("cvs:export", args=[cv.pk])
+    response = alice_client.get(url, {"preset": preset})
+    assert response.status_code == 200
+    assert re.search(r'value="classic"[^>]*checked', response.content.decode())
+
+
 def test_a_preset_needs_a_name(alice_client, cv):
     alice_client.post(reverse("cvs:save_preset", args=[cv.pk]), _settings(cv))
     assert not ExportPreset.objects.exists()
