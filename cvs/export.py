@@ -834,8 +834,12 @@ def write_pdf(document: Any) -> bytes:
 
 
 def render_pdf(cv: dict[str, Any], options: ExportOptions) -> bytes:
-    """The CV as a PDF with a real text layer; needs no browser and no network."""
-    return write_pdf(layout_pdf(cv, options))
+    """The CV as a PDF with a real text layer; needs no browser and no network.
+
+    Laid out and written under one pause of the collector: a collection between the two, while
+    the layout is alive, leaves the process some 90 KB larger after each render."""
+    with _collector_paused():
+        return write_pdf(layout_pdf(cv, options))
 
 
 # --- File names ------------------------------------------------------------------------------
