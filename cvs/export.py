@@ -812,10 +812,14 @@ _collector_paused = _CollectorPause()
 def layout_pdf(cv: dict[str, Any], options: ExportOptions) -> Any:
     """The CV laid out in pages (a WeasyPrint document): `len(doc.pages)` counts them and
     `write_pdf(doc)` writes that very layout, so fitting lays a step out only once."""
+    html = _render_html(cv, options, for_preview=False, stylesheets=[])
+    return _layout(html, *_stylesheets(options.template, density=options.density))
+
+
+def _layout(html: str, stylesheets: list[CSS], font_config: FontConfiguration) -> Any:
+    """An export template's document laid out in pages with these stylesheets."""
     from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
 
-    html = _render_html(cv, options, for_preview=False, stylesheets=[])
-    stylesheets, font_config = _stylesheets(options.template, density=options.density)
     try:
         with _collector_paused():
             document = _cv_html_class()(
@@ -1215,20 +1219,9 @@ def render_letter_html(
 def render_letter_pdf(
     cv: dict[str, Any], letter: dict[str, Any], options: ExportOptions, *, day: date_type
 ) -> bytes:
-    from weasyprint.urls import FatalURLFetchingError  # WeasyPrint loads Pango: only for PDFs
-
     html = render_letter_html(cv, letter, options, day=day)
-    stylesheets, font_config = _stylesheets(options.template, LETTER_STYLESHEET)
-    try:
-        with _collector_paused():
-            document = _cv_html_class()(
-                string=html,
-                base_url=STATIC_CV_DIR.as_uri() + "/",
-                url_fetcher=static_file_fetcher(),
-            )
-            return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
-    except FatalURLFetchingError as exc:
-        raise ExportError(str(exc.__cause__ or exc)) from None
+    with _collector_paused():
+        return write_pdf(_layout(html, *_stylesheets(options.template, LETTER_STYLESHEET)))
 
 
 def render_letter_docx(
