@@ -174,9 +174,21 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        _reconnect_if_cut()
         yield page
         browser.close()
         assert errors == []
+
+
+def _reconnect_if_cut() -> None:
+    """Start a browser test on a live connection: a test that cut PostgreSQL's sessions (as a
+    restart would) may have ended the one this thread keeps between tests."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
 
 
 def browser_sign_in(page: Any, base: str, email: str) -> None:
