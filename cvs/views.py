@@ -62,6 +62,7 @@ from core.decorators import (
 )
 from core.http import AuthenticatedHttpRequest
 from core.pdftext import PdfRejected
+from core.prepared import PreparedQuery
 from cvdoc.document import DEFAULT_SECTION_ORDER, CvValidationError
 from cvs import ranking as ranking_
 from cvs import services
@@ -171,11 +172,13 @@ def _get_cv_for_user(
     """The only way a view loads a CV: another user's CV is a 404, a blocked one read-only.
     For the editor's page (`editor`), what its side panel counts and the top bar's balance
     come in the same query."""
-    cvs = CV.objects.all()
     if editor:
-        # The top bar's balance comes in the same query.
-        cvs = _editor_cvs().annotate(**CreditBalance.objects.summary_columns(request.user.pk))
-    cv = get_object_or_404(cvs.owned_by(request.user), pk=pk)
+        found = _EDITOR_CV.fetch(pk=pk, user_id=request.user.pk)
+        if not found:
+            raise Http404
+        cv = found[0]
+    else:
+        cv = get_object_or_404(CV.objects.owned_by(request.user), pk=pk)
     if writable and cv.blocked:
         raise PermissionDenied(
             _("This CV is read-only: %(reason)s") % {"reason": cv.blocked_reason or _("blocked")}
@@ -183,19 +186,18 @@ def _get_cv_for_user(
     return cv
 
 
-def _list_rows(
-    found: QuerySet[CV], ordering: tuple[str, ...], number: int, user_id: int
-) -> list[CV]:
+def _list_rows_queryset(
+    found: QuerySet[CV], ordering: tuple[str, ...], start: int, user_id: int
+) -> QuerySet[CV]:
     """The page's rows with the columns the list shows, the total found and the top bar's
     balance, in one query.
 
     The page is chosen by its ids in a subquery, and the total counted in another, so that
     only its LIST_PAGE_SIZE rows are read in full: the title comes out of each row's JSON
     document, which would otherwise be read for every CV the user keeps."""
-    start = (number - 1) * LIST_PAGE_SIZE
     ids = found.order_by(*ordering).values("pk")[start : start + LIST_PAGE_SIZE]
     total = found.order_by().values("user").annotate(n=Count("pk")).values("n")
-    rows = (
+    return (
         CV.objects.filter(pk__in=ids)
         .order_by(*ordering)
         .only(*LIST_FIELDS)
@@ -205,11 +207,26 @@ def _list_rows(
             **CreditBalance.objects.summary_columns(user_id),
         )
     )
-    return list(rows)
+
+
+# Without a search, the list's query is the same for every user but for their id: compiled
+# once per process and page (core.prepared).
+_ALL_ROWS = PreparedQuery(
+    lambda shape, user_id: _list_rows_queryset(CV.objects.filter(user=user_id), *shape, user_id)
+)
+
+
+def _list_rows(
+    found: QuerySet[CV], searched: bool, ordering: tuple[str, ...], number: int, user_id: int
+) -> list[CV]:
+    start = (number - 1) * LIST_PAGE_SIZE
+    if not searched:
+        return _ALL_ROWS.fetch((ordering, start), user_id=user_id)
+    return list(_list_rows_queryset(found, ordering, start, user_id))
 
 
 def _list_page(
-    found: QuerySet[CV], ordering: tuple[str, ...], number: str | None, user_id: int
+    found: QuerySet[CV], searched: bool, ordering: tuple[str, ...], number: str | None, user_id: int
 ) -> Page[CV]:
     """One page of LIST_PAGE_SIZE CVs, however many a user keeps: one query (a page number
     past the end shows the last page, as Paginator.get_page does, for one query more)."""
@@ -217,10 +234,10 @@ def _list_page(
         wanted = max(1, int(number or 1))
     except ValueError:
         wanted = 1
-    rows = _list_rows(found, ordering, wanted, user_id)
+    rows = _list_rows(found, searched, ordering, wanted, user_id)
     if not rows and wanted > 1:
         wanted = max(1, math.ceil(found.count() / LIST_PAGE_SIZE))
-        rows = _list_rows(found, ordering, wanted, user_id)
+        rows = _list_rows(found, searched, ordering, wanted, user_id)
     paginator = Paginator(found, LIST_PAGE_SIZE)
     total: int = rows[0].total if rows else 0  # type: ignore[attr-defined]  # from _list_rows
     paginator.count = total
@@ -241,7 +258,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "updated")
     user = request.user
     ordering = (SORTS.get(sort, "-updated_at"), "-pk")
-    page = _list_page(cvs, ordering, request.GET.get("page"), user.pk)
+    page = _list_page(cvs, bool(query), ordering, request.GET.get("page"), user.pk)
     others = request.GET.copy()
     others.pop("page", None)
     language = user.language or "en"
@@ -380,6 +397,16 @@ def _editor_cvs() -> CVQuerySet:
     return CV.objects.select_related("job_offer").annotate(
         version_count=Coalesce(Subquery(versions), 0), has_live_tasks=Exists(news)
     )
+
+
+# The editor's CV with the top bar's balance, compiled once per process (core.prepared).
+_EDITOR_CV = PreparedQuery(
+    lambda shape, pk, user_id: (
+        _editor_cvs()
+        .annotate(**CreditBalance.objects.summary_columns(user_id))
+        .filter(user=user_id, pk=pk)
+    )
+)
 
 
 def _cv_live(cv: CV) -> dict[str, Any]:
