@@ -373,6 +373,20 @@ CALL_ROLLUP = "calls"
 ROLLUP_BATCH = 2_000
 
 
+def call_sums(*, rolled: bool) -> dict[str, Count | Sum]:
+    """What calls add up to (their number, tokens and cost), under the names the roll-up and
+    the dashboards read: summed from the raw calls, or from the daily counts (`rolled`),
+    whose columns have the calls' names."""
+    return {
+        "calls": Sum("calls") if rolled else Count("id"),
+        "prompt": Sum("prompt_tokens"),
+        "cached": Sum("cached_tokens"),
+        "completion": Sum("completion_tokens"),
+        "tokens": Sum("total_tokens"),
+        "cost": Sum("estimated_cost"),
+    }
+
+
 def refresh_daily_call_counts(*, today: datetime.date | None = None) -> datetime.date:
     """Rebuild the daily call counts and the latest calls seen of every day before today;
     returns the last day rolled.
@@ -385,14 +399,7 @@ def refresh_daily_call_counts(*, today: datetime.date | None = None) -> datetime
     grouped = (
         past.annotate(day=TruncDate("created_at"))
         .values("day", "feature_name", "model", "status")
-        .annotate(
-            calls=Count("id"),
-            prompt=Sum("prompt_tokens"),
-            cached=Sum("cached_tokens"),
-            completion=Sum("completion_tokens"),
-            tokens=Sum("total_tokens"),
-            cost=Sum("estimated_cost"),
-        )
+        .annotate(**call_sums(rolled=False))
         .order_by()
     )
     counts = [

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
-from ai.accounting import CALL_ROLLUP, product_feature, product_of_step
+from ai.accounting import CALL_ROLLUP, call_sums, product_feature, product_of_step
 from ai.models import (
     CallScope,
     DailyCallCount,
@@ -268,7 +268,7 @@ def _outside(field: str, period: Period, span: tuple[date, date]) -> Q:
     )
 
 
-CALL_SUMS = ("calls", "prompt", "cached", "completion", "tokens", "cost")
+CALL_SUMS = tuple(call_sums(rolled=False))
 
 
 def call_counts(period: Period, by: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -292,30 +292,12 @@ def call_counts(period: Period, by: tuple[str, ...]) -> list[dict[str, Any]]:
         add(
             DailyCallCount.objects.filter(day__gte=span[0], day__lte=span[1])
             .values(*by)
-            .annotate(
-                calls=Sum("calls"),
-                prompt=Sum("prompt_tokens"),
-                cached=Sum("cached_tokens"),
-                completion=Sum("completion_tokens"),
-                tokens=Sum("total_tokens"),
-                cost=Sum("estimated_cost"),
-            )
+            .annotate(**call_sums(rolled=True))
             .order_by()
         )
     if "day" in by:
         raw = raw.annotate(day=TruncDate("created_at"))
-    add(
-        raw.values(*by)
-        .annotate(
-            calls=Count("id"),
-            prompt=Sum("prompt_tokens"),
-            cached=Sum("cached_tokens"),
-            completion=Sum("completion_tokens"),
-            tokens=Sum("total_tokens"),
-            cost=Sum("estimated_cost"),
-        )
-        .order_by()
-    )
+    add(raw.values(*by).annotate(**call_sums(rolled=False)).order_by())
     return [row for row in groups.values() if row["calls"]]
 
 
