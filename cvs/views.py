@@ -641,6 +641,7 @@ def versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "cvs/versions.html",
         {
             "cv": cv,
+            "owner": cv,
             "versions": cv.versions.filter(version__gt=0).defer("content").order_by("-version"),
             "has_source": cv.versions.filter(version=0).exists(),
             "letters": cv.cover_letters.order_by("-created_at"),
@@ -1532,7 +1533,12 @@ def _letter_page(
 @require_GET
 def letter_versions(request: AuthenticatedHttpRequest, pk: int, letter_id: int) -> HttpResponse:
     letter = _get_letter_for_user(request, pk, letter_id)
-    ctx = {"cv": letter.cv, "letter": letter, "versions": letter.versions.order_by("-version")}
+    ctx = {
+        "cv": letter.cv,
+        "letter": letter,
+        "owner": letter,
+        "versions": letter.versions.order_by("-version"),
+    }
     return render(request, "cvs/letter_versions.html", ctx)
 
 
