@@ -953,6 +953,15 @@ def _education(
     left.add("education.courses", "Courses", list(courses))
 
 
+# Reactive Resume's dated sections kept as extras: (section, its title's key, the extra's
+# label, who gave it: key and label).
+DATED_EXTRAS = (
+    ("awards", "title", "Award", "awarder", "Awarder"),
+    ("certifications", "name", "Certificate", "issuer", "Issuer"),
+    ("publications", "name", "Publication", "publisher", "Publisher"),
+)
+
+
 def _reactive_extras(builder: _Builder, sections: dict[str, Any], blocks: Any, *, v4: bool) -> None:
     """Awards, certifications, publications, interests and references (both versions)."""
 
@@ -965,27 +974,14 @@ def _reactive_extras(builder: _Builder, sections: dict[str, Any], blocks: Any, *
     def text(item: dict[str, Any]) -> str:
         return _joined(blocks(_text(item.get("summary"))))
 
-    for item in _items(builder, sections.get("awards"), "awards", "title"):
-        builder.extra(
-            "awards",
-            f"Award: {_text(item.get('title'))}",
-            text(item),
-            [("Awarder", item.get("awarder")), ("Date", date(item)), ("URL", url(item))],
-        )
-    for item in _items(builder, sections.get("certifications"), "certifications", "name"):
-        builder.extra(
-            "certifications",
-            f"Certificate: {_text(item.get('name'))}",
-            text(item),
-            [("Issuer", item.get("issuer")), ("Date", date(item)), ("URL", url(item))],
-        )
-    for item in _items(builder, sections.get("publications"), "publications", "name"):
-        builder.extra(
-            "publications",
-            f"Publication: {_text(item.get('name'))}",
-            text(item),
-            [("Publisher", item.get("publisher")), ("Date", date(item)), ("URL", url(item))],
-        )
+    for section, title_key, label, by_key, by_label in DATED_EXTRAS:
+        for item in _items(builder, sections.get(section), section, title_key):
+            builder.extra(
+                section,
+                f"{label}: {_text(item.get(title_key))}",
+                text(item),
+                [(by_label, item.get(by_key)), ("Date", date(item)), ("URL", url(item))],
+            )
     for item in _items(builder, sections.get("interests"), "interests", "name"):
         builder.extra(
             "interests",
