@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from allauth.core import ratelimit
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
@@ -952,11 +953,20 @@ def export_fit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _check_fit(request, cv, _export_form(request, cv, request.POST))
 
 
+# Fitting lays the CV out up to ten times (about a second of a web process) and is free: a
+# user may check so many fits a minute (ACCOUNT_RATE_LIMITS["export_fit"], allauth's limiter).
+FIT_LIMIT = {"action": "export_fit"}
+
+
 def _check_fit(request: AuthenticatedHttpRequest, cv: CV, form: ExportForm) -> HttpResponse:
     valid = form.is_valid()
+    status = 200 if valid else 400
     if valid and form.cleaned_data["fit_pages"] is None:
         form.add_error("fit_pages", _("Choose 1 or 2 pages to fit the CV to."))
-        valid = False
+        valid, status = False, 400
+    if valid and not ratelimit.consume(request, **FIT_LIMIT):
+        form.add_error("fit_pages", _("Too many fit checks in a minute. Please wait a moment."))
+        valid, status = False, 429
     options = fitted = None
     if valid:
         options = _options(form.options(), request.user)
@@ -970,7 +980,7 @@ def _check_fit(request: AuthenticatedHttpRequest, cv: CV, form: ExportForm) -> H
             options.drop_bullets = sorted({*options.drop_bullets, *proposal})
             fitted = fit_export(cv.content, options, offer=offer)
     if not request.htmx:
-        return _export_page(request, cv, form, options, fitted, status=200 if valid else 400)
+        return _export_page(request, cv, form, options, fitted, status=status)
     # htmx swaps only 2xx answers: the panel with its errors must come back as a 200.
     ctx = {"cv": cv, "form": form, **_fit_context(cv, form, options, fitted)}
     return render(request, "cvs/export.html#fit-result", ctx)

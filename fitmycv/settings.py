@@ -248,6 +248,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/m/key",
     # Wrong promo codes, per account and per client address (guessing codes).
     "promo_code_failed": os.getenv("PROMO_CODE_RATE_LIMIT", "10/h/user,30/h/ip"),
+    # Free fit checks of an export (cvs.views.FIT_LIMIT): each costs about a second of CPU.
+    "export_fit": os.getenv("EXPORT_FIT_RATE_LIMIT", "20/m/user"),
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {

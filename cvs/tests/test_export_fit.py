@@ -545,3 +545,25 @@ def test_the_command_refuses_fits_it_cannot_make(tmp_path: Any, extra: list, mes
     with pytest.raises(CommandError, match=re.escape(message)):
         call_command("export_cv", "--in", source, "--format", "pdf", *extra,
                      "--out", str(tmp_path / "cv.pdf"))  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_fit_checks_are_limited_per_user_a_minute(alice_client, bob_client, credited, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "export_fit": "2/m/user"}
+    cv = make_cv(credited, *TWO_PAGES_THAT_TIGHTEN_TO_ONE["classic"])
+    url = reverse("cvs:export_fit", args=[cv.pk])
+    for _ in range(2):
+        assert alice_client.post(url, form_data(cv)).status_code == 200
+
+    refused = alice_client.post(url, form_data(cv))
+    in_panel = alice_client.post(url, form_data(cv), headers={"HX-Request": "true"})
+    plain_form = alice_client.post(reverse("cvs:export", args=[cv.pk]), form_data(cv, format="fit"))
+
+    assert refused.status_code == 429 and plain_form.status_code == 429
+    for response in (refused, in_panel, plain_form):
+        body = response.content.decode()
+        assert "Too many fit checks in a minute" in body
+        assert "The PDF has" not in body
+    # A download is not a check: it is never refused by this limit.
+    download = alice_client.post(reverse("cvs:export", args=[cv.pk]), form_data(cv, format="pdf"))
+    assert download["Content-Type"] == "application/pdf"
