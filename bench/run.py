@@ -175,15 +175,19 @@ def growth_rows(figures: dict[str, Any]) -> list[Row]:
     rows = []
     for page in figures["growth"]:
         sizes = ", ".join(map(str, page["sizes"]))
+        timed = page.get("timed_sizes", page["sizes"])
         figure = (
             f"{page['queries']} queries at {sizes} {page['unit']}; p50 warm "
             f"{' / '.join(f'{t:.1f}' for t in page['warm_p50_ms'])} ms, cold "
             f"{' / '.join(f'{t:.1f}' for t in page['cold_p50_ms'])} ms; slope warm "
             f"{page['warm_slope_ms_per_100']:+.2f}, cold {page['cold_slope_ms_per_100']:+.2f} "
             f"ms per 100 {page['unit']} ({page['growth_warm']:+.0%} / {page['growth_cold']:+.0%} "
-            f"over the range)"
+            f"from {timed[0]} to {timed[-1]})"
         )
-        target = f"constant queries; slope adds <= {figures['flat_growth']:.0%} over the range"
+        target = (
+            f"constant queries; slope adds <= {figures['flat_growth']:.0%} "
+            f"from {timed[0]} to {timed[-1]} {page['unit']}"
+        )
         rows.append(
             (
                 f"{page['page']}, 1 to {page['sizes'][-1]} {page['unit']}",
