@@ -174,17 +174,30 @@ def test_it_has_extracted_and_translated_every_string_of_the_code(
     to the catalogues shows up here as untranslated."""
     from django.core.management import call_command
 
+    catalogues = tmp_path / "catalogues"
     for language in TRANSLATED_LANGUAGES:
-        target = tmp_path / language / "LC_MESSAGES"
+        target = catalogues / language / "LC_MESSAGES"
         target.mkdir(parents=True)
         shutil.copy(_catalogue(language), target / "django.po")
-    monkeypatch.chdir(settings.BASE_DIR)
-    with override_settings(LOCALE_PATHS=[str(tmp_path)]):
+    # makemessages writes into a ./locale it finds where it runs, whatever LOCALE_PATHS says:
+    # it runs in a tree of links to the checkout's folders but that one, so that the
+    # checkout's catalogues are left as they are.
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name != "locale":
+            (tree / entry.name).symlink_to(entry)
+    monkeypatch.chdir(tree)
+    with override_settings(LOCALE_PATHS=[str(catalogues)]):
         call_command(
-            "makemessages", locale=list(TRANSLATED_LANGUAGES), no_obsolete=True, verbosity=0
+            "makemessages",
+            locale=list(TRANSLATED_LANGUAGES),
+            no_obsolete=True,
+            symlinks=True,
+            verbosity=0,
         )
     for language in TRANSLATED_LANGUAGES:
-        entries = _parse_po(tmp_path / language / "LC_MESSAGES" / "django.po")
+        entries = _parse_po(catalogues / language / "LC_MESSAGES" / "django.po")
         untranslated = [e.msgid for e in entries if e.msgid and not all(e.msgstrs)]
         fuzzy = [e.msgid for e in entries if e.msgid and "fuzzy" in e.flags]
         assert (language, untranslated, fuzzy) == (language, [], [])
