@@ -20,13 +20,16 @@ row, as with the ORM: no query is run.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
+    ModelIterable,
+    get_related_populators,
+)
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -91,7 +94,7 @@ class PreparedQuery(Generic[M]):
     def _compile(self, using: str, shape: Hashable, names: tuple[str, ...]) -> _Compiled:
         stand_ins = {name: _STAND_IN_BASE - number for number, name in enumerate(names)}
         queryset = self.build(shape, **stand_ins)
-        if queryset._prefetch_related_lookups:
+        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]  # not in the stubs
             raise PreparationError("a prepared query cannot prefetch")
         if queryset._iterable_class is not ModelIterable:
             raise PreparationError("a prepared query returns model instances, not values")
@@ -118,7 +121,7 @@ class PreparedQuery(Generic[M]):
             annotations=tuple((compiler.annotation_col_map or {}).items()),
         )
 
-    def _models(self, compiled: _Compiled, rows: list[tuple[Any, ...]], using: str) -> list[M]:
+    def _models(self, compiled: _Compiled, rows: list[Sequence[Any]], using: str) -> list[M]:
         compiler = compiled.compiler
         model: type[M] = compiler.klass_info["model"]
         populators = get_related_populators(compiler.klass_info, compiler.select, using)

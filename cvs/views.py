@@ -213,7 +213,9 @@ def _list_rows_queryset(
 # Without a search, the list's query is the same for every user but for their id: compiled
 # once per process and page (core.prepared).
 _ALL_ROWS = PreparedQuery(
-    lambda shape, user_id: _list_rows_queryset(CV.objects.filter(user=user_id), *shape, user_id)
+    lambda shape, user_id: _list_rows_queryset(
+        CV.objects.filter(user=user_id), shape[0], shape[1], user_id
+    )
 )
 
 
