@@ -76,7 +76,7 @@ def _world() -> dict[str, Any]:
     """A job seeker with a CV, an offer and finished tasks, and a staff member."""
     from billing.services import record_transaction
     from cvs.models import CoverLetter
-    from cvs.services import import_json_resume
+    from cvs.services import import_json_resume, save_letter, save_version
     from joboffers.services import add_offer_from_text, start_extraction
     from jobs.models import BackgroundTask, TaskStatus, TaskType
 
@@ -99,6 +99,9 @@ def _world() -> dict[str, Any]:
         language="en",
         content=LETTER,
     )
+    # One saved version of each, for their versions pages.
+    save_version(cv, changelog="Before the summary was reworded", change_type="optimization")
+    letter = save_letter(letter, content={**LETTER, "sign_off": "With my best regards,"})
     staff = make_user("layout-staff@example.org", name="Sam Staff", role="ADMIN")
     return {"user": user, "cv": cv, "offer": offer, "letter": letter, "staff": staff}
 
@@ -117,6 +120,12 @@ def _pages(world: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("rank", reverse("cvs:rank", args=[cv.pk]), "user"),
         ("cover-letters", reverse("cvs:letters", args=[cv.pk]), "user"),
         ("cover-letter", world["letter"].get_absolute_url(), "user"),
+        ("versions", reverse("cvs:versions", args=[cv.pk]), "user"),
+        (
+            "letter-versions",
+            reverse("cvs:letter_versions", args=[cv.pk, world["letter"].pk]),
+            "user",
+        ),
         ("offers", reverse("joboffers:index"), "user"),
         ("offer", reverse("joboffers:detail", args=[offer.pk]), "user"),
         ("tasks", reverse("cvs:tasks"), "user"),
