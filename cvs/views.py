@@ -408,6 +408,7 @@ _EDITOR_CV = PreparedQuery(
         _editor_cvs()
         .annotate(**CreditBalance.objects.summary_columns(user_id))
         .filter(user=user_id, pk=pk)
+        .order_by()  # one row: the model's default ordering would only add a sort
     )
 )
 
