@@ -75,7 +75,7 @@ class PreparedQuery(Generic[M]):
             if value not in ID_RANGE:
                 return []
         compiled = self._compiled(using, shape, tuple(sorted(args)))
-        with connections[using].cursor() as cursor:
+        with _binding_cursor(connections[using]) as cursor:
             cursor.execute(compiled.sql, compiled.bind(args))
             rows = cursor.fetchall()
         return self._models(compiled, rows, using)
@@ -135,3 +135,25 @@ class PreparedQuery(Generic[M]):
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
+
+
+def _binding_cursor(connection: Any) -> Any:
+    """A cursor of the connection that, on PostgreSQL, sends the parameters apart from the SQL
+    (server-side binding): psycopg then prepares a statement the connection has run a few times
+    (its `prepare_threshold`: 5 in our settings, None by Django's default), and PostgreSQL
+    stops planning it again on every view, which cost these queries more than running them.
+    Django binds client-side, which cannot prepare; the ORM's other queries keep doing so."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # psycopg 3 only
+        ServerBindingCursor,
+    )
+
+    connection.ensure_connection()
+    raw = connection.connection
+    client_binding = raw.cursor_factory
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        return connection.cursor()  # Django's wrapper: logged, timezone set, as any cursor
+    finally:
+        raw.cursor_factory = client_binding

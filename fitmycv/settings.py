@@ -165,6 +165,13 @@ elif envbool("DB_POOL", "False") or envint("DB_POOL_MAX_SIZE", "0"):
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", "60")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_PREPARED_STATEMENTS", "True"
+):
+    # The queries of core.prepared (the editor's, the CV list's) are prepared on a connection
+    # once it has run them 5 times; Django's own queries bind client-side and never are.
+    # Behind PgBouncer in transaction mode before 1.21, set DB_PREPARED_STATEMENTS=False.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, is the Celery broker (db 0) and the shared cache (db 1).

@@ -139,3 +139,20 @@ def test_what_cannot_be_prepared_is_refused_when_first_compiled(
 ) -> None:
     with pytest.raises(PreparationError, match=message):
         PreparedQuery(build).fetch(**arguments)
+
+
+def test_on_postgresql_a_query_run_often_is_prepared_on_its_connection(
+    two_users: tuple[Any, Any],
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    alice, _ = two_users
+    prepared = PreparedQuery(lambda shape, user_id: submissions(shape, user_id).filter(pk__gt=-7))
+
+    for _ in range(6):
+        assert len(prepared.fetch(user_id=alice.pk)) == 3
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('"fitmycv_submission"' in sql and "> $" in sql for sql in statements)
