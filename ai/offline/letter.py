@@ -38,8 +38,8 @@ from ai.offline.tailor import (
     _offer_profile,
     _relevance,
     _strings,
-    _url_key,
     offer_headline,
+    unknown_literals,
 )
 from ai.offline.vocabulary import canonical_skill, fold, is_generic_skill, occupations
 
@@ -172,9 +172,6 @@ PHRASES: dict[str, dict[str, str]] = {
     },
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Þ(\"“«¿¡0-9])|\n+")
-_NUMBER = re.compile(r"\d+")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[^\W\d_]+")
 _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w&'-]*(?:\.[^\W\d_]+)*\.?"
 # How prose names an employer: a capitalised name after "at", "chez", "bei"...
@@ -548,19 +545,7 @@ def invented_in_letter(
     today = today or today_utc()
     known_text = "\n".join([*_strings(cv), *_strings(offer)])
     known = fold(known_text)
-    found: set[str] = set()
-    numbers = set(_NUMBER.findall(known_text))
-    numbers |= {str(int(n)) for n in numbers}
-    numbers |= {str(years) for years in _derived_years(cv, today)}
-    found |= {
-        f"number: {n}"
-        for n in _NUMBER.findall(text)
-        if n not in numbers and str(int(n)) not in numbers
-    }
-    urls = {_url_key(u) for u in _URL.findall(known_text)}
-    found |= {f"url: {u}" for u in _URL.findall(text) if _url_key(u) not in urls}
-    emails = {e.lower() for e in _EMAIL.findall(known_text)}
-    found |= {f"email: {e}" for e in _EMAIL.findall(text) if e.lower() not in emails}
+    found = unknown_literals(text, known_text, _derived_years(cv, today))
     german = letter_language(cv) == "de"
     parts = sentences(text)
     for match in (m for part in parts for m in _ORGANISATION.finditer(part)):

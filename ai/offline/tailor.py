@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -723,22 +723,31 @@ def invented_facts(
     ):
         known = {fold(name) for name in _names(source_cv, section, *keys)}
         found |= {f"{kind}: {n}" for n in _names(result_cv, section, *keys) if fold(n) not in known}
-    source_text = "\n".join(_strings(source_cv))
-    result_text = "\n".join(_strings(result_cv))
-    numbers = set(_NUMBER.findall(source_text))
-    numbers |= {str(int(n)) for n in numbers}
     # Durations computed from dates are facts as long as the dates are (checked as numbers).
-    numbers |= {str(years) for cv in (source_cv, result_cv) for years in _derived_years(cv, today)}
-    found |= {
+    derived = {years for cv in (source_cv, result_cv) for years in _derived_years(cv, today)}
+    found |= unknown_literals(
+        "\n".join(_strings(result_cv)), "\n".join(_strings(source_cv)), derived
+    )
+    return sorted(found)
+
+
+def unknown_literals(text: str, known_text: str, derived_numbers: Iterable[int]) -> set[str]:
+    """The numbers, URLs and e-mail addresses of `text` that `known_text` does not state, as
+    "kind: value" strings. A number may also be one of `derived_numbers` (durations computed
+    from a CV's own dates); "07" and "7" are the same number."""
+    numbers = set(_NUMBER.findall(known_text))
+    numbers |= {str(int(n)) for n in numbers}
+    numbers |= {str(n) for n in derived_numbers}
+    found = {
         f"number: {n}"
-        for n in _NUMBER.findall(result_text)
+        for n in _NUMBER.findall(text)
         if n not in numbers and str(int(n)) not in numbers
     }
-    urls = {_url_key(u) for u in _URL.findall(source_text)}
-    found |= {f"url: {u}" for u in _URL.findall(result_text) if _url_key(u) not in urls}
-    emails = {e.lower() for e in _EMAIL.findall(source_text)}
-    found |= {f"email: {e}" for e in _EMAIL.findall(result_text) if e.lower() not in emails}
-    return sorted(found)
+    urls = {_url_key(u) for u in _URL.findall(known_text)}
+    found |= {f"url: {u}" for u in _URL.findall(text) if _url_key(u) not in urls}
+    emails = {e.lower() for e in _EMAIL.findall(known_text)}
+    found |= {f"email: {e}" for e in _EMAIL.findall(text) if e.lower() not in emails}
+    return found
 
 
 def _derived_years(cv: Mapping[str, Any], today: date) -> set[int]:
