@@ -333,14 +333,7 @@ def _run_claimed(task: BackgroundTask) -> str:
     # A handler that saved through save_result completed its task there, with its result.
     completed = (
         task.status == TaskStatus.COMPLETED
-        or BackgroundTask.objects.transition(
-            task.pk,
-            to=TaskStatus.COMPLETED,
-            only_from=(TaskStatus.RUNNING,),
-            progress=100,
-            result=result,
-            success_message=str(result.get("message", ""))[:255],
-        )
+        or _complete(task.pk, result)
         or _completed_by_save_result(task)
     )
     if completed and task.type in TASK_EVENTS:
@@ -359,6 +352,19 @@ def _run_claimed(task: BackgroundTask) -> str:
         time.monotonic() - started,
     )
     return "completed" if completed else "cancelled"
+
+
+def _complete(task_id: UUID, result: Result) -> bool:
+    """A running task completed with its result (its message shown to the user); False when
+    it was no longer running."""
+    return BackgroundTask.objects.transition(
+        task_id,
+        to=TaskStatus.COMPLETED,
+        only_from=(TaskStatus.RUNNING,),
+        progress=100,
+        result=result,
+        success_message=str(result.get("message", ""))[:255],
+    )
 
 
 def save_result(task: BackgroundTask, save: Callable[[], Result]) -> Result:
@@ -380,14 +386,7 @@ def save_result(task: BackgroundTask, save: Callable[[], Result]) -> Result:
         if status != TaskStatus.RUNNING:
             raise TaskCancelled(str(task.pk))
         result = save()
-        BackgroundTask.objects.transition(
-            task.pk,
-            to=TaskStatus.COMPLETED,
-            only_from=(TaskStatus.RUNNING,),
-            progress=100,
-            result=result,
-            success_message=str(result.get("message", ""))[:255],
-        )
+        _complete(task.pk, result)
     task.status = TaskStatus.COMPLETED  # the caller need not complete it again
     return result
 
