@@ -1112,8 +1112,7 @@ def from_job_title(request: AuthenticatedHttpRequest) -> HttpResponse:
 def tailor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     cv = _get_cv_for_user(request, pk)
-    offers = mark_read_states(JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50])
-    form = TailorForm(request.POST or None, offers=offers)
+    form = TailorForm(request.POST or None, offers=_recent_offers(request))
     if request.method == "POST" and form.is_valid():
         chosen = list(
             JobOffer.objects.owned_by(request.user).filter(pk__in=form.cleaned_data["offers"])
@@ -1466,7 +1465,8 @@ def _get_letter_for_user(
     return letter
 
 
-def _letter_offers(request: AuthenticatedHttpRequest) -> list[JobOffer]:
+def _recent_offers(request: AuthenticatedHttpRequest) -> list[JobOffer]:
+    """The user's 50 newest offers, marked read or not: what tailoring and letters offer."""
     return mark_read_states(JobOffer.objects.owned_by(request.user).order_by("-created_at")[:50])
 
 
@@ -1477,7 +1477,7 @@ def _letter_offers(request: AuthenticatedHttpRequest) -> list[JobOffer]:
 def letters(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The CV's cover letters, and the form that writes a new one for one of the offers."""
     cv = _get_cv_for_user(request, pk)
-    form = LetterOfferForm(request.POST or None, offers=_letter_offers(request))
+    form = LetterOfferForm(request.POST or None, offers=_recent_offers(request))
     if request.method == "POST" and form.is_valid():
         offer = get_object_or_404(
             JobOffer.objects.owned_by(request.user), pk=form.cleaned_data["offer"]
