@@ -52,7 +52,7 @@ class PreparationError(Exception):
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
-    # Each parameter: the name of an argument, or (None, a constant of the query).
+    # Each parameter: (an argument's name, its stand-in), or (None, a constant of the query).
     params: tuple[tuple[str | None, Any], ...]
     compiler: SQLCompiler
     init_list: tuple[str, ...]
@@ -114,7 +114,7 @@ class PreparedQuery(Generic[M]):
         first, last = select_fields[0], select_fields[-1] + 1
         return _Compiled(
             sql=sql,
-            params=tuple((name, None if name else value) for name, value in params),
+            params=params,
             compiler=compiler,
             init_list=tuple(column[0].target.attname for column in compiler.select[first:last]),
             fields=(first, last),
