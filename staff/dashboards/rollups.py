@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
@@ -269,6 +270,16 @@ def _outside(field: str, period: Period, span: tuple[date, date]) -> Q:
 
 
 CALL_SUMS = tuple(call_sums(rolled=False))
+# The calls' cost has six places. SQLite sums decimals as floats and leaves the sum unrounded
+# (1.314000000000001): sums are brought back to the column's places before they are added,
+# so rolled and raw figures agree to the cent on every database.
+COST_PLACES = Decimal("0.000001")
+
+
+def _summed(name: str, value: Any) -> Any:
+    if name != "cost":
+        return value or 0
+    return Decimal(value or 0).quantize(COST_PLACES)
 
 
 def call_counts(period: Period, by: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -285,7 +296,7 @@ def call_counts(period: Period, by: tuple[str, ...]) -> list[dict[str, Any]]:
                 key, {**{f: row[f] for f in by}, **dict.fromkeys(CALL_SUMS, 0)}
             )
             for name in CALL_SUMS:
-                into[name] += row[name] or 0
+                into[name] += _summed(name, row[name])
 
     if span is not None:
         raw = raw.filter(_outside("created_at", period, span))
@@ -442,7 +453,7 @@ def top_spenders(period: Period, limit: int) -> list[dict[str, Any]]:
     for user, row in later.items():
         into = rows.setdefault(user, {"user_id": user, "calls": 0, "tokens": 0, "cost": 0})
         for name in ("calls", "tokens", "cost"):
-            into[name] += row[name] or 0
+            into[name] += _summed(name, row[name])
     return sorted(
         rows.values(),
         key=lambda row: (-row["cost"], row["user_id"] is None, row["user_id"] or 0),
