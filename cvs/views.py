@@ -139,19 +139,38 @@ def _get_task_for_user(request: AuthenticatedHttpRequest, task_id: UUID) -> Back
     return get_object_or_404(BackgroundTask.objects.owned_by(request.user), pk=task_id)
 
 
-def _tasks_for(request: AuthenticatedHttpRequest) -> list[BackgroundTask]:
-    tasks = BackgroundTask.objects.owned_by(request.user)
-    device = request.GET.get("device", "")
-    if device:
-        tasks = tasks.filter(device_id=device)
-    # Running first, then queued, then the newest finished ones.
+# What a task's row shows: never its payload, which may hold a whole CV and offer.
+TASK_ROW_FIELDS = (
+    "status", "title", "success_message", "result", "error", "progress", "step", "created_at",
+)  # fmt: skip
+
+
+def _tasks_queryset(tasks: QuerySet[BackgroundTask], limit: int) -> QuerySet[BackgroundTask]:
+    """The first `limit` of these tasks: running first, then queued, then the newest finished
+    ones."""
     order = Case(
         When(status=TaskStatus.RUNNING, then=Value(0)),
         When(status=TaskStatus.QUEUED, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return list(tasks.order_by(order, "-created_at")[:TASK_LIST_LIMIT])
+    return tasks.only(*TASK_ROW_FIELDS).order_by(order, "-created_at")[:limit]
+
+
+# The panel is polled every second while a task runs: its query is compiled once.
+_USER_TASKS = PreparedQuery(
+    lambda limit, user_id: _tasks_queryset(BackgroundTask.objects.filter(user=user_id), limit)
+)
+
+
+def _tasks_for(request: AuthenticatedHttpRequest, limit: int) -> list[BackgroundTask]:
+    """The user's first `limit` tasks (of one device, if asked): the panel reads its five
+    rows only."""
+    device = request.GET.get("device", "")
+    if device:
+        tasks = BackgroundTask.objects.owned_by(request.user).filter(device_id=device)
+        return list(_tasks_queryset(tasks, limit))
+    return _USER_TASKS.fetch(limit, user_id=request.user.pk)
 
 
 LIST_PAGE_SIZE = 25
@@ -728,7 +747,7 @@ def export_json_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def _render_tasks(request: AuthenticatedHttpRequest, template: str, limit: int) -> HttpResponse:
     """The tasks page and the floating panel both show this one reading of the tasks; each
     refresh of the page's list also redraws the panel from it, so the two never disagree."""
-    task_list = _tasks_for(request)[:limit]
+    task_list = _tasks_for(request, limit)
     panel = task_list[:PANEL_LIMIT]
     ctx = {
         "tasks": task_list,

@@ -138,3 +138,42 @@ class TestOneTask:
     def test_another_users_task_is_hidden(self, bob_client, alice):
         task = _task(alice, TaskStatus.RUNNING)
         assert bob_client.get(reverse("cvs:task", args=[task.pk])).status_code == 404
+
+
+def test_the_panel_reads_only_the_rows_it_shows_and_never_a_payload(
+    alice_client, alice, django_assert_max_num_queries
+):
+    from cvs.views import PANEL_LIMIT
+
+    for n in range(PANEL_LIMIT + 3):
+        _task(alice, TaskStatus.COMPLETED, title=f"Task {n}", payload={"text": "x" * 50_000})
+    with django_assert_max_num_queries(8) as queries:
+        body = alice_client.get(reverse("cvs:task_panel")).content.decode()
+    table = BackgroundTask._meta.db_table
+    task_sql = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+
+    assert body.count('class="task task-completed"') == PANEL_LIMIT
+    assert len(task_sql) == 1
+    assert f"LIMIT {PANEL_LIMIT}" in task_sql[0]
+    assert "payload" not in task_sql[0]
+
+
+def test_a_task_row_shows_everything_without_another_query(
+    alice_client, alice, django_assert_max_num_queries
+):
+    from cvs.models import CV
+
+    cv = CV.objects.create(user=alice, filename="made.json", content={})
+    _task(alice, TaskStatus.RUNNING, title="Tailoring", progress=40, step="Skills")
+    _task(alice, TaskStatus.COMPLETED, success_message="Made it.", result={"cv_id": cv.pk})
+    _task(alice, TaskStatus.FAILED, error="The PDF has no text layer.")
+    with django_assert_max_num_queries(8) as one:
+        alice_client.get(reverse("cvs:tasks"))
+    for _ in range(5):
+        _task(alice, TaskStatus.COMPLETED, success_message="Made it.", result={"cv_id": cv.pk})
+        _task(alice, TaskStatus.RUNNING, step="Skills")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = alice_client.get(reverse("cvs:tasks")).content.decode()
+
+    assert "Skills" in body and 'value="40"' in body and "Made it." in body
+    assert reverse("cvs:detail", args=[cv.pk]) in body and "no text layer" in body
